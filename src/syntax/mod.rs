@@ -1,0 +1,251 @@
+//! Bytes → lossless syntax tree. The only module that knows pest.
+//!
+//! [`parse`] never fails: lexical mistakes become `syntax` findings on the
+//! exact bytes, and the next line parses as usual.
+
+mod directives;
+mod grammar;
+mod tree;
+pub mod word;
+
+pub use tree::{Line, Piece, PieceKind, SyntaxTree, Word};
+
+use crate::finding::{Finding, Severity};
+use crate::source::{FileId, SourceFile, Span};
+use grammar::{LineParser, Rule};
+use pest::Parser;
+use pest::iterators::Pair;
+
+/// Rule id of every finding the parser produces.
+pub const SYNTAX: &str = "syntax";
+
+/// haproxy refuses a line with more words than this (MAX_LINE_ARGS).
+pub const MAX_LINE_WORDS: usize = 64;
+
+pub fn parse(file: &SourceFile) -> SyntaxTree {
+    let text = file.text.clone();
+    let mut builder = Builder {
+        file: file.id,
+        lines: Vec::with_capacity(file.lines.line_count()),
+        words: Vec::new(),
+        findings: Vec::new(),
+    };
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    while start < bytes.len() {
+        let (content_end, end) = match memchr_newline(bytes, start) {
+            Some(lf) if lf > start && bytes.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
+            Some(lf) => (lf, lf + 1),
+            None => (bytes.len(), bytes.len()),
+        };
+        builder.line(&text, start, content_end, end);
+        start = end;
+    }
+    if let Some(last) = builder.lines.last() {
+        if last.end == last.content_end && last.end > last.start {
+            let span = Span::new(file.id, last.start, last.end);
+            builder.findings.push(
+                Finding::new(SYNTAX, span, "the last line has no line feed at its end")
+                    .primary_text("no LF after this line")
+                    .note("haproxy takes a last line without LF for a truncated file and refuses to start")
+                    .help("end the file with a newline"),
+            );
+        }
+    }
+    let mut tree = SyntaxTree {
+        file: file.id,
+        text,
+        lines: builder.lines,
+        words: builder.words,
+        findings: builder.findings,
+    };
+    directives::check(&mut tree);
+    tree
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes.get(from..)?.iter().position(|&b| b == b'\n').map(|i| i + from)
+}
+
+struct Builder {
+    file: FileId,
+    lines: Vec<Line>,
+    words: Vec<Word>,
+    findings: Vec<Finding>,
+}
+
+impl Builder {
+    fn line(&mut self, text: &str, start: usize, content_end: usize, end: usize) {
+        let content = text.get(start..content_end).unwrap_or("");
+        let first_word = self.words.len() as u32;
+        let mut line = Line {
+            start: start as u32,
+            content_end: content_end as u32,
+            end: end as u32,
+            first_word,
+            word_count: 0,
+            comment: None,
+            ignored: None,
+        };
+        let base = start as u32;
+        match LineParser::parse(Rule::line, content) {
+            Ok(mut pairs) => {
+                let inner = pairs.next().map(|p| p.into_inner());
+                for pair in inner.into_iter().flatten() {
+                    let at = base + pair.as_span().start() as u32;
+                    match pair.as_rule() {
+                        Rule::word => {
+                            let word = self.word(pair, base);
+                            self.words.push(word);
+                        }
+                        Rule::comment => line.comment = Some(at),
+                        Rule::ignored_tail => {
+                            line.ignored = Some(at);
+                            if pair.as_str().len() > 1 {
+                                self.findings.push(
+                                    Finding::new(SYNTAX, Span::new(self.file, at, base + pair.as_span().end() as u32), "haproxy stops reading this line at a carriage return and ignores what follows it")
+                                        .severity(Severity::Warning)
+                                        .help("remove the stray carriage return or put the rest on a line of its own"),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Err(error) => {
+                // The grammar is total, so this is a bug in it: keep the line as one
+                // invalid word so nothing is lost, and say so.
+                let word = Word::new(base, content_end as u32, None, false, false, true);
+                self.words.push(word);
+                self.findings.push(Finding::new(
+                    SYNTAX,
+                    Span::new(self.file, base, content_end as u32),
+                    format!("internal error: the grammar did not accept this line ({error})"),
+                ));
+            }
+        }
+        line.word_count = self.words.len() as u32 - first_word;
+        self.check_line(&line, text);
+        self.lines.push(line);
+    }
+
+    fn word(&mut self, pair: Pair<'_, Rule>, base: u32) -> Word {
+        let span = pair.as_span();
+        let (start, end) = (base + span.start() as u32, base + span.end() as u32);
+        let mut value = String::new();
+        let mut plain_only = true;
+        let mut quoted = false;
+        let mut has_env = false;
+        let mut invalid = false;
+        for segment in pair.into_inner() {
+            let seg_start = base + segment.as_span().start() as u32;
+            let seg_end = base + segment.as_span().end() as u32;
+            match segment.as_rule() {
+                Rule::plain => value.push_str(segment.as_str()),
+                Rule::escape => {
+                    plain_only = false;
+                    word::unescape_outside_quotes(segment.as_str(), &mut value);
+                }
+                Rule::squoted => {
+                    plain_only = false;
+                    quoted = true;
+                    let s = segment.as_str();
+                    value.push_str(s.get(1..s.len().saturating_sub(1)).unwrap_or(""));
+                }
+                Rule::dquoted => {
+                    plain_only = false;
+                    quoted = true;
+                    for part in segment.into_inner() {
+                        let part_start = base + part.as_span().start() as u32;
+                        let part_end = base + part.as_span().end() as u32;
+                        match part.as_rule() {
+                            Rule::dq_text => value.push_str(part.as_str()),
+                            Rule::dq_escape => word::unescape_in_double_quotes(part.as_str(), &mut value),
+                            Rule::env_var => {
+                                has_env = true;
+                                value.push_str(part.as_str());
+                            }
+                            Rule::error_env_var => {
+                                invalid = true;
+                                value.push_str(part.as_str());
+                                self.error(part_start, part_end.max(part_start + 1), "invalid environment variable reference: a name must start with a letter, '_' or '.', and `${` needs its closing `}`");
+                            }
+                            Rule::error_bad_hex => {
+                                invalid = true;
+                                value.push_str(part.as_str());
+                                self.error(part_start, part_end, "truncated or invalid hexadecimal escape: `\\x` must be followed by two hexadecimal digits");
+                            }
+                            _ => value.push_str(part.as_str()),
+                        }
+                    }
+                }
+                Rule::error_bad_hex => {
+                    plain_only = false;
+                    invalid = true;
+                    value.push_str(segment.as_str());
+                    self.error(seg_start, seg_end, "truncated or invalid hexadecimal escape: `\\x` must be followed by two hexadecimal digits");
+                }
+                Rule::error_unclosed_quote => {
+                    plain_only = false;
+                    invalid = true;
+                    value.push_str(segment.as_str());
+                    let quote = segment.as_str().chars().next().unwrap_or('"');
+                    self.findings.push(
+                        Finding::new(SYNTAX, Span::new(self.file, seg_start, seg_start + 1), format!("unmatched quote: this {quote} is never closed on its line"))
+                            .primary_text("opened here")
+                            .note("haproxy rejects a line with an unmatched quote; a `#` after the quote does not start a comment")
+                            .help(format!("close the quote with {quote} or escape it with a backslash")),
+                    );
+                }
+                _ => value.push_str(segment.as_str()),
+            }
+        }
+        let cooked = (!plain_only).then_some(value);
+        Word::new(start, end, cooked, quoted, has_env, invalid)
+    }
+
+    fn error(&mut self, start: u32, end: u32, message: &str) {
+        self.findings
+            .push(Finding::new(SYNTAX, Span::new(self.file, start, end), message));
+    }
+
+    /// Line-level checks haproxy's line reader makes.
+    fn check_line(&mut self, line: &Line, text: &str) {
+        let words = self.words.get(line.word_range()).unwrap_or(&[]);
+        if let Some(nul) = text
+            .get(line.start as usize..line.content_end as usize)
+            .and_then(|s| s.find('\0'))
+        {
+            let at = line.start + nul as u32;
+            self.findings.push(
+                Finding::new(SYNTAX, Span::new(self.file, at, at + 1), "stray NUL character")
+                    .note("haproxy stops reading the configuration at a NUL byte and refuses it"),
+            );
+        }
+        if words.len() > MAX_LINE_WORDS {
+            let (first, last) = match (words.get(MAX_LINE_WORDS), words.last()) {
+                (Some(first), Some(last)) => (first.start, last.end),
+                _ => (line.start, line.content_end),
+            };
+            self.findings.push(
+                Finding::new(SYNTAX, Span::new(self.file, first, last), format!("too many words on one line: {} (haproxy accepts at most {MAX_LINE_WORDS})", words.len()))
+                    .help("split the statement over several lines where the keyword allows it"),
+            );
+        }
+        let empty = words.iter().enumerate().find(|(_, w)| {
+            w.cooked().is_some_and(str::is_empty) && !w.is_invalid()
+        });
+        if let Some((index, word)) = empty {
+            if index + 1 < words.len() {
+                let finding = Finding::new(SYNTAX, Span::new(self.file, word.start, word.end), format!("argument {} is empty, and haproxy ignores every argument after it", index + 1))
+                    .severity(Severity::Warning)
+                    .help("remove the empty argument or give it a value");
+                self.findings.push(finding);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

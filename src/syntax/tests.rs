@@ -1,0 +1,139 @@
+use super::*;
+use crate::source::SourceSet;
+
+fn parse_text(text: &str) -> (SyntaxTree, Vec<Vec<String>>) {
+    let mut set = SourceSet::new();
+    let id = set.add("test.cfg", None, text);
+    let tree = parse(set.get(id).unwrap());
+    let words = tree
+        .lines
+        .iter()
+        .map(|line| tree.words(line).iter().map(|w| tree.value(w).to_string()).collect())
+        .collect();
+    (tree, words)
+}
+
+fn messages(tree: &SyntaxTree) -> Vec<String> {
+    tree.findings.iter().map(|f| f.message.clone()).collect()
+}
+
+#[test]
+fn splits_words_on_spaces_and_tabs() {
+    let (tree, words) = parse_text("global\n\tmaxconn  100 \n");
+    assert_eq!(words, vec![vec!["global"], vec!["maxconn", "100"]]);
+    assert!(tree.findings.is_empty());
+}
+
+#[test]
+fn comments_start_at_unprotected_hash_even_inside_a_word() {
+    let (tree, words) = parse_text("global#this is the global section\n  daemon#daemonize\n  x \\#y \"#z\" '#w' # c\n");
+    assert_eq!(words[0], vec!["global"]);
+    assert_eq!(words[1], vec!["daemon"]);
+    assert_eq!(words[2], vec!["x", "#y", "#z", "#w"]);
+    assert_eq!(tree.comment_text(&tree.lines[2]), Some("# c"));
+}
+
+#[test]
+fn manual_quoting_examples_are_all_equivalent() {
+    let text = concat!(
+        "log-format %{+Q}o\\ %t\\ %s\\ %{-Q}r\n",
+        "log-format \"%{+Q}o %t %s %{-Q}r\"\n",
+        "log-format '%{+Q}o %t %s %{-Q}r'\n",
+        "log-format \"%{+Q}o %t\"' %s %{-Q}r'\n",
+        "log-format \"%{+Q}o %t\"' %s'\\ %{-Q}r\n",
+    );
+    let (tree, words) = parse_text(text);
+    for line in &words {
+        assert_eq!(line, &vec!["log-format", "%{+Q}o %t %s %{-Q}r"]);
+    }
+    assert!(tree.findings.is_empty(), "{:?}", messages(&tree));
+}
+
+#[test]
+fn escapes_follow_haproxys_tokenizer() {
+    let (_, words) = parse_text("a \\x41\\t \\1 \\$ \"\\$\" 'a\\b' \"\\\"\"\n");
+    assert_eq!(words[0], vec!["a", "A\t", "\\1", "\\$", "$", "a\\b", "\""]);
+}
+
+#[test]
+fn environment_variables_only_inside_double_quotes() {
+    let (tree, words) = parse_text("bind \"fd@${FD_APP1}\" $HOME \"${A-1.2.3.4}:80\" \"${L[*]}\"\n");
+    assert_eq!(words[0], vec!["bind", "fd@${FD_APP1}", "$HOME", "${A-1.2.3.4}:80", "${L[*]}"]);
+    let line_words = tree.words(&tree.lines[0]);
+    assert!(line_words[1].has_env());
+    assert!(!line_words[2].has_env());
+    assert!(tree.findings.is_empty());
+}
+
+#[test]
+fn lexical_errors_are_findings_and_parsing_goes_on() {
+    let (tree, words) = parse_text("a \"open # not a comment\nb \\xZZ\nc \"$1\" \"${X\"\nd ok\n");
+    assert_eq!(words[3], vec!["d", "ok"]);
+    let msgs = messages(&tree);
+    assert_eq!(msgs.len(), 4, "{msgs:?}");
+    assert!(msgs[0].contains("unmatched quote"));
+    assert!(tree.comment_text(&tree.lines[0]).is_none());
+    assert!(msgs[1].contains("hexadecimal"));
+    assert!(msgs[2].contains("environment variable"));
+    assert!(msgs[3].contains("environment variable"));
+}
+
+#[test]
+fn missing_final_newline_is_an_error_on_the_last_line() {
+    let (tree, _) = parse_text("global\n  daemon");
+    assert_eq!(messages(&tree), vec!["the last line has no line feed at its end"]);
+    assert_eq!(tree.findings[0].primary.span.start, 7);
+}
+
+#[test]
+fn crlf_and_stray_cr() {
+    let (tree, words) = parse_text("global\r\n  daemon\r x\n");
+    assert_eq!(words, vec![vec!["global"], vec!["daemon"]]);
+    assert_eq!(tree.lines[0].content_end, 6);
+    assert_eq!(tree.findings.len(), 1);
+}
+
+#[test]
+fn conditional_blocks_must_nest() {
+    let text = ".if defined(X)\n.else\n.elif 1\n.endif\n.endif\n.if nosuch(1)\n.foo\n.warning a b\n";
+    let (tree, _) = parse_text(text);
+    let msgs = messages(&tree);
+    assert!(msgs.iter().any(|m| m.contains("`.elif` after `.else`")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.contains("`.endif` without a matching `.if`")));
+    assert!(msgs.iter().any(|m| m.contains("unknown predicate `nosuch`")));
+    assert!(msgs.iter().any(|m| m.contains("unknown directive `.foo`")));
+    assert!(msgs.iter().any(|m| m.contains("unexpected argument for `.warning`")));
+    assert!(msgs.iter().any(|m| m.contains("never closed")));
+}
+
+#[test]
+fn empty_argument_warns_when_arguments_follow() {
+    let (tree, _) = parse_text("a \"\" b\nc \"\"\n");
+    assert_eq!(tree.findings.len(), 1);
+    assert_eq!(tree.findings[0].severity, Some(crate::finding::Severity::Warning));
+}
+
+#[test]
+fn reprint_is_byte_exact() {
+    for text in [
+        "",
+        "\n",
+        "global\n",
+        "  a  b\t# c \r\n\r\n x",
+        "a \"unclosed # x\r\n",
+        "\u{feff}global\n\tdaemon   \n",
+        "a\rb\r\n",
+    ] {
+        let (tree, _) = parse_text(text);
+        assert_eq!(tree.reprint(), text);
+    }
+}
+
+#[test]
+fn quote_round_trips_through_the_tokenizer() {
+    for value in ["plain", "a b", "it's", "#x", "a\"b", "back\\slash", "", "tab\there"] {
+        let text = format!("k {}\n", word::quote(value));
+        let (_, words) = parse_text(&text);
+        assert_eq!(words[0], vec!["k".to_string(), value.to_string()], "{text}");
+    }
+}

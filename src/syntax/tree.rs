@@ -1,0 +1,203 @@
+//! The lossless syntax tree: lines of words, with every byte accounted for.
+//!
+//! A line is laid out as `[blank][word (blank word)*][blank][comment][ignored][eol]`,
+//! so its pieces (see [`Line::pieces`]) cover its bytes exactly and the file
+//! reprints byte for byte from the tree.
+
+use crate::finding::Finding;
+use crate::source::{FileId, Span};
+use std::sync::Arc;
+
+/// A word as the configuration parser cuts it (§2.1 rule 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub start: u32,
+    pub end: u32,
+    /// The unescaped, unquoted value when it differs from the raw text.
+    cooked: Option<Box<str>>,
+    flags: u8,
+}
+
+impl Word {
+    const QUOTED: u8 = 1;
+    const HAS_ENV: u8 = 2;
+    const INVALID: u8 = 4;
+
+    pub(crate) fn new(start: u32, end: u32, cooked: Option<String>, quoted: bool, has_env: bool, invalid: bool) -> Self {
+        let mut flags = 0;
+        if quoted {
+            flags |= Self::QUOTED;
+        }
+        if has_env {
+            flags |= Self::HAS_ENV;
+        }
+        if invalid {
+            flags |= Self::INVALID;
+        }
+        Word {
+            start,
+            end,
+            cooked: cooked.map(String::into_boxed_str),
+            flags,
+        }
+    }
+
+    /// Any part of the word was single- or double-quoted.
+    pub fn is_quoted(&self) -> bool {
+        self.flags & Self::QUOTED != 0
+    }
+
+    /// The word refers to an environment variable; its value is only known at run time.
+    pub fn has_env(&self) -> bool {
+        self.flags & Self::HAS_ENV != 0
+    }
+
+    /// The word contains a lexical error (unmatched quote, bad escape…).
+    pub fn is_invalid(&self) -> bool {
+        self.flags & Self::INVALID != 0
+    }
+
+    pub fn cooked(&self) -> Option<&str> {
+        self.cooked.as_deref()
+    }
+}
+
+/// One physical line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// First byte of the line.
+    pub start: u32,
+    /// End of the line's content: the CR of a CRLF, the LF, or the end of the file.
+    pub content_end: u32,
+    /// One past the LF (or the end of the file for a last line without one).
+    pub end: u32,
+    pub(crate) first_word: u32,
+    pub(crate) word_count: u32,
+    /// Start of the `#` comment, if any; it runs to `ignored` or `content_end`.
+    pub comment: Option<u32>,
+    /// Start of the text after a stray CR, which haproxy ignores.
+    pub ignored: Option<u32>,
+}
+
+/// What a piece of a line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PieceKind {
+    Blank,
+    Word,
+    Comment,
+    Ignored,
+    Eol,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub kind: PieceKind,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Line {
+    pub fn word_range(&self) -> std::ops::Range<usize> {
+        self.first_word as usize..(self.first_word + self.word_count) as usize
+    }
+
+    pub fn has_words(&self) -> bool {
+        self.word_count > 0
+    }
+
+    /// End of what haproxy reads: before the comment or the ignored tail.
+    pub fn code_end(&self) -> u32 {
+        self.comment.or(self.ignored).unwrap_or(self.content_end)
+    }
+
+    fn comment_end(&self) -> u32 {
+        self.ignored.unwrap_or(self.content_end)
+    }
+
+    /// The consecutive pieces that make up the line, covering `start..end` exactly.
+    pub fn pieces(&self, words: &[Word]) -> Vec<Piece> {
+        let mut pieces = Vec::new();
+        let mut at = self.start;
+        let mut push = |kind, start: u32, end: u32, at: &mut u32| {
+            if start > *at {
+                pieces.push(Piece { kind: PieceKind::Blank, start: *at, end: start });
+            }
+            if end > start {
+                pieces.push(Piece { kind, start, end });
+            }
+            *at = end;
+        };
+        for word in words.get(self.word_range()).unwrap_or(&[]) {
+            push(PieceKind::Word, word.start, word.end, &mut at);
+        }
+        if let Some(comment) = self.comment {
+            push(PieceKind::Comment, comment, self.comment_end(), &mut at);
+        }
+        if let Some(ignored) = self.ignored {
+            push(PieceKind::Ignored, ignored, self.content_end, &mut at);
+        }
+        push(PieceKind::Blank, self.content_end, self.content_end, &mut at);
+        push(PieceKind::Eol, self.content_end, self.end, &mut at);
+        pieces
+    }
+}
+
+/// A parsed file: its lines, their words, and the lexical problems found.
+#[derive(Debug)]
+pub struct SyntaxTree {
+    pub file: FileId,
+    pub text: Arc<str>,
+    pub lines: Vec<Line>,
+    pub(crate) words: Vec<Word>,
+    /// `syntax` findings: lexical errors and misplaced directives.
+    pub findings: Vec<Finding>,
+}
+
+impl SyntaxTree {
+    pub fn words(&self, line: &Line) -> &[Word] {
+        self.words.get(line.word_range()).unwrap_or(&[])
+    }
+
+    /// The word's value as haproxy sees it: quotes removed, escapes resolved,
+    /// environment variables left as written.
+    pub fn value<'a>(&'a self, word: &'a Word) -> &'a str {
+        match &word.cooked {
+            Some(cooked) => cooked,
+            None => self.raw(word),
+        }
+    }
+
+    /// The word's bytes as written in the file.
+    pub fn raw(&self, word: &Word) -> &str {
+        self.text.get(word.start as usize..word.end as usize).unwrap_or("")
+    }
+
+    pub fn span(&self, start: u32, end: u32) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    pub fn word_span(&self, word: &Word) -> Span {
+        Span::new(self.file, word.start, word.end)
+    }
+
+    pub fn line_span(&self, line: &Line) -> Span {
+        Span::new(self.file, line.start, line.end)
+    }
+
+    /// The text of the line's comment, `#` included.
+    pub fn comment_text(&self, line: &Line) -> Option<&str> {
+        let start = line.comment?;
+        self.text.get(start as usize..line.comment_end() as usize)
+    }
+
+    /// Reprint the file from the tree, piece by piece.
+    pub fn reprint(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        for line in &self.lines {
+            for piece in line.pieces(&self.words) {
+                out.push_str(self.text.get(piece.start as usize..piece.end as usize).unwrap_or(""));
+            }
+        }
+        out
+    }
+}
