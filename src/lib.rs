@@ -7,3 +7,4 @@
 pub mod finding;
 pub mod source;
 pub mod syntax;
+pub mod model;

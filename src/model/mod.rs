@@ -1,0 +1,347 @@
+//! Syntax trees → the configuration as haproxy understands it: sections,
+//! statements, effective settings after `defaults` inheritance, servers,
+//! binds, ACLs and the references between them.
+//!
+//! Files are read in order and behave as several `-f` arguments do: each file
+//! starts outside any section, and the "latest defaults" and every name carry
+//! over from one file to the next.
+
+pub mod keywords;
+mod references;
+mod section;
+mod servers;
+mod settings;
+
+pub use references::{RefKind, Reference};
+pub use section::{SectionKind, invalid_name_char};
+pub use servers::{Bind, Param, ParamOrigin, Server, ServerKind, ServerParam};
+pub use settings::{Mode, Setting};
+
+use crate::finding::Finding;
+use crate::source::{FileId, Span};
+use crate::syntax::{self, SyntaxTree, Word};
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SectionId(pub u32);
+
+/// A statement: one non-empty line of a file, by file and line index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Stmt {
+    pub file: FileId,
+    pub line: u32,
+}
+
+#[derive(Debug)]
+pub struct Section {
+    pub id: SectionId,
+    pub kind: SectionKind,
+    pub name: Option<String>,
+    /// The header line (`backend app from base`).
+    pub header: Stmt,
+    /// The defaults section named after `from`, if any.
+    pub from: Option<String>,
+    /// Body statements in order, directives (`.if`…) excluded.
+    pub statements: Vec<Stmt>,
+    /// The defaults section this one takes its initial settings from.
+    pub defaults: Option<SectionId>,
+    /// The statement is inside a `.if` block (its presence depends on a condition).
+    pub conditional: Vec<bool>,
+    pub servers: Vec<Server>,
+    pub binds: Vec<Bind>,
+    /// `acl NAME …` declarations, in order.
+    pub acls: Vec<(String, Stmt)>,
+    settings: HashMap<String, Stmt>,
+}
+
+impl Section {
+    pub fn display_name(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{} {}", self.kind.keyword(), name),
+            None => self.kind.keyword().to_string(),
+        }
+    }
+}
+
+/// The whole configuration, across all files.
+#[derive(Debug)]
+pub struct Model {
+    trees: Vec<SyntaxTree>,
+    pub sections: Vec<Section>,
+    pub references: Vec<Reference>,
+    /// Structural `syntax` findings (keywords outside any section, bad section names).
+    pub findings: Vec<Finding>,
+    names: HashMap<(SectionKind, String), Vec<SectionId>>,
+}
+
+impl Model {
+    /// Build the model from the syntax trees of the files, in reading order.
+    /// Tree `i` must be the tree of `FileId(i)`.
+    pub fn build(trees: Vec<SyntaxTree>) -> Model {
+        let mut model = Model {
+            trees,
+            sections: Vec::new(),
+            references: Vec::new(),
+            findings: Vec::new(),
+            names: HashMap::new(),
+        };
+        model.split_sections();
+        model.link_defaults();
+        for index in 0..model.sections.len() {
+            servers::collect(&mut model, SectionId(index as u32));
+        }
+        references::collect(&mut model);
+        model
+    }
+
+    pub fn trees(&self) -> &[SyntaxTree] {
+        &self.trees
+    }
+
+    pub fn tree(&self, file: FileId) -> Option<&SyntaxTree> {
+        self.trees.get(file.0 as usize)
+    }
+
+    pub fn section(&self, id: SectionId) -> &Section {
+        // Ids only come from this model, so the index is always in range.
+        #[allow(clippy::indexing_slicing)]
+        &self.sections[id.0 as usize]
+    }
+
+    /// Sections of `kind` named `name`, in order of appearance.
+    pub fn sections_named(&self, kind: SectionKind, name: &str) -> &[SectionId] {
+        self.names
+            .get(&(kind, name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The proxies (frontend, backend, listen).
+    pub fn proxies(&self) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(|s| s.kind.is_proxy())
+    }
+
+    pub fn sections_of(&self, kind: SectionKind) -> impl Iterator<Item = &Section> {
+        self.sections.iter().filter(move |s| s.kind == kind)
+    }
+
+    /// The words of a statement.
+    pub fn words(&self, stmt: Stmt) -> &[Word] {
+        self.tree(stmt.file)
+            .and_then(|tree| tree.lines.get(stmt.line as usize).map(|line| tree.words(line)))
+            .unwrap_or(&[])
+    }
+
+    /// The value of word `index` of a statement.
+    pub fn value(&self, stmt: Stmt, index: usize) -> Option<&str> {
+        let tree = self.tree(stmt.file)?;
+        let word = self.words(stmt).get(index)?;
+        Some(tree.value(word))
+    }
+
+    /// All word values of a statement.
+    pub fn values(&self, stmt: Stmt) -> impl Iterator<Item = &str> {
+        let tree = self.tree(stmt.file);
+        self.words(stmt)
+            .iter()
+            .filter_map(move |w| tree.map(|t| t.value(w)))
+    }
+
+    pub fn word_span(&self, stmt: Stmt, index: usize) -> Span {
+        match self.words(stmt).get(index) {
+            Some(word) => Span::new(stmt.file, word.start, word.end),
+            None => self.stmt_span(stmt),
+        }
+    }
+
+    /// From the first to the last word of the statement.
+    pub fn stmt_span(&self, stmt: Stmt) -> Span {
+        let words = self.words(stmt);
+        match (words.first(), words.last()) {
+            (Some(first), Some(last)) => Span::new(stmt.file, first.start, last.end),
+            _ => self.line_span(stmt),
+        }
+    }
+
+    /// Words `from..to` (exclusive) of a statement.
+    pub fn words_span(&self, stmt: Stmt, from: usize, to: usize) -> Span {
+        let words = self.words(stmt);
+        match (words.get(from), words.get(to.saturating_sub(1))) {
+            (Some(first), Some(last)) if to > from => Span::new(stmt.file, first.start, last.end),
+            _ => self.word_span(stmt, from),
+        }
+    }
+
+    /// The whole physical line, end of line included.
+    pub fn line_span(&self, stmt: Stmt) -> Span {
+        self.tree(stmt.file)
+            .and_then(|tree| tree.lines.get(stmt.line as usize).map(|line| tree.line_span(line)))
+            .unwrap_or_default()
+    }
+
+    /// The keyword of a statement with `no`/`default` removed, and whether it was negated.
+    /// `option X` and `timeout X` come back as two words.
+    pub fn keyword(&self, stmt: Stmt) -> (String, bool) {
+        let mut values = self.values(stmt);
+        let mut first = values.next().unwrap_or("");
+        let mut negated = false;
+        if first == "no" || first == "default" {
+            negated = first == "no";
+            first = values.next().unwrap_or("");
+        }
+        if settings::TWO_WORD_KEYWORDS.contains(&first) {
+            let second = values.next().unwrap_or("");
+            (format!("{first} {second}"), negated)
+        } else {
+            (first.to_string(), negated)
+        }
+    }
+
+    /// Statements of a section whose first word is `keyword`.
+    pub fn statements_with<'a>(&'a self, section: &'a Section, keyword: &'a str) -> impl Iterator<Item = Stmt> + 'a {
+        section
+            .statements
+            .iter()
+            .copied()
+            .filter(move |&stmt| self.value(stmt, 0) == Some(keyword))
+    }
+
+    fn split_sections(&mut self) {
+        let mut current: Option<usize> = None;
+        let mut sections = Vec::new();
+        let mut findings = Vec::new();
+        for tree in &self.trees {
+            // Each file starts outside any section, as with several `-f`.
+            current = None;
+            let mut depth = 0usize;
+            for (index, line) in tree.lines.iter().enumerate() {
+                let words = tree.words(line);
+                let Some(first) = words.first() else { continue };
+                let stmt = Stmt {
+                    file: tree.file,
+                    line: index as u32,
+                };
+                let keyword = tree.value(first);
+                if keyword.starts_with('.') && !first.is_quoted() {
+                    match keyword {
+                        ".if" => depth += 1,
+                        ".endif" => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    continue;
+                }
+                if let Some(kind) = SectionKind::from_keyword(keyword) {
+                    let name = words.get(1).map(|w| tree.value(w).to_string());
+                    let from = match (words.get(2).map(|w| tree.value(w)), words.get(3)) {
+                        (Some("from"), Some(w)) if kind.inherits_defaults() => Some(tree.value(w).to_string()),
+                        _ => None,
+                    };
+                    check_section_name(tree, kind, words, &mut findings);
+                    sections.push(Section {
+                        id: SectionId(sections.len() as u32),
+                        kind,
+                        name,
+                        header: stmt,
+                        from,
+                        statements: Vec::new(),
+                        defaults: None,
+                        conditional: Vec::new(),
+                        servers: Vec::new(),
+                        binds: Vec::new(),
+                        acls: Vec::new(),
+                        settings: HashMap::new(),
+                    });
+                    current = Some(sections.len() - 1);
+                    continue;
+                }
+                match current.and_then(|i| sections.get_mut(i)) {
+                    Some(section) => {
+                        section.statements.push(stmt);
+                        section.conditional.push(depth > 0);
+                    }
+                    None => findings.push(
+                        Finding::new(syntax::SYNTAX, tree.word_span(first), format!("unknown keyword `{keyword}` out of section"))
+                            .note("every file must start with a section keyword such as `global`, `defaults`, `frontend` or `backend`")
+                            .help("move this line into a section, or add the section header above it"),
+                    ),
+                }
+            }
+        }
+        let _ = current;
+        for section in &mut sections {
+            let mut settings = HashMap::new();
+            for &stmt in &section.statements {
+                if let Some(key) = settings::setting_key(self, stmt) {
+                    settings.insert(key, stmt);
+                }
+            }
+            section.settings = settings;
+            if let Some(name) = &section.name {
+                self.names
+                    .entry((section.kind, name.clone()))
+                    .or_default()
+                    .push(section.id);
+            }
+            for &stmt in &section.statements {
+                if self.value(stmt, 0) == Some("acl") {
+                    if let Some(name) = self.value(stmt, 1) {
+                        section.acls.push((name.to_string(), stmt));
+                    }
+                }
+            }
+        }
+        self.sections = sections;
+        self.findings.extend(findings);
+    }
+
+    /// Each proxy takes its initial settings from the defaults section named
+    /// after `from`, or else the latest defaults section before it.
+    fn link_defaults(&mut self) {
+        let mut latest: Option<SectionId> = None;
+        let mut links = Vec::with_capacity(self.sections.len());
+        for section in &self.sections {
+            let link = if !section.kind.inherits_defaults() {
+                None
+            } else if let Some(from) = &section.from {
+                self.sections_named(SectionKind::Defaults, from).last().copied()
+            } else if section.kind == SectionKind::Defaults {
+                None
+            } else {
+                latest
+            };
+            links.push(link);
+            if section.kind == SectionKind::Defaults {
+                latest = Some(section.id);
+            }
+        }
+        for (section, link) in self.sections.iter_mut().zip(links) {
+            section.defaults = link;
+        }
+    }
+}
+
+fn check_section_name(tree: &SyntaxTree, kind: SectionKind, words: &[Word], findings: &mut Vec<Finding>) {
+    let header = match words.first() {
+        Some(first) => tree.word_span(first),
+        None => return,
+    };
+    match words.get(1) {
+        None if kind.requires_name() => findings.push(
+            Finding::new(syntax::SYNTAX, header, format!("`{}` needs a name", kind.keyword()))
+                .help(format!("write `{} <name>`", kind.keyword())),
+        ),
+        Some(name) if kind.is_proxy() => {
+            let value = tree.value(name);
+            if let Some(bad) = invalid_name_char(value) {
+                findings.push(
+                    Finding::new(syntax::SYNTAX, tree.word_span(name), format!("character '{bad}' is not permitted in {} name `{value}`", kind.keyword()))
+                        .note("proxy names may only contain letters, digits, '-', '_', '.' and ':'"),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

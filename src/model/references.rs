@@ -1,0 +1,276 @@
+//! Names one part of the configuration uses to point at another, and what
+//! each one resolves to. Names are indexed once (see `Model::sections_named`),
+//! so resolving stays linear in the size of the configuration.
+
+use super::{Model, SectionId, SectionKind, Stmt};
+use crate::source::Span;
+use std::collections::HashMap;
+
+/// What kind of thing a name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefKind {
+    /// `use_backend`, `default_backend`: a backend or listen section.
+    Backend,
+    /// `resolvers` on a server.
+    Resolvers,
+    /// `peers` on a stick-table.
+    Peers,
+    /// `http_auth(…)`, `http_auth_group(…)`: a userlist.
+    Userlist,
+    /// `track-sc*`, `stick … table`: a proxy with a stick-table, or `peers/table`.
+    Table,
+    /// `filter cache`, `cache-use`, `cache-store`.
+    Cache,
+    /// `log ring@NAME`.
+    Ring,
+    /// `errorfiles NAME`.
+    HttpErrors,
+    /// `email-alert mailers NAME`.
+    Mailers,
+    /// `from NAME` on a section header: a named defaults section.
+    Defaults,
+    /// A named ACL used in an `if`/`unless` condition.
+    Acl,
+    /// `use-server NAME`: a server of the same backend.
+    Server,
+}
+
+impl RefKind {
+    /// How the thing is called in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            RefKind::Backend => "backend",
+            RefKind::Resolvers => "resolvers section",
+            RefKind::Peers => "peers section",
+            RefKind::Userlist => "userlist",
+            RefKind::Table => "stick-table",
+            RefKind::Cache => "cache",
+            RefKind::Ring => "ring",
+            RefKind::HttpErrors => "http-errors section",
+            RefKind::Mailers => "mailers section",
+            RefKind::Defaults => "defaults section",
+            RefKind::Acl => "ACL",
+            RefKind::Server => "server",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub kind: RefKind,
+    pub name: String,
+    /// The word that holds the name.
+    pub span: Span,
+    /// Section and statement the name is used in.
+    pub section: SectionId,
+    pub stmt: Stmt,
+    /// The statement that defines the target (a section header, `acl`, `server`…).
+    pub target: Option<Stmt>,
+}
+
+/// ACLs haproxy predefines (configuration.txt §7.4).
+pub const PREDEFINED_ACLS: &[&str] = &[
+    "FALSE", "HTTP", "HTTP_1.0", "HTTP_1.1", "HTTP_2.0", "HTTP_3.0", "HTTP_CONTENT", "HTTP_URL_ABS",
+    "HTTP_URL_SLASH", "HTTP_URL_STAR", "LOCALHOST", "METH_CONNECT", "METH_DELETE", "METH_GET",
+    "METH_HEAD", "METH_OPTIONS", "METH_POST", "METH_PUT", "METH_TRACE", "RDP_COOKIE", "REQ_CONTENT",
+    "TRUE", "WAIT_END",
+];
+
+/// Keywords whose lines may end with an `if`/`unless` condition.
+fn takes_condition(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "use_backend" | "use-server" | "http-request" | "http-response" | "http-after-response"
+            | "tcp-request" | "tcp-response" | "redirect" | "block" | "stats" | "monitor"
+            | "force-persist" | "ignore-persist" | "stick" | "http-check" | "tcp-check"
+            | "errorloc" | "reqdel" | "http-error" | "filter" | "use-fcgi-app" | "http-send-name-header"
+    )
+}
+
+pub(super) fn collect(model: &mut Model) {
+    let table_owners = index_tables(model);
+    let mut refs = Vec::new();
+    for section in &model.sections {
+        let mut push = |kind, stmt: Stmt, word: usize, name: &str| {
+            refs.push(Reference {
+                kind,
+                name: name.to_string(),
+                span: model.word_span(stmt, word),
+                section: section.id,
+                stmt,
+                target: None,
+            });
+        };
+        if let Some(from) = &section.from {
+            if section.kind.inherits_defaults() {
+                push(RefKind::Defaults, section.header, 3, from);
+            }
+        }
+        for &stmt in &section.statements {
+            let values: Vec<&str> = model.values(stmt).collect();
+            let keyword = values.first().copied().unwrap_or("");
+            match keyword {
+                "use_backend" | "default_backend" => {
+                    if let Some(name) = values.get(1).filter(|n| !is_dynamic(n)) {
+                        push(RefKind::Backend, stmt, 1, name);
+                    }
+                }
+                "use-server" => {
+                    if let Some(name) = values.get(1).filter(|n| !is_dynamic(n)) {
+                        push(RefKind::Server, stmt, 1, name);
+                    }
+                }
+                "stick-table" => {
+                    if let Some(i) = values.iter().position(|v| *v == "peers") {
+                        if let Some(name) = values.get(i + 1) {
+                            push(RefKind::Peers, stmt, i + 1, name);
+                        }
+                    }
+                }
+                "filter" if values.get(1) == Some(&"cache") => {
+                    if let Some(name) = values.get(2) {
+                        push(RefKind::Cache, stmt, 2, name);
+                    }
+                }
+                "email-alert" if values.get(1) == Some(&"mailers") => {
+                    if let Some(name) = values.get(2) {
+                        push(RefKind::Mailers, stmt, 2, name);
+                    }
+                }
+                "log" => {
+                    if let Some(name) = values.get(1).and_then(|t| t.strip_prefix("ring@")) {
+                        push(RefKind::Ring, stmt, 1, name);
+                    }
+                }
+                _ => {}
+            }
+            if section.kind != SectionKind::HttpErrors {
+                for (i, value) in values.iter().enumerate() {
+                    if *value == "errorfiles" {
+                        if let Some(name) = values.get(i + 1) {
+                            push(RefKind::HttpErrors, stmt, i + 1, name);
+                        }
+                    }
+                }
+            }
+            if matches!(keyword, "http-request" | "http-response") {
+                if let (Some(action), Some(name)) = (values.get(1), values.get(2)) {
+                    if matches!(*action, "cache-use" | "cache-store") {
+                        push(RefKind::Cache, stmt, 2, name);
+                    }
+                }
+            }
+            let mut condition_at = None;
+            for (i, value) in values.iter().enumerate().skip(1) {
+                if value.starts_with("track-sc") || (keyword == "stick" && i == 1) {
+                    if let Some(t) = values.iter().skip(i).position(|v| *v == "table") {
+                        if let Some(name) = values.get(i + t + 1) {
+                            push(RefKind::Table, stmt, i + t + 1, name);
+                        }
+                    }
+                }
+                for fetch in ["http_auth(", "http_auth_group("] {
+                    if let Some(start) = value.find(fetch) {
+                        let rest = value.get(start + fetch.len()..).unwrap_or("");
+                        let name = rest.split([')', ',']).next().unwrap_or("");
+                        if !name.is_empty() {
+                            push(RefKind::Userlist, stmt, i, name);
+                        }
+                    }
+                }
+                if condition_at.is_none() && (*value == "if" || *value == "unless") && takes_condition(keyword) {
+                    condition_at = Some(i);
+                }
+            }
+            if let Some(start) = condition_at {
+                let mut braces = 0usize;
+                for (i, value) in values.iter().enumerate().skip(start + 1) {
+                    if *value == "{" {
+                        braces += 1;
+                        continue;
+                    }
+                    if *value == "}" {
+                        braces = braces.saturating_sub(1);
+                        continue;
+                    }
+                    if braces > 0 || matches!(*value, "||" | "or" | "!" | "&&") {
+                        continue;
+                    }
+                    let name = value.trim_start_matches('!');
+                    if !name.is_empty() && !PREDEFINED_ACLS.contains(&name) {
+                        push(RefKind::Acl, stmt, i, name);
+                    }
+                }
+            }
+        }
+        for server in &section.servers {
+            for param in server.params.iter().filter(|p| p.name == "resolvers") {
+                let word = param.word as usize + 1;
+                if let Some(name) = model.value(server.stmt, word) {
+                    push(RefKind::Resolvers, server.stmt, word, name);
+                }
+            }
+        }
+    }
+    for reference in &mut refs {
+        reference.target = resolve(model, &table_owners, reference);
+    }
+    model.references = refs;
+}
+
+/// A name built at run time from a sample expression (`use_backend %[req.hdr(host)]`).
+fn is_dynamic(name: &str) -> bool {
+    name.contains("%[")
+}
+
+/// Proxies that declare a `stick-table`, and `peers/table` tables of peers sections.
+fn index_tables(model: &Model) -> HashMap<String, Stmt> {
+    let mut tables = HashMap::new();
+    for section in &model.sections {
+        let Some(name) = &section.name else { continue };
+        if section.kind.is_proxy() {
+            if let Some(stmt) = model.statements_with(section, "stick-table").next() {
+                tables.insert(name.clone(), stmt);
+            }
+        } else if section.kind == SectionKind::Peers {
+            for stmt in model.statements_with(section, "table") {
+                if let Some(table) = model.value(stmt, 1) {
+                    tables.insert(format!("{name}/{table}"), stmt);
+                }
+            }
+        }
+    }
+    tables
+}
+
+fn resolve(model: &Model, tables: &HashMap<String, Stmt>, reference: &Reference) -> Option<Stmt> {
+    let header = |kind: SectionKind| {
+        model
+            .sections_named(kind, &reference.name)
+            .last()
+            .map(|&id| model.section(id).header)
+    };
+    let section = model.section(reference.section);
+    match reference.kind {
+        RefKind::Backend => header(SectionKind::Backend).or_else(|| header(SectionKind::Listen)),
+        RefKind::Resolvers => header(SectionKind::Resolvers),
+        RefKind::Peers => header(SectionKind::Peers),
+        RefKind::Userlist => header(SectionKind::Userlist),
+        RefKind::Cache => header(SectionKind::Cache),
+        RefKind::Ring => header(SectionKind::Ring),
+        RefKind::HttpErrors => header(SectionKind::HttpErrors),
+        RefKind::Mailers => header(SectionKind::Mailers),
+        RefKind::Defaults => header(SectionKind::Defaults),
+        RefKind::Table => tables.get(&reference.name).copied(),
+        RefKind::Acl => section
+            .acls
+            .iter()
+            .find(|(name, _)| *name == reference.name)
+            .map(|(_, stmt)| *stmt),
+        RefKind::Server => section
+            .servers
+            .iter()
+            .find(|s| s.name.as_deref() == Some(reference.name.as_str()))
+            .map(|s| s.stmt),
+    }
+}

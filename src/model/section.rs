@@ -1,0 +1,122 @@
+//! Section kinds (configuration.txt §3 onwards) and what they can do.
+
+/// Every section keyword of haproxy 2.4 … 3.4. A keyword starts a new section
+/// wherever it appears (§2.1 rule 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SectionKind {
+    Global,
+    Defaults,
+    Frontend,
+    Backend,
+    Listen,
+    Resolvers,
+    Peers,
+    Userlist,
+    Mailers,
+    Program,
+    HttpErrors,
+    Ring,
+    LogForward,
+    Cache,
+    FcgiApp,
+    CrtStore,
+    Traces,
+    Acme,
+    LogProfile,
+    Healthcheck,
+    SpoeAgent,
+    SpoeGroup,
+    SpoeMessage,
+}
+
+impl SectionKind {
+    pub const ALL: &'static [SectionKind] = &[
+        SectionKind::Global,
+        SectionKind::Defaults,
+        SectionKind::Frontend,
+        SectionKind::Backend,
+        SectionKind::Listen,
+        SectionKind::Resolvers,
+        SectionKind::Peers,
+        SectionKind::Userlist,
+        SectionKind::Mailers,
+        SectionKind::Program,
+        SectionKind::HttpErrors,
+        SectionKind::Ring,
+        SectionKind::LogForward,
+        SectionKind::Cache,
+        SectionKind::FcgiApp,
+        SectionKind::CrtStore,
+        SectionKind::Traces,
+        SectionKind::Acme,
+        SectionKind::LogProfile,
+        SectionKind::Healthcheck,
+        SectionKind::SpoeAgent,
+        SectionKind::SpoeGroup,
+        SectionKind::SpoeMessage,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SectionKind::Global => "global",
+            SectionKind::Defaults => "defaults",
+            SectionKind::Frontend => "frontend",
+            SectionKind::Backend => "backend",
+            SectionKind::Listen => "listen",
+            SectionKind::Resolvers => "resolvers",
+            SectionKind::Peers => "peers",
+            SectionKind::Userlist => "userlist",
+            SectionKind::Mailers => "mailers",
+            SectionKind::Program => "program",
+            SectionKind::HttpErrors => "http-errors",
+            SectionKind::Ring => "ring",
+            SectionKind::LogForward => "log-forward",
+            SectionKind::Cache => "cache",
+            SectionKind::FcgiApp => "fcgi-app",
+            SectionKind::CrtStore => "crt-store",
+            SectionKind::Traces => "traces",
+            SectionKind::Acme => "acme",
+            SectionKind::LogProfile => "log-profile",
+            SectionKind::Healthcheck => "healthcheck",
+            SectionKind::SpoeAgent => "spoe-agent",
+            SectionKind::SpoeGroup => "spoe-group",
+            SectionKind::SpoeMessage => "spoe-message",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<SectionKind> {
+        SectionKind::ALL.iter().copied().find(|k| k.keyword() == word)
+    }
+
+    /// frontend, backend, listen: the sections that carry traffic.
+    pub fn is_proxy(self) -> bool {
+        matches!(self, SectionKind::Frontend | SectionKind::Backend | SectionKind::Listen)
+    }
+
+    /// Accepts client connections (`bind`, `use_backend`…).
+    pub fn has_frontend(self) -> bool {
+        matches!(self, SectionKind::Frontend | SectionKind::Listen)
+    }
+
+    /// Connects to servers.
+    pub fn has_backend(self) -> bool {
+        matches!(self, SectionKind::Backend | SectionKind::Listen)
+    }
+
+    /// Proxies and defaults take settings from a defaults section.
+    pub fn inherits_defaults(self) -> bool {
+        self.is_proxy() || self == SectionKind::Defaults
+    }
+
+    /// The section needs a name after its keyword.
+    pub fn requires_name(self) -> bool {
+        !matches!(self, SectionKind::Global | SectionKind::Defaults | SectionKind::Traces)
+    }
+}
+
+/// Characters haproxy permits in proxy and ACL names (§4: "upper and lower case
+/// letters, digits, '-', '_', '.' and ':'"). Returns the first other one.
+pub fn invalid_name_char(name: &str) -> Option<char> {
+    name.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
+}

@@ -1,0 +1,239 @@
+//! Servers (`server`, `server-template`, `default-server`) and listeners
+//! (`bind`) with their parameters cut by the keyword tables, and the
+//! effective value of a server parameter after `default-server` merging
+//! (configuration.txt §5).
+
+use super::keywords;
+use super::{Model, SectionId, Stmt};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerKind {
+    Server,
+    Template,
+    Default,
+}
+
+/// One parameter on a server or bind line: the keyword at word `word` and
+/// the `args` words after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    pub name: String,
+    pub word: u32,
+    pub args: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub stmt: Stmt,
+    pub kind: ServerKind,
+    /// Server name, or the template prefix; none for `default-server`.
+    pub name: Option<String>,
+    /// Index of the address word, if the line has one.
+    pub address_word: Option<u32>,
+    pub address: Option<String>,
+    pub params: Vec<Param>,
+}
+
+impl Server {
+    /// Host part of the address: `alb.example.com` in `alb.example.com:443`.
+    pub fn host(&self) -> Option<&str> {
+        self.address.as_deref().map(|a| split_address(a).0)
+    }
+
+    /// Port part of the address, if written.
+    pub fn port(&self) -> Option<&str> {
+        self.address.as_deref().and_then(|a| split_address(a).1)
+    }
+
+    fn own_param(&self, name: &str) -> Option<(&Param, bool)> {
+        let negated = format!("no-{name}");
+        self.params.iter().rev().find_map(|p| {
+            if p.name == name {
+                Some((p, true))
+            } else if p.name == negated {
+                Some((p, false))
+            } else {
+                None
+            }
+        })
+    }
+}
+
+/// Split `host:port` (with `[v6]:port`, family prefixes like `ipv4@`) into its parts.
+pub fn split_address(address: &str) -> (&str, Option<&str>) {
+    let bare = match address.find('@') {
+        Some(at) if address.get(..at).is_some_and(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')) => {
+            address.get(at + 1..).unwrap_or("")
+        }
+        _ => address,
+    };
+    if let Some(rest) = bare.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((host, tail)) => (host, tail.strip_prefix(':').filter(|p| !p.is_empty())),
+            None => (bare, None),
+        };
+    }
+    match bare.rsplit_once(':') {
+        Some((host, port)) => (host, (!port.is_empty()).then_some(port)),
+        None => (bare, None),
+    }
+}
+
+/// A listener line.
+#[derive(Clone, Debug)]
+pub struct Bind {
+    pub stmt: Stmt,
+    pub address: Option<String>,
+    pub params: Vec<Param>,
+}
+
+impl Bind {
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().rev().find(|p| p.name == name)
+    }
+
+    /// TLS is terminated on this listener (`ssl`, or a QUIC address which is always TLS).
+    pub fn is_tls(&self) -> bool {
+        self.param("ssl").is_some()
+            || self
+                .address
+                .as_deref()
+                .is_some_and(|a| a.starts_with("quic4@") || a.starts_with("quic6@") || a.starts_with("quic@"))
+    }
+}
+
+/// Where a server's parameter comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamOrigin {
+    /// On the server line itself.
+    Server,
+    /// A `default-server` line of the same section, above the server.
+    DefaultServer,
+    /// A `default-server` line of a defaults section.
+    Defaults(SectionId),
+}
+
+/// The effective value of one server parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerParam {
+    pub stmt: Stmt,
+    /// Index of the parameter's keyword in the statement.
+    pub word: u32,
+    pub args: u32,
+    /// False when the last word on it was `no-<name>`.
+    pub enabled: bool,
+    pub origin: ParamOrigin,
+}
+
+fn cut_params(model: &Model, stmt: Stmt, from: usize, table: fn(&str) -> Option<&'static keywords::ParamKeyword>) -> Vec<Param> {
+    let count = model.words(stmt).len();
+    let mut params = Vec::new();
+    let mut index = from;
+    while index < count {
+        let name = model.value(stmt, index).unwrap_or("").to_string();
+        let args = table(&name).map_or(0, |k| k.args);
+        params.push(Param {
+            name,
+            word: index as u32,
+            args,
+        });
+        index += 1 + args as usize;
+    }
+    params
+}
+
+pub(super) fn collect(model: &mut Model, id: SectionId) {
+    let section = model.section(id);
+    if !(section.kind.is_proxy() || section.kind == super::SectionKind::Defaults) {
+        return;
+    }
+    let mut servers = Vec::new();
+    let mut binds = Vec::new();
+    for &stmt in &section.statements {
+        let (kind, name_word, address_word, params_from) = match model.value(stmt, 0) {
+            Some("server") => (ServerKind::Server, Some(1), Some(2), 3),
+            Some("server-template") => (ServerKind::Template, Some(1), Some(3), 4),
+            Some("default-server") => (ServerKind::Default, None, None, 1),
+            Some("bind") => {
+                binds.push(Bind {
+                    stmt,
+                    address: model.value(stmt, 1).map(str::to_string),
+                    params: cut_params(model, stmt, 2, keywords::bind_param),
+                });
+                continue;
+            }
+            _ => continue,
+        };
+        let address = address_word.and_then(|w| model.value(stmt, w)).map(str::to_string);
+        servers.push(Server {
+            stmt,
+            kind,
+            name: name_word.and_then(|w| model.value(stmt, w)).map(str::to_string),
+            address_word: address.as_ref().and(address_word.map(|w| w as u32)),
+            address,
+            params: cut_params(model, stmt, params_from, keywords::server_param),
+        });
+    }
+    if let Some(section) = model.sections.get_mut(id.0 as usize) {
+        section.servers = servers;
+        section.binds = binds;
+    }
+}
+
+impl Model {
+    /// The effective value of parameter `name` for `server` of `section`,
+    /// after merging the `default-server` lines above it and those of its
+    /// defaults sections. `no-<name>` yields `enabled: false`.
+    pub fn server_param(&self, section: &super::Section, server: &Server, name: &str) -> Option<ServerParam> {
+        if let Some((param, enabled)) = server.own_param(name) {
+            return Some(ServerParam {
+                stmt: server.stmt,
+                word: param.word,
+                args: param.args,
+                enabled,
+                origin: ParamOrigin::Server,
+            });
+        }
+        let above = |d: &&Server| d.kind == ServerKind::Default && d.stmt < server.stmt;
+        for default in section.servers.iter().rev().filter(above) {
+            if let Some((param, enabled)) = default.own_param(name) {
+                return Some(ServerParam {
+                    stmt: default.stmt,
+                    word: param.word,
+                    args: param.args,
+                    enabled,
+                    origin: ParamOrigin::DefaultServer,
+                });
+            }
+        }
+        for defaults_id in self.defaults_chain(section) {
+            let defaults = self.section(defaults_id);
+            for default in defaults.servers.iter().rev().filter(|d| d.kind == ServerKind::Default) {
+                if let Some((param, enabled)) = default.own_param(name) {
+                    return Some(ServerParam {
+                        stmt: default.stmt,
+                        word: param.word,
+                        args: param.args,
+                        enabled,
+                        origin: ParamOrigin::Defaults(defaults_id),
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// The first argument of an effective, enabled server parameter (`maxconn 100` → `100`).
+    pub fn server_param_value(&self, section: &super::Section, server: &Server, name: &str) -> Option<(&str, ServerParam)> {
+        let param = self.server_param(section, server, name)?;
+        if !param.enabled || param.args == 0 {
+            return None;
+        }
+        Some((self.value(param.stmt, param.word as usize + 1)?, param))
+    }
+
+    /// The servers that carry traffic (`server` and `server-template`) of a section.
+    pub fn real_servers<'a>(&self, section: &'a super::Section) -> impl Iterator<Item = &'a Server> {
+        section.servers.iter().filter(|s| s.kind != ServerKind::Default)
+    }
+}

@@ -1,0 +1,107 @@
+//! Effective settings: what a proxy ends up with after taking its initial
+//! settings from a defaults section (configuration.txt §4) and overriding some.
+
+use super::{Model, Section, SectionId, Stmt};
+
+/// Keywords whose setting is named by their first two words (`option httplog`,
+/// `timeout server`); for the others the first word is the setting.
+pub(crate) const TWO_WORD_KEYWORDS: &[&str] = &["option", "timeout", "stats", "compression", "email-alert"];
+
+/// The key under which a statement sets something: `mode`, `timeout server`,
+/// `option http-server-close` (for `no option …` too).
+pub(crate) fn setting_key(model: &Model, stmt: Stmt) -> Option<String> {
+    let (key, _) = model.keyword(stmt);
+    (!key.is_empty()).then_some(key)
+}
+
+/// The statement that gives a section one of its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub stmt: Stmt,
+    /// The section the statement is in (the proxy itself or a defaults section).
+    pub section: SectionId,
+    /// True when it comes from a defaults section.
+    pub inherited: bool,
+    /// `no option X`.
+    pub negated: bool,
+}
+
+/// Proxy mode (`mode`, §4.2); tcp when nothing says otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Tcp,
+    Http,
+    /// `mode health` (removed in 2.x) or `mode log` (log-forward) or anything else.
+    Other,
+}
+
+/// Defaults chains are short; a longer one is a `from` loop.
+const MAX_DEFAULTS_DEPTH: usize = 16;
+
+impl Model {
+    /// The statement that sets `key` for `section`: its own last one, or else the
+    /// one its defaults section (and the defaults that one inherits) provides.
+    pub fn setting(&self, section: &Section, key: &str) -> Option<Setting> {
+        let mut current = Some(section);
+        let mut inherited = false;
+        for _ in 0..MAX_DEFAULTS_DEPTH {
+            let here = current?;
+            if let Some(&stmt) = here.settings.get(key) {
+                let (_, negated) = self.keyword(stmt);
+                return Some(Setting {
+                    stmt,
+                    section: here.id,
+                    inherited,
+                    negated,
+                });
+            }
+            current = here.defaults.map(|id| self.section(id));
+            inherited = true;
+        }
+        None
+    }
+
+    /// Whether `option <name>` is in effect: `Some((true, setting))` when enabled,
+    /// `Some((false, …))` when `no option <name>` was the last word, `None` when unset.
+    pub fn option(&self, section: &Section, name: &str) -> Option<(bool, Setting)> {
+        let setting = self.setting(section, &format!("option {name}"))?;
+        Some((!setting.negated, setting))
+    }
+
+    pub fn option_enabled(&self, section: &Section, name: &str) -> Option<Setting> {
+        match self.option(section, name) {
+            Some((true, setting)) => Some(setting),
+            _ => None,
+        }
+    }
+
+    /// The first argument of the statement that sets `key` (`timeout server 30s` → `30s`).
+    pub fn setting_value(&self, section: &Section, key: &str) -> Option<(&str, Setting)> {
+        let setting = self.setting(section, key)?;
+        let skip = key.split(' ').count() + usize::from(self.value(setting.stmt, 0) == Some("no"));
+        let value = self.value(setting.stmt, skip)?;
+        Some((value, setting))
+    }
+
+    pub fn mode(&self, section: &Section) -> Mode {
+        match self.setting_value(section, "mode") {
+            Some(("http", _)) => Mode::Http,
+            Some(("tcp", _)) | None => Mode::Tcp,
+            Some(_) => Mode::Other,
+        }
+    }
+
+    /// The defaults sections `section` inherits from, nearest first.
+    pub fn defaults_chain(&self, section: &Section) -> Vec<SectionId> {
+        let mut chain = Vec::new();
+        let mut next = section.defaults;
+        while let Some(id) = next {
+            if chain.contains(&id) || chain.len() >= MAX_DEFAULTS_DEPTH {
+                break;
+            }
+            chain.push(id);
+            next = self.section(id).defaults;
+        }
+        chain
+    }
+}
