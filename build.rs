@@ -1,0 +1,28 @@
+// Embeds every rules/<id>.yaml so the binary carries its own rule docs.
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=rules");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut stems: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter_map(|name| name.strip_suffix(".yaml").map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    stems.sort();
+    let mut out = String::from("pub(crate) static RULE_DOCS: &[(&str, &str)] = &[\n");
+    for stem in &stems {
+        let path = dir.join(format!("{stem}.yaml"));
+        let _ = writeln!(out, "    ({stem:?}, include_str!({:?})),", path.display().to_string());
+    }
+    out.push_str("];\n");
+    let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("rule_docs.rs");
+    if let Err(error) = std::fs::write(&target, out) {
+        println!("cargo:warning=cannot write {}: {error}", target.display());
+    }
+}

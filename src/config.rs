@@ -1,0 +1,218 @@
+//! `.haplint.yaml`: the target HAProxy version, which rules run and how
+//! severe they are, and facts about the deployment that rules use (upstreams).
+//! Unknown keys are errors, so a typo never silently does nothing.
+
+use crate::error::Error;
+use crate::finding::Severity;
+use crate::version::Version;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = ".haplint.yaml";
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// The HAProxy version the configuration will run on (`haproxy_version` is accepted too).
+    #[serde(alias = "haproxy_version")]
+    pub haproxy_version: Option<String>,
+    /// Run only these rules.
+    pub select: Option<Vec<String>>,
+    /// Run these rules in addition to the selection.
+    #[serde(default)]
+    pub extend_select: Vec<String>,
+    /// Never run these rules.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Severity per rule id: error, warning, info, or off.
+    #[serde(default)]
+    pub severity: BTreeMap<String, SeverityOverride>,
+    /// Facts about the servers haproxy talks to, by host name.
+    #[serde(default)]
+    pub upstreams: BTreeMap<String, UpstreamFact>,
+    /// Facts for `haplint tune`, kept as written for the tuner.
+    #[serde(default)]
+    pub tune: Option<serde_yaml::Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityOverride {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+impl SeverityOverride {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            SeverityOverride::Error => Some(Severity::Error),
+            SeverityOverride::Warning => Some(Severity::Warning),
+            SeverityOverride::Info => Some(Severity::Info),
+            SeverityOverride::Off => None,
+        }
+    }
+}
+
+/// What haplint knows about one upstream: its kind (`aws-alb`…) alone, or details.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum UpstreamFact {
+    Kind(String),
+    Detailed(UpstreamDetails),
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct UpstreamDetails {
+    pub kind: Option<String>,
+    /// How long the upstream keeps an idle connection open (haproxy time format).
+    pub idle_timeout: Option<String>,
+    pub http2: Option<bool>,
+    pub buffers_requests: Option<bool>,
+}
+
+/// Facts the rules can use, resolved from the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub upstreams: BTreeMap<String, Upstream>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Upstream {
+    pub kind: Option<String>,
+    pub idle_timeout_ms: Option<u64>,
+    pub http2: Option<bool>,
+    pub buffers_requests: Option<bool>,
+}
+
+/// What haplint assumes of well-known upstream kinds.
+pub fn known_upstream_kind(kind: &str) -> Option<Upstream> {
+    let (idle, buffers) = match kind {
+        // AWS documents a 60 s default idle timeout for ALB and 350 s for NLB.
+        "aws-alb" => (Some(60_000), Some(true)),
+        "aws-nlb" => (Some(350_000), Some(false)),
+        // nginx' keepalive_timeout defaults to 75 s and it buffers request bodies.
+        "nginx" => (Some(75_000), Some(true)),
+        "generic-http" => (None, None),
+        _ => return None,
+    };
+    Some(Upstream {
+        kind: Some(kind.to_string()),
+        idle_timeout_ms: idle,
+        http2: None,
+        buffers_requests: buffers,
+    })
+}
+
+impl Config {
+    pub fn parse(path: &str, text: &str) -> Result<Config, Error> {
+        serde_yaml::from_str::<Option<Config>>(text)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| {
+                let at = e
+                    .location()
+                    .map(|l| format!(" (line {}, column {})", l.line(), l.column()))
+                    .unwrap_or_default();
+                Error::Config {
+                    path: path.to_string(),
+                    message: format!("{e}{at}"),
+                }
+            })
+    }
+
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&path.display().to_string(), &text)
+    }
+
+    /// The nearest `.haplint.yaml` in `start`'s directory or above.
+    pub fn find_upward(start: &Path) -> Option<PathBuf> {
+        let absolute = std::fs::canonicalize(start).ok()?;
+        let mut dir = if absolute.is_dir() {
+            Some(absolute.as_path())
+        } else {
+            absolute.parent()
+        };
+        while let Some(current) = dir {
+            let candidate = current.join(FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            dir = current.parent();
+        }
+        None
+    }
+
+    pub fn target_version(&self) -> Result<Option<Version>, Error> {
+        match &self.haproxy_version {
+            None => Ok(None),
+            Some(text) => Version::parse(text).map(Some).ok_or_else(|| Error::Config {
+                path: FILE_NAME.to_string(),
+                message: format!("haproxy-version `{text}` is not a version like 2.6 or 3.0"),
+            }),
+        }
+    }
+
+    pub fn facts(&self) -> Result<Facts, Error> {
+        let mut facts = Facts::default();
+        for (host, fact) in &self.upstreams {
+            let (kind, details) = match fact {
+                UpstreamFact::Kind(kind) => (Some(kind.clone()), UpstreamDetails::default()),
+                UpstreamFact::Detailed(details) => (details.kind.clone(), details.clone()),
+            };
+            let mut upstream = match &kind {
+                Some(kind) => known_upstream_kind(kind).ok_or_else(|| Error::Config {
+                    path: FILE_NAME.to_string(),
+                    message: format!("upstreams.{host}: unknown upstream kind `{kind}` (expected aws-alb, aws-nlb, nginx or generic-http)"),
+                })?,
+                None => Upstream::default(),
+            };
+            if let Some(idle) = &details.idle_timeout {
+                let ms = crate::text::parse_duration_ms(idle).filter(|ms| *ms > 0).ok_or_else(|| Error::Config {
+                    path: FILE_NAME.to_string(),
+                    message: format!("upstreams.{host}.idle-timeout: `{idle}` is not a positive haproxy time such as 60s"),
+                })?;
+                upstream.idle_timeout_ms = Some(ms);
+            }
+            if details.http2.is_some() {
+                upstream.http2 = details.http2;
+            }
+            if details.buffers_requests.is_some() {
+                upstream.buffers_requests = details.buffers_requests;
+            }
+            facts.upstreams.insert(host.clone(), upstream);
+        }
+        Ok(facts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let error = Config::parse("x.yaml", "haproxy-version: 3.0\nselct: [a]\n").unwrap_err();
+        assert!(error.to_string().contains("selct"), "{error}");
+    }
+
+    #[test]
+    fn upstream_facts() {
+        let config = Config::parse(
+            "x.yaml",
+            "upstreams:\n  alb.example.com: aws-alb\n  api.local: { kind: nginx, idle-timeout: 30s }\n",
+        )
+        .unwrap();
+        let facts = config.facts().unwrap();
+        assert_eq!(facts.upstreams["alb.example.com"].idle_timeout_ms, Some(60_000));
+        assert_eq!(facts.upstreams["api.local"].idle_timeout_ms, Some(30_000));
+        let bad = Config::parse("x.yaml", "upstreams:\n  a: { idle-timeout: 0 }\n").unwrap();
+        assert!(bad.facts().is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! Reading the configuration the way haproxy does with several `-f`: files in
+//! the order given, and for a directory its non-hidden `*.cfg` files in byte
+//! order of their names.
+
+use crate::error::Error;
+use crate::source::SourceSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are refused rather than read into memory.
+pub const MAX_FILE_SIZE: u64 = 1 << 30;
+
+/// One input as given on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Path(PathBuf),
+    /// `-`: standard input, shown under the given name.
+    Stdin { name: String },
+}
+
+/// Expand directories and read every input into a source set.
+pub fn load(inputs: &[Input]) -> Result<SourceSet, Error> {
+    let mut set = SourceSet::new();
+    for input in inputs {
+        match input {
+            Input::Stdin { name } => {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .lock()
+                    .take(MAX_FILE_SIZE + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|source| Error::Read {
+                        path: PathBuf::from(name),
+                        source,
+                    })?;
+                let text = decode(name, bytes)?;
+                set.add(name.clone(), None, text);
+            }
+            Input::Path(path) => {
+                for file in expand(path)? {
+                    let text = read_file(&file)?;
+                    set.add(file.display().to_string(), Some(file), text);
+                }
+            }
+        }
+    }
+    Ok(set)
+}
+
+/// A directory contributes its non-hidden `*.cfg` files, sorted by name bytes.
+pub fn expand(path: &Path) -> Result<Vec<PathBuf>, Error> {
+    let metadata = fs::metadata(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if metadata.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if !metadata.is_dir() {
+        return Err(Error::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let entries = fs::read_dir(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let name = entry.file_name();
+        let name_bytes = name.as_encoded_bytes();
+        if name_bytes.starts_with(b".") || !name_bytes.ends_with(b".cfg") {
+            continue;
+        }
+        let file = entry.path();
+        if fs::metadata(&file).map(|m| m.is_file()).unwrap_or(false) {
+            files.push(file);
+        }
+    }
+    files.sort_by(|a, b| {
+        let a = a.file_name().map(|n| n.as_encoded_bytes().to_vec());
+        let b = b.file_name().map(|n| n.as_encoded_bytes().to_vec());
+        a.cmp(&b)
+    });
+    Ok(files)
+}
+
+fn read_file(path: &Path) -> Result<String, Error> {
+    let file = fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let metadata = file.metadata().map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !metadata.is_file() {
+        return Err(Error::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    if metadata.len() > MAX_FILE_SIZE {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_FILE_SIZE,
+        });
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    decode(&path.display().to_string(), bytes)
+}
+
+fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Error> {
+    String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path: name.to_string(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}

@@ -1,0 +1,180 @@
+//! Human output: one miette report per finding, with the source line and the
+//! exact words underlined, origin labels (`defaults` lines…) and help.
+
+use crate::finding::Severity;
+use crate::{Report, Reported};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use std::fmt;
+use std::sync::Arc;
+
+/// How to draw reports.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub unicode: bool,
+    pub width: usize,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            color: false,
+            unicode: true,
+            width: 100,
+        }
+    }
+}
+
+struct HumanDiagnostic {
+    message: String,
+    code: String,
+    severity: Severity,
+    source: Option<NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+    related: Vec<HumanDiagnostic>,
+}
+
+impl fmt::Debug for HumanDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for HumanDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HumanDiagnostic {}
+
+impl Diagnostic for HumanDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        (!self.related.is_empty()).then(|| Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)) as Box<dyn Iterator<Item = &'a dyn Diagnostic>>)
+    }
+}
+
+fn source_of(report: &Report, file: crate::source::FileId) -> Option<NamedSource<Arc<str>>> {
+    report
+        .sources
+        .get(file)
+        .map(|f| NamedSource::new(f.name.clone(), f.text.clone()).with_language("haproxy"))
+}
+
+fn to_miette(report: &Report, reported: &Reported) -> HumanDiagnostic {
+    let finding = &reported.finding;
+    let primary = finding.primary.span;
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        finding.primary.text.clone(),
+        (primary.start as usize, primary.len() as usize),
+    )];
+    let mut related = Vec::new();
+    for label in &finding.secondary {
+        let span = (label.span.start as usize, label.span.len() as usize);
+        if label.span.file == primary.file {
+            labels.push(LabeledSpan::new_with_span(label.text.clone(), span));
+        } else {
+            related.push(HumanDiagnostic {
+                message: label.text.clone().unwrap_or_else(|| "related".to_string()),
+                code: String::new(),
+                severity: Severity::Info,
+                source: source_of(report, label.span.file),
+                labels: vec![LabeledSpan::new_primary_with_span(None, span)],
+                help: None,
+                related: Vec::new(),
+            });
+        }
+    }
+    let mut help = Vec::new();
+    if let Some(text) = &finding.help {
+        help.push(text.clone());
+    }
+    if let Some(note) = &finding.note {
+        help.push(format!("note: {note}"));
+    }
+    if let Some(fix) = &finding.fix {
+        let title = &fix.title;
+        let kind = fix.applicability.as_str();
+        if finding.help.as_deref() != Some(title.as_str()) {
+            help.push(format!("fix ({kind}): {title}"));
+        } else {
+            help.push(format!("a {kind} fix is available"));
+        }
+    }
+    HumanDiagnostic {
+        message: format!("{}: {}", finding.rule, finding.message),
+        code: String::new(),
+        severity: reported.severity,
+        source: source_of(report, primary.file),
+        labels,
+        help: (!help.is_empty()).then(|| help.join("\n")),
+        related,
+    }
+}
+
+/// Render every active finding and a summary line.
+pub fn render(report: &Report, style: Style) -> String {
+    let theme = match (style.unicode, style.color) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::unicode_nocolor(),
+        (false, _) => GraphicalTheme::none(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for reported in report.active() {
+        let diagnostic = to_miette(report, reported);
+        if handler.render_report(&mut out, &diagnostic).is_err() {
+            out.push_str(&reported.finding.message);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary(report));
+    out
+}
+
+pub fn summary(report: &Report) -> String {
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    let infos = report.count(Severity::Info);
+    let files = report.sources.len();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if errors + warnings + infos == 0 {
+        format!("no problems found in {}\n", plural(files, "file"))
+    } else {
+        format!(
+            "{}, {}, {} in {}\n",
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+            plural(infos, "info"),
+            plural(files, "file")
+        )
+    }
+}

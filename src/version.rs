@@ -1,0 +1,103 @@
+//! HAProxy versions and version ranges, as used by `--haproxy-version` and the
+//! `versions:` field of rule docs.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl Version {
+    pub const fn new(major: u32, minor: u32) -> Self {
+        Version { major, minor }
+    }
+
+    /// The releases haplint knows, oldest first.
+    pub const KNOWN: &'static [Version] = &[
+        Version::new(2, 4),
+        Version::new(2, 6),
+        Version::new(2, 8),
+        Version::new(3, 0),
+        Version::new(3, 1),
+        Version::new(3, 2),
+    ];
+
+    /// The default target: the newest known release.
+    pub const LATEST: Version = Version::new(3, 2);
+
+    /// `2.6`, `2.6.12`, `3.0-dev5`: the major and minor numbers.
+    pub fn parse(text: &str) -> Option<Version> {
+        let text = text.trim();
+        let core = text.split(['-', '+', ' ']).next().unwrap_or("");
+        let mut parts = core.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().unwrap_or("0").parse().ok()?;
+        Some(Version { major, minor })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// A set of versions written as comma-separated bounds: `>=2.4`, `>=2.4, <3.0`, `all`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct VersionRange {
+    pub min: Option<Version>,
+    /// Exclusive.
+    pub below: Option<Version>,
+}
+
+impl VersionRange {
+    pub fn parse(text: &str) -> Option<VersionRange> {
+        let mut range = VersionRange::default();
+        for bound in text.split(',').map(str::trim).filter(|b| !b.is_empty()) {
+            if bound == "all" {
+                continue;
+            } else if let Some(v) = bound.strip_prefix(">=") {
+                range.min = Some(Version::parse(v)?);
+            } else if let Some(v) = bound.strip_prefix('<') {
+                range.below = Some(Version::parse(v)?);
+            } else {
+                return None;
+            }
+        }
+        Some(range)
+    }
+
+    pub fn contains(&self, version: Version) -> bool {
+        self.min.is_none_or(|min| version >= min) && self.below.is_none_or(|below| version < below)
+    }
+}
+
+impl fmt::Display for VersionRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.min, self.below) {
+            (None, None) => write!(f, "all versions"),
+            (Some(min), None) => write!(f, "{min} and later"),
+            (None, Some(below)) => write!(f, "before {below}"),
+            (Some(min), Some(below)) => write!(f, "{min} up to (not including) {below}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_versions_and_ranges() {
+        assert_eq!(Version::parse("2.6.12-1+deb12u4"), Some(Version::new(2, 6)));
+        assert_eq!(Version::parse("3.0-dev5"), Some(Version::new(3, 0)));
+        assert_eq!(Version::parse("x"), None);
+        let range = VersionRange::parse(">=2.4, <3.0").unwrap();
+        assert!(range.contains(Version::new(2, 8)));
+        assert!(!range.contains(Version::new(3, 0)));
+        assert!(VersionRange::parse("all").unwrap().contains(Version::new(1, 8)));
+        assert_eq!(VersionRange::parse("~2"), None);
+    }
+}
