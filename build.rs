@@ -18,10 +18,15 @@ fn main() {
     let mut out = String::from("pub(crate) static RULE_DOCS: &[(&str, &str)] = &[\n");
     for stem in &stems {
         let path = dir.join(format!("{stem}.yaml"));
-        let _ = writeln!(out, "    ({stem:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({stem:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     out.push_str("];\n");
-    let target = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("rule_docs.rs");
+    let target =
+        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("rule_docs.rs");
     if let Err(error) = std::fs::write(&target, out) {
         println!("cargo:warning=cannot write {}: {error}", target.display());
     }

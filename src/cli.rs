@@ -16,7 +16,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "haplint", version, about = "Lint and tune HAProxy configurations", propagate_version = true)]
+#[command(
+    name = "haplint",
+    version,
+    about = "Lint and tune HAProxy configurations",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -124,7 +129,10 @@ pub fn main() -> ExitCode {
 
 fn write_stdout(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => Ok(()),
         // A closed pipe (`haplint … | head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -192,11 +200,17 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
         options.target = version;
     }
     if let Some(text) = &args.haproxy_version {
-        options.target = Version::parse(text).ok_or_else(|| Error::Usage(format!("--haproxy-version `{text}` is not a version like 2.6 or 3.0")))?;
+        options.target = Version::parse(text).ok_or_else(|| {
+            Error::Usage(format!(
+                "--haproxy-version `{text}` is not a version like 2.6 or 3.0"
+            ))
+        })?;
     }
     options.select = args.select.clone().or(config.select.clone());
     options.extend_select = config.extend_select.clone();
-    options.extend_select.extend(args.extend_select.iter().cloned());
+    options
+        .extend_select
+        .extend(args.extend_select.iter().cloned());
     options.ignore = config.ignore.clone();
     options.ignore.extend(args.ignore.iter().cloned());
     for (id, level) in &config.severity {
@@ -264,7 +278,10 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
                     })
                 })
                 .collect();
-            format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default())
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            )
         }
         Format::Human => {
             let width = docs.iter().map(|d| d.id.len()).max().unwrap_or(10);

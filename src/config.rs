@@ -68,10 +68,28 @@ pub enum UpstreamFact {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct UpstreamDetails {
     pub kind: Option<String>,
-    /// How long the upstream keeps an idle connection open (haproxy time format).
-    pub idle_timeout: Option<String>,
+    /// How long the upstream keeps an idle connection open (haproxy time format;
+    /// a bare number is milliseconds, as in haproxy).
+    pub idle_timeout: Option<TimeText>,
     pub http2: Option<bool>,
     pub buffers_requests: Option<bool>,
+}
+
+/// A time written as text (`60s`) or as a bare number of milliseconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum TimeText {
+    Text(String),
+    Millis(i64),
+}
+
+impl TimeText {
+    pub fn text(&self) -> String {
+        match self {
+            TimeText::Text(text) => text.clone(),
+            TimeText::Millis(ms) => ms.to_string(),
+        }
+    }
 }
 
 /// Facts the rules can use, resolved from the configuration.
@@ -174,7 +192,8 @@ impl Config {
                 None => Upstream::default(),
             };
             if let Some(idle) = &details.idle_timeout {
-                let ms = crate::text::parse_duration_ms(idle).filter(|ms| *ms > 0).ok_or_else(|| Error::Config {
+                let idle = idle.text();
+                let ms = crate::text::parse_duration_ms(&idle).filter(|ms| *ms > 0).ok_or_else(|| Error::Config {
                     path: FILE_NAME.to_string(),
                     message: format!("upstreams.{host}.idle-timeout: `{idle}` is not a positive haproxy time such as 60s"),
                 })?;
@@ -210,7 +229,10 @@ mod tests {
         )
         .unwrap();
         let facts = config.facts().unwrap();
-        assert_eq!(facts.upstreams["alb.example.com"].idle_timeout_ms, Some(60_000));
+        assert_eq!(
+            facts.upstreams["alb.example.com"].idle_timeout_ms,
+            Some(60_000)
+        );
         assert_eq!(facts.upstreams["api.local"].idle_timeout_ms, Some(30_000));
         let bad = Config::parse("x.yaml", "upstreams:\n  a: { idle-timeout: 0 }\n").unwrap();
         assert!(bad.facts().is_err());

@@ -16,11 +16,19 @@ pub enum Error {
     },
 
     #[error("{path} is not UTF-8: invalid byte sequence at byte offset {offset}")]
-    #[diagnostic(code(haplint::encoding), help("haplint reads configurations as UTF-8 text; convert the file (e.g. with iconv) or remove the offending bytes"))]
+    #[diagnostic(
+        code(haplint::encoding),
+        help(
+            "haplint reads configurations as UTF-8 text; convert the file (e.g. with iconv) or remove the offending bytes"
+        )
+    )]
     NotUtf8 { path: String, offset: usize },
 
     #[error("{path} is not a regular file or directory")]
-    #[diagnostic(code(haplint::io), help("pass configuration files, directories of *.cfg files, or - for standard input"))]
+    #[diagnostic(
+        code(haplint::io),
+        help("pass configuration files, directories of *.cfg files, or - for standard input")
+    )]
     NotAFile { path: PathBuf },
 
     #[error("{path}: file is larger than {limit} bytes")]
@@ -28,7 +36,10 @@ pub enum Error {
     TooLarge { path: PathBuf, limit: u64 },
 
     #[error("no configuration file given and none found")]
-    #[diagnostic(code(haplint::usage), help("pass a haproxy.cfg path, a directory, or - for standard input"))]
+    #[diagnostic(
+        code(haplint::usage),
+        help("pass a haproxy.cfg path, a directory, or - for standard input")
+    )]
     NoInput,
 
     #[error("invalid haplint configuration {path}: {message}")]

@@ -60,8 +60,12 @@ impl Options {
             None => true,
             Some(select) => select.iter().any(|s| s == id || s == "all"),
         } || self.extend_select.iter().any(|s| s == id);
-        let applies = rules::catalog::doc(id).is_none_or(|doc| doc.version_range().contains(self.target));
-        selected && applies && !self.ignore.iter().any(|s| s == id) && !matches!(self.severity.get(id), Some(None))
+        let applies =
+            rules::catalog::doc(id).is_none_or(|doc| doc.version_range().contains(self.target));
+        selected
+            && applies
+            && !self.ignore.iter().any(|s| s == id)
+            && !matches!(self.severity.get(id), Some(None))
     }
 
     pub fn severity_of(&self, finding: &Finding) -> Severity {
@@ -122,7 +126,11 @@ pub fn check(sources: SourceSet, options: &Options) -> Report {
 
 /// The findings of every stage for already-parsed trees, with suppressions
 /// resolved, sorted by position.
-pub fn analyze(sources: &SourceSet, trees: Vec<syntax::SyntaxTree>, options: &Options) -> (Model, Vec<(Finding, Option<Suppression>)>) {
+pub fn analyze(
+    sources: &SourceSet,
+    trees: Vec<syntax::SyntaxTree>,
+    options: &Options,
+) -> (Model, Vec<(Finding, Option<Suppression>)>) {
     let mut raw: Vec<Finding> = Vec::new();
     for tree in &trees {
         raw.extend(tree.findings.iter().cloned());
@@ -158,7 +166,11 @@ pub fn analyze(sources: &SourceSet, trees: Vec<syntax::SyntaxTree>, options: &Op
         );
     }
     findings.sort_by(|(a, _), (b, _)| {
-        (a.primary.span.file, a.primary.span.start, a.rule).cmp(&(b.primary.span.file, b.primary.span.start, b.rule))
+        (a.primary.span.file, a.primary.span.start, a.rule).cmp(&(
+            b.primary.span.file,
+            b.primary.span.start,
+            b.rule,
+        ))
     });
     (model, findings)
 }

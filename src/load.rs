@@ -16,7 +16,9 @@ pub const MAX_FILE_SIZE: u64 = 1 << 30;
 pub enum Input {
     Path(PathBuf),
     /// `-`: standard input, shown under the given name.
-    Stdin { name: String },
+    Stdin {
+        name: String,
+    },
 }
 
 /// Expand directories and read every input into a source set.

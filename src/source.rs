@@ -141,7 +141,12 @@ impl SourceSet {
         SourceSet::default()
     }
 
-    pub fn add(&mut self, name: impl Into<String>, path: Option<PathBuf>, text: impl Into<Arc<str>>) -> FileId {
+    pub fn add(
+        &mut self,
+        name: impl Into<String>,
+        path: Option<PathBuf>,
+        text: impl Into<Arc<str>>,
+    ) -> FileId {
         let id = FileId(self.files.len() as u32);
         let text: Arc<str> = text.into();
         let lines = LineIndex::new(&text);
@@ -187,7 +192,10 @@ mod tests {
         assert_eq!(index.position(text, 0), Position { line: 1, column: 1 });
         let x = text.find('x').unwrap() as u32;
         assert_eq!(index.position(text, x), Position { line: 2, column: 7 });
-        assert_eq!(index.position(text, text.len() as u32), Position { line: 3, column: 4 });
+        assert_eq!(
+            index.position(text, text.len() as u32),
+            Position { line: 3, column: 4 }
+        );
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// Parse an haproxy time (configuration.txt §2.5) into milliseconds:
 /// `us`, `ms` (default), `s`, `m`, `h`, `d`.
 pub fn parse_duration_ms(text: &str) -> Option<u64> {
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let value: u64 = digits.parse().ok()?;
     let factor_us: u64 = match unit {
@@ -52,9 +54,14 @@ pub fn parse_duration_ms(text: &str) -> Option<u64> {
 
 /// Milliseconds back to the shortest exact haproxy time.
 pub fn format_duration_ms(ms: u64) -> String {
-    const UNITS: &[(u64, &str)] = &[(86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1_000, "s")];
+    const UNITS: &[(u64, &str)] = &[
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+    ];
     for (size, unit) in UNITS {
-        if ms > 0 && ms % size == 0 {
+        if ms > 0 && ms.is_multiple_of(*size) {
             return format!("{}{unit}", ms / size);
         }
     }
@@ -68,7 +75,10 @@ mod tests {
     #[test]
     fn distances_and_durations() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(closest("ssl-verfy-none", ["ssl-verify-none", "syntax"]), Some("ssl-verify-none"));
+        assert_eq!(
+            closest("ssl-verfy-none", ["ssl-verify-none", "syntax"]),
+            Some("ssl-verify-none")
+        );
         assert_eq!(parse_duration_ms("1h"), Some(3_600_000));
         assert_eq!(parse_duration_ms("500"), Some(500));
         assert_eq!(parse_duration_ms("10x"), None);

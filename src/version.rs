@@ -97,7 +97,11 @@ mod tests {
         let range = VersionRange::parse(">=2.4, <3.0").unwrap();
         assert!(range.contains(Version::new(2, 8)));
         assert!(!range.contains(Version::new(3, 0)));
-        assert!(VersionRange::parse("all").unwrap().contains(Version::new(1, 8)));
+        assert!(
+            VersionRange::parse("all")
+                .unwrap()
+                .contains(Version::new(1, 8))
+        );
         assert_eq!(VersionRange::parse("~2"), None);
     }
 }

@@ -29,7 +29,15 @@ fn load(table: &'static str) -> HashMap<&'static str, ParamKeyword> {
             let args = columns.next()?.trim().parse().ok()?;
             let since = columns.next().unwrap_or("").trim();
             let until = columns.next().map(str::trim).filter(|u| !u.is_empty());
-            (!name.is_empty()).then_some((name, ParamKeyword { name, args, since, until }))
+            (!name.is_empty()).then_some((
+                name,
+                ParamKeyword {
+                    name,
+                    args,
+                    since,
+                    until,
+                },
+            ))
         })
         .collect()
 }

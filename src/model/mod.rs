@@ -128,7 +128,11 @@ impl Model {
     /// The words of a statement.
     pub fn words(&self, stmt: Stmt) -> &[Word] {
         self.tree(stmt.file)
-            .and_then(|tree| tree.lines.get(stmt.line as usize).map(|line| tree.words(line)))
+            .and_then(|tree| {
+                tree.lines
+                    .get(stmt.line as usize)
+                    .map(|line| tree.words(line))
+            })
             .unwrap_or(&[])
     }
 
@@ -175,7 +179,11 @@ impl Model {
     /// The whole physical line, end of line included.
     pub fn line_span(&self, stmt: Stmt) -> Span {
         self.tree(stmt.file)
-            .and_then(|tree| tree.lines.get(stmt.line as usize).map(|line| tree.line_span(line)))
+            .and_then(|tree| {
+                tree.lines
+                    .get(stmt.line as usize)
+                    .map(|line| tree.line_span(line))
+            })
             .unwrap_or_default()
     }
 
@@ -198,7 +206,11 @@ impl Model {
     }
 
     /// Statements of a section whose first word is `keyword`.
-    pub fn statements_with<'a>(&'a self, section: &'a Section, keyword: &'a str) -> impl Iterator<Item = Stmt> + 'a {
+    pub fn statements_with<'a>(
+        &'a self,
+        section: &'a Section,
+        keyword: &'a str,
+    ) -> impl Iterator<Item = Stmt> + 'a {
         section
             .statements
             .iter()
@@ -233,7 +245,9 @@ impl Model {
                 if let Some(kind) = SectionKind::from_keyword(keyword) {
                     let name = words.get(1).map(|w| tree.value(w).to_string());
                     let from = match (words.get(2).map(|w| tree.value(w)), words.get(3)) {
-                        (Some("from"), Some(w)) if kind.inherits_defaults() => Some(tree.value(w).to_string()),
+                        (Some("from"), Some(w)) if kind.inherits_defaults() => {
+                            Some(tree.value(w).to_string())
+                        }
                         _ => None,
                     };
                     check_section_name(tree, kind, words, &mut findings);
@@ -283,10 +297,10 @@ impl Model {
                     .push(section.id);
             }
             for &stmt in &section.statements {
-                if self.value(stmt, 0) == Some("acl") {
-                    if let Some(name) = self.value(stmt, 1) {
-                        section.acls.push((name.to_string(), stmt));
-                    }
+                if self.value(stmt, 0) == Some("acl")
+                    && let Some(name) = self.value(stmt, 1)
+                {
+                    section.acls.push((name.to_string(), stmt));
                 }
             }
         }
@@ -303,7 +317,9 @@ impl Model {
             let link = if !section.kind.inherits_defaults() {
                 None
             } else if let Some(from) = &section.from {
-                self.sections_named(SectionKind::Defaults, from).last().copied()
+                self.sections_named(SectionKind::Defaults, from)
+                    .last()
+                    .copied()
             } else if section.kind == SectionKind::Defaults {
                 None
             } else {
@@ -320,22 +336,38 @@ impl Model {
     }
 }
 
-fn check_section_name(tree: &SyntaxTree, kind: SectionKind, words: &[Word], findings: &mut Vec<Finding>) {
+fn check_section_name(
+    tree: &SyntaxTree,
+    kind: SectionKind,
+    words: &[Word],
+    findings: &mut Vec<Finding>,
+) {
     let header = match words.first() {
         Some(first) => tree.word_span(first),
         None => return,
     };
     match words.get(1) {
         None if kind.requires_name() => findings.push(
-            Finding::new(syntax::SYNTAX, header, format!("`{}` needs a name", kind.keyword()))
-                .help(format!("write `{} <name>`", kind.keyword())),
+            Finding::new(
+                syntax::SYNTAX,
+                header,
+                format!("`{}` needs a name", kind.keyword()),
+            )
+            .help(format!("write `{} <name>`", kind.keyword())),
         ),
         Some(name) if kind.is_proxy() => {
             let value = tree.value(name);
             if let Some(bad) = invalid_name_char(value) {
                 findings.push(
-                    Finding::new(syntax::SYNTAX, tree.word_span(name), format!("character '{bad}' is not permitted in {} name `{value}`", kind.keyword()))
-                        .note("proxy names may only contain letters, digits, '-', '_', '.' and ':'"),
+                    Finding::new(
+                        syntax::SYNTAX,
+                        tree.word_span(name),
+                        format!(
+                            "character '{bad}' is not permitted in {} name `{value}`",
+                            kind.keyword()
+                        ),
+                    )
+                    .note("proxy names may only contain letters, digits, '-', '_', '.' and ':'"),
                 );
             }
         }

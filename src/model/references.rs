@@ -70,20 +70,57 @@ pub struct Reference {
 
 /// ACLs haproxy predefines (configuration.txt §7.4).
 pub const PREDEFINED_ACLS: &[&str] = &[
-    "FALSE", "HTTP", "HTTP_1.0", "HTTP_1.1", "HTTP_2.0", "HTTP_3.0", "HTTP_CONTENT", "HTTP_URL_ABS",
-    "HTTP_URL_SLASH", "HTTP_URL_STAR", "LOCALHOST", "METH_CONNECT", "METH_DELETE", "METH_GET",
-    "METH_HEAD", "METH_OPTIONS", "METH_POST", "METH_PUT", "METH_TRACE", "RDP_COOKIE", "REQ_CONTENT",
-    "TRUE", "WAIT_END",
+    "FALSE",
+    "HTTP",
+    "HTTP_1.0",
+    "HTTP_1.1",
+    "HTTP_2.0",
+    "HTTP_3.0",
+    "HTTP_CONTENT",
+    "HTTP_URL_ABS",
+    "HTTP_URL_SLASH",
+    "HTTP_URL_STAR",
+    "LOCALHOST",
+    "METH_CONNECT",
+    "METH_DELETE",
+    "METH_GET",
+    "METH_HEAD",
+    "METH_OPTIONS",
+    "METH_POST",
+    "METH_PUT",
+    "METH_TRACE",
+    "RDP_COOKIE",
+    "REQ_CONTENT",
+    "TRUE",
+    "WAIT_END",
 ];
 
 /// Keywords whose lines may end with an `if`/`unless` condition.
 fn takes_condition(keyword: &str) -> bool {
     matches!(
         keyword,
-        "use_backend" | "use-server" | "http-request" | "http-response" | "http-after-response"
-            | "tcp-request" | "tcp-response" | "redirect" | "block" | "stats" | "monitor"
-            | "force-persist" | "ignore-persist" | "stick" | "http-check" | "tcp-check"
-            | "errorloc" | "reqdel" | "http-error" | "filter" | "use-fcgi-app" | "http-send-name-header"
+        "use_backend"
+            | "use-server"
+            | "http-request"
+            | "http-response"
+            | "http-after-response"
+            | "tcp-request"
+            | "tcp-response"
+            | "redirect"
+            | "block"
+            | "stats"
+            | "monitor"
+            | "force-persist"
+            | "ignore-persist"
+            | "stick"
+            | "http-check"
+            | "tcp-check"
+            | "errorloc"
+            | "reqdel"
+            | "http-error"
+            | "filter"
+            | "use-fcgi-app"
+            | "http-send-name-header"
     )
 }
 
@@ -101,10 +138,10 @@ pub(super) fn collect(model: &mut Model) {
                 target: None,
             });
         };
-        if let Some(from) = &section.from {
-            if section.kind.inherits_defaults() {
-                push(RefKind::Defaults, section.header, 3, from);
-            }
+        if let Some(from) = &section.from
+            && section.kind.inherits_defaults()
+        {
+            push(RefKind::Defaults, section.header, 3, from);
         }
         for &stmt in &section.statements {
             let values: Vec<&str> = model.values(stmt).collect();
@@ -121,10 +158,10 @@ pub(super) fn collect(model: &mut Model) {
                     }
                 }
                 "stick-table" => {
-                    if let Some(i) = values.iter().position(|v| *v == "peers") {
-                        if let Some(name) = values.get(i + 1) {
-                            push(RefKind::Peers, stmt, i + 1, name);
-                        }
+                    if let Some(i) = values.iter().position(|v| *v == "peers")
+                        && let Some(name) = values.get(i + 1)
+                    {
+                        push(RefKind::Peers, stmt, i + 1, name);
                     }
                 }
                 "filter" if values.get(1) == Some(&"cache") => {
@@ -146,28 +183,26 @@ pub(super) fn collect(model: &mut Model) {
             }
             if section.kind != SectionKind::HttpErrors {
                 for (i, value) in values.iter().enumerate() {
-                    if *value == "errorfiles" {
-                        if let Some(name) = values.get(i + 1) {
-                            push(RefKind::HttpErrors, stmt, i + 1, name);
-                        }
+                    if *value == "errorfiles"
+                        && let Some(name) = values.get(i + 1)
+                    {
+                        push(RefKind::HttpErrors, stmt, i + 1, name);
                     }
                 }
             }
-            if matches!(keyword, "http-request" | "http-response") {
-                if let (Some(action), Some(name)) = (values.get(1), values.get(2)) {
-                    if matches!(*action, "cache-use" | "cache-store") {
-                        push(RefKind::Cache, stmt, 2, name);
-                    }
-                }
+            if matches!(keyword, "http-request" | "http-response")
+                && let (Some(action), Some(name)) = (values.get(1), values.get(2))
+                && matches!(*action, "cache-use" | "cache-store")
+            {
+                push(RefKind::Cache, stmt, 2, name);
             }
             let mut condition_at = None;
             for (i, value) in values.iter().enumerate().skip(1) {
-                if value.starts_with("track-sc") || (keyword == "stick" && i == 1) {
-                    if let Some(t) = values.iter().skip(i).position(|v| *v == "table") {
-                        if let Some(name) = values.get(i + t + 1) {
-                            push(RefKind::Table, stmt, i + t + 1, name);
-                        }
-                    }
+                if (value.starts_with("track-sc") || (keyword == "stick" && i == 1))
+                    && let Some(t) = values.iter().skip(i).position(|v| *v == "table")
+                    && let Some(name) = values.get(i + t + 1)
+                {
+                    push(RefKind::Table, stmt, i + t + 1, name);
                 }
                 for fetch in ["http_auth(", "http_auth_group("] {
                     if let Some(start) = value.find(fetch) {
@@ -178,7 +213,10 @@ pub(super) fn collect(model: &mut Model) {
                         }
                     }
                 }
-                if condition_at.is_none() && (*value == "if" || *value == "unless") && takes_condition(keyword) {
+                if condition_at.is_none()
+                    && (*value == "if" || *value == "unless")
+                    && takes_condition(keyword)
+                {
                     condition_at = Some(i);
                 }
             }

@@ -85,12 +85,18 @@ impl SectionKind {
     }
 
     pub fn from_keyword(word: &str) -> Option<SectionKind> {
-        SectionKind::ALL.iter().copied().find(|k| k.keyword() == word)
+        SectionKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.keyword() == word)
     }
 
     /// frontend, backend, listen: the sections that carry traffic.
     pub fn is_proxy(self) -> bool {
-        matches!(self, SectionKind::Frontend | SectionKind::Backend | SectionKind::Listen)
+        matches!(
+            self,
+            SectionKind::Frontend | SectionKind::Backend | SectionKind::Listen
+        )
     }
 
     /// Accepts client connections (`bind`, `use_backend`…).
@@ -110,7 +116,13 @@ impl SectionKind {
 
     /// The section needs a name after its keyword.
     pub fn requires_name(self) -> bool {
-        !matches!(self, SectionKind::Global | SectionKind::Defaults | SectionKind::Traces)
+        !matches!(
+            self,
+            SectionKind::Global
+                | SectionKind::Defaults
+                | SectionKind::Traces
+                | SectionKind::CrtStore
+        )
     }
 }
 

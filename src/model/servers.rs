@@ -62,7 +62,11 @@ impl Server {
 /// Split `host:port` (with `[v6]:port`, family prefixes like `ipv4@`) into its parts.
 pub fn split_address(address: &str) -> (&str, Option<&str>) {
     let bare = match address.find('@') {
-        Some(at) if address.get(..at).is_some_and(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')) => {
+        Some(at)
+            if address
+                .get(..at)
+                .is_some_and(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')) =>
+        {
             address.get(at + 1..).unwrap_or("")
         }
         _ => address,
@@ -95,10 +99,9 @@ impl Bind {
     /// TLS is terminated on this listener (`ssl`, or a QUIC address which is always TLS).
     pub fn is_tls(&self) -> bool {
         self.param("ssl").is_some()
-            || self
-                .address
-                .as_deref()
-                .is_some_and(|a| a.starts_with("quic4@") || a.starts_with("quic6@") || a.starts_with("quic@"))
+            || self.address.as_deref().is_some_and(|a| {
+                a.starts_with("quic4@") || a.starts_with("quic6@") || a.starts_with("quic@")
+            })
     }
 }
 
@@ -125,7 +128,12 @@ pub struct ServerParam {
     pub origin: ParamOrigin,
 }
 
-fn cut_params(model: &Model, stmt: Stmt, from: usize, table: fn(&str) -> Option<&'static keywords::ParamKeyword>) -> Vec<Param> {
+fn cut_params(
+    model: &Model,
+    stmt: Stmt,
+    from: usize,
+    table: fn(&str) -> Option<&'static keywords::ParamKeyword>,
+) -> Vec<Param> {
     let count = model.words(stmt).len();
     let mut params = Vec::new();
     let mut index = from;
@@ -164,11 +172,15 @@ pub(super) fn collect(model: &mut Model, id: SectionId) {
             }
             _ => continue,
         };
-        let address = address_word.and_then(|w| model.value(stmt, w)).map(str::to_string);
+        let address = address_word
+            .and_then(|w| model.value(stmt, w))
+            .map(str::to_string);
         servers.push(Server {
             stmt,
             kind,
-            name: name_word.and_then(|w| model.value(stmt, w)).map(str::to_string),
+            name: name_word
+                .and_then(|w| model.value(stmt, w))
+                .map(str::to_string),
             address_word: address.as_ref().and(address_word.map(|w| w as u32)),
             address,
             params: cut_params(model, stmt, params_from, keywords::server_param),
@@ -184,7 +196,12 @@ impl Model {
     /// The effective value of parameter `name` for `server` of `section`,
     /// after merging the `default-server` lines above it and those of its
     /// defaults sections. `no-<name>` yields `enabled: false`.
-    pub fn server_param(&self, section: &super::Section, server: &Server, name: &str) -> Option<ServerParam> {
+    pub fn server_param(
+        &self,
+        section: &super::Section,
+        server: &Server,
+        name: &str,
+    ) -> Option<ServerParam> {
         if let Some((param, enabled)) = server.own_param(name) {
             return Some(ServerParam {
                 stmt: server.stmt,
@@ -208,7 +225,12 @@ impl Model {
         }
         for defaults_id in self.defaults_chain(section) {
             let defaults = self.section(defaults_id);
-            for default in defaults.servers.iter().rev().filter(|d| d.kind == ServerKind::Default) {
+            for default in defaults
+                .servers
+                .iter()
+                .rev()
+                .filter(|d| d.kind == ServerKind::Default)
+            {
                 if let Some((param, enabled)) = default.own_param(name) {
                     return Some(ServerParam {
                         stmt: default.stmt,
@@ -224,7 +246,12 @@ impl Model {
     }
 
     /// The first argument of an effective, enabled server parameter (`maxconn 100` → `100`).
-    pub fn server_param_value(&self, section: &super::Section, server: &Server, name: &str) -> Option<(&str, ServerParam)> {
+    pub fn server_param_value(
+        &self,
+        section: &super::Section,
+        server: &Server,
+        name: &str,
+    ) -> Option<(&str, ServerParam)> {
         let param = self.server_param(section, server, name)?;
         if !param.enabled || param.args == 0 {
             return None;
@@ -233,7 +260,13 @@ impl Model {
     }
 
     /// The servers that carry traffic (`server` and `server-template`) of a section.
-    pub fn real_servers<'a>(&self, section: &'a super::Section) -> impl Iterator<Item = &'a Server> {
-        section.servers.iter().filter(|s| s.kind != ServerKind::Default)
+    pub fn real_servers<'a>(
+        &self,
+        section: &'a super::Section,
+    ) -> impl Iterator<Item = &'a Server> {
+        section
+            .servers
+            .iter()
+            .filter(|s| s.kind != ServerKind::Default)
     }
 }

@@ -5,7 +5,8 @@ use super::{Model, Section, SectionId, Stmt};
 
 /// Keywords whose setting is named by their first two words (`option httplog`,
 /// `timeout server`); for the others the first word is the setting.
-pub(crate) const TWO_WORD_KEYWORDS: &[&str] = &["option", "timeout", "stats", "compression", "email-alert"];
+pub(crate) const TWO_WORD_KEYWORDS: &[&str] =
+    &["option", "timeout", "stats", "compression", "email-alert"];
 
 /// The key under which a statement sets something: `mode`, `timeout server`,
 /// `option http-server-close` (for `no option …` too).

@@ -17,10 +17,22 @@ fn named<'m>(model: &'m Model, kind: SectionKind, name: &str) -> &'m Section {
 
 #[test]
 fn sections_and_statements() {
-    let model = model_of(&["global\n  daemon\ndefaults\n  mode http\nbackend app\n  server a 10.0.0.1:80\n"]);
+    let model = model_of(&[
+        "global\n  daemon\ndefaults\n  mode http\nbackend app\n  server a 10.0.0.1:80\n",
+    ]);
     let kinds: Vec<_> = model.sections.iter().map(|s| s.kind).collect();
-    assert_eq!(kinds, vec![SectionKind::Global, SectionKind::Defaults, SectionKind::Backend]);
-    assert_eq!(named(&model, SectionKind::Backend, "app").statements.len(), 1);
+    assert_eq!(
+        kinds,
+        vec![
+            SectionKind::Global,
+            SectionKind::Defaults,
+            SectionKind::Backend
+        ]
+    );
+    assert_eq!(
+        named(&model, SectionKind::Backend, "app").statements.len(),
+        1
+    );
     assert!(model.findings.is_empty());
 }
 
@@ -46,7 +58,10 @@ fn proxies_inherit_from_the_latest_defaults_or_the_named_one() {
 
 #[test]
 fn sections_and_defaults_continue_across_files_but_each_file_starts_fresh() {
-    let model = model_of(&["defaults\n  mode http\n", "  stray line\nbackend app\n  server a 1.2.3.4:80\n"]);
+    let model = model_of(&[
+        "defaults\n  mode http\n",
+        "  stray line\nbackend app\n  server a 1.2.3.4:80\n",
+    ]);
     let app = named(&model, SectionKind::Backend, "app");
     assert_eq!(model.mode(app), Mode::Http);
     assert_eq!(model.findings.len(), 1);
@@ -65,7 +80,10 @@ fn server_params_merge_default_server_lines() {
     assert_eq!(a.host(), Some("alb.example.com"));
     assert_eq!(a.port(), Some("443"));
     assert_eq!(model.server_param_value(app, a, "maxconn").unwrap().0, "50");
-    assert_eq!(model.server_param_value(app, a, "verify").unwrap().0, "none");
+    assert_eq!(
+        model.server_param_value(app, a, "verify").unwrap().0,
+        "none"
+    );
     assert!(!model.server_param(app, a, "ssl").unwrap().enabled);
     assert!(model.server_param(app, b, "ssl").unwrap().enabled);
     let rise = model.server_param(app, b, "rise").unwrap();
@@ -85,8 +103,20 @@ fn references_resolve_or_stay_unresolved() {
         .filter(|r| r.target.is_none())
         .map(|r| (r.kind, r.name.as_str()))
         .collect();
-    assert_eq!(unresolved, vec![(RefKind::Acl, "missing_acl"), (RefKind::Backend, "nowhere"), (RefKind::Resolvers, "aws")]);
-    assert!(model.references.iter().any(|r| r.name == "api" && r.target.is_some()));
+    assert_eq!(
+        unresolved,
+        vec![
+            (RefKind::Acl, "missing_acl"),
+            (RefKind::Backend, "nowhere"),
+            (RefKind::Resolvers, "aws")
+        ]
+    );
+    assert!(
+        model
+            .references
+            .iter()
+            .any(|r| r.name == "api" && r.target.is_some())
+    );
 }
 
 #[test]

@@ -22,7 +22,10 @@ pub fn example_findings(id: &str, config: &str) -> String {
             at.line, at.column, reported.finding.message, id
         ));
         if let Some(help) = &reported.finding.help {
-            out.push_str(&format!("      help: {}\n", help.replace('\n', "\n            ")));
+            out.push_str(&format!(
+                "      help: {}\n",
+                help.replace('\n', "\n            ")
+            ));
         }
     }
     out
@@ -30,7 +33,13 @@ pub fn example_findings(id: &str, config: &str) -> String {
 
 fn indent(text: &str, by: &str) -> String {
     text.lines()
-        .map(|l| if l.is_empty() { String::new() } else { format!("{by}{l}") })
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{by}{l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -49,14 +58,26 @@ pub fn render(doc: &RuleDoc) -> String {
     out.push_str("\n\n");
     for (i, bad) in doc.examples.bad.iter().enumerate() {
         let title = bad.title.as_deref().unwrap_or("a configuration it flags");
-        out.push_str(&format!("Example{}: {title}\n", if doc.examples.bad.len() > 1 { format!(" {}", i + 1) } else { String::new() }));
+        out.push_str(&format!(
+            "Example{}: {title}\n",
+            if doc.examples.bad.len() > 1 {
+                format!(" {}", i + 1)
+            } else {
+                String::new()
+            }
+        ));
         out.push_str(&indent(bad.config.trim_end(), "    "));
         out.push_str("\n  haplint says:\n");
         out.push_str(&example_findings(&doc.id, &bad.config));
         out.push('\n');
     }
     if let Some(good) = doc.examples.good.first() {
-        out.push_str(&format!("Instead: {}\n", good.title.as_deref().unwrap_or("a configuration it accepts")));
+        out.push_str(&format!(
+            "Instead: {}\n",
+            good.title
+                .as_deref()
+                .unwrap_or("a configuration it accepts")
+        ));
         out.push_str(&indent(good.config.trim_end(), "    "));
         out.push_str("\n\n");
     }
@@ -82,11 +103,17 @@ pub fn render(doc: &RuleDoc) -> String {
     if !doc.options.is_empty() {
         out.push_str("Options\n");
         for option in &doc.options {
-            out.push_str(&format!("  {} ({}): {}\n", option.name, option.kind, option.meaning));
+            out.push_str(&format!(
+                "  {} ({}): {}\n",
+                option.name, option.kind, option.meaning
+            ));
         }
         out.push('\n');
     }
-    out.push_str(&format!("Applies to\n  HAProxy {}\n\n", doc.version_range()));
+    out.push_str(&format!(
+        "Applies to\n  HAProxy {}\n\n",
+        doc.version_range()
+    ));
     if !doc.manual.is_empty() {
         out.push_str("Manual\n");
         for section in &doc.manual {

@@ -99,7 +99,11 @@ fn diagnostic(report: &Report, reported: &Reported) -> JsonDiagnostic {
             .edits
             .iter()
             .map(|edit| JsonEdit {
-                file: report.sources.get(edit.span.file).map(|f| f.name.clone()).unwrap_or_default(),
+                file: report
+                    .sources
+                    .get(edit.span.file)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default(),
                 start_offset: edit.span.start,
                 end_offset: edit.span.end,
                 replacement: edit.replacement.clone(),
@@ -144,5 +148,6 @@ pub fn build(report: &Report) -> JsonReport {
 }
 
 pub fn render(report: &Report) -> String {
-    serde_json::to_string_pretty(&build(report)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    serde_json::to_string_pretty(&build(report))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }

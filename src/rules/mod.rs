@@ -61,8 +61,7 @@ macro_rules! rules {
     };
 }
 
-rules! {
-}
+rules! {}
 
 /// Every id a user may name: registered rules and built-in ones.
 pub fn all_ids() -> impl Iterator<Item = &'static str> {

@@ -92,7 +92,14 @@ impl Suppressions {
                     ("disable-section", _) => Scope::Section,
                     ("disable-file", _) => Scope::File,
                     ("enable", _) => {
-                        close_ranges(&mut directives, &mut open, &ids, line.start, &mut problems, comment_span);
+                        close_ranges(
+                            &mut directives,
+                            &mut open,
+                            &ids,
+                            line.start,
+                            &mut problems,
+                            comment_span,
+                        );
                         continue;
                     }
                     _ => continue,
@@ -133,7 +140,10 @@ impl Suppressions {
         }
         let span = finding.primary.span;
         for directive in &mut self.directives {
-            if directive.file != span.file || span.start < directive.covers.0 || span.start >= directive.covers.1 {
+            if directive.file != span.file
+                || span.start < directive.covers.0
+                || span.start >= directive.covers.1
+            {
                 continue;
             }
             let hit = directive
@@ -164,7 +174,11 @@ impl Suppressions {
                     continue;
                 }
                 if id != "all" && !super::is_known(id) {
-                    let mut finding = Finding::new(UNUSED_SUPPRESSION, *span, format!("unknown rule id `{id}` in suppression"));
+                    let mut finding = Finding::new(
+                        UNUSED_SUPPRESSION,
+                        *span,
+                        format!("unknown rule id `{id}` in suppression"),
+                    );
                     if let Some(suggestion) = super::suggest(id) {
                         finding = finding.help(format!("did you mean `{suggestion}`?"));
                     }
@@ -172,17 +186,28 @@ impl Suppressions {
                     unused.push(id.as_str());
                 } else if id == SYNTAX {
                     findings.push(
-                        Finding::new(UNUSED_SUPPRESSION, *span, "`syntax` findings cannot be suppressed")
-                            .help("fix the syntax error instead"),
+                        Finding::new(
+                            UNUSED_SUPPRESSION,
+                            *span,
+                            "`syntax` findings cannot be suppressed",
+                        )
+                        .help("fix the syntax error instead"),
                     );
                     unused.push(id.as_str());
                 } else if id == "all" || enabled(id) {
                     unused.push(id.as_str());
                     if directive.ids.len() > 1 {
                         findings.push(
-                            Finding::new(UNUSED_SUPPRESSION, *span, format!("suppression of `{id}` suppresses nothing"))
-                                .help(format!("remove `{id}` from the suppression"))
-                                .fix(Fix::safe(format!("remove `{id}` from the suppression"), vec![remove_id(model, directive, span)])),
+                            Finding::new(
+                                UNUSED_SUPPRESSION,
+                                *span,
+                                format!("suppression of `{id}` suppresses nothing"),
+                            )
+                            .help(format!("remove `{id}` from the suppression"))
+                            .fix(Fix::safe(
+                                format!("remove `{id}` from the suppression"),
+                                vec![remove_id(model, directive, span)],
+                            )),
                         );
                     }
                 }
@@ -196,10 +221,17 @@ impl Suppressions {
                     continue;
                 }
                 findings.push(
-                    Finding::new(UNUSED_SUPPRESSION, *span, format!("suppression of `{id}` suppresses nothing"))
-                        .label(directive.comment, "this suppression")
-                        .help("remove the suppression comment")
-                        .fix(Fix::safe("remove the unused suppression", vec![delete_directive(model, directive)])),
+                    Finding::new(
+                        UNUSED_SUPPRESSION,
+                        *span,
+                        format!("suppression of `{id}` suppresses nothing"),
+                    )
+                    .label(directive.comment, "this suppression")
+                    .help("remove the suppression comment")
+                    .fix(Fix::safe(
+                        "remove the unused suppression",
+                        vec![delete_directive(model, directive)],
+                    )),
                 );
             }
         }
@@ -210,18 +242,27 @@ impl Suppressions {
 /// Parse `# haplint: KEYWORD=ID,ID -- reason`. `None` when the comment is not
 /// meant for haplint; `Err` when it is but cannot be understood.
 #[allow(clippy::type_complexity)]
-fn parse_comment(comment: &str, start: u32, file: FileId) -> Option<Result<(&'static str, Vec<(String, Span)>, Option<String>), String>> {
+fn parse_comment(
+    comment: &str,
+    start: u32,
+    file: FileId,
+) -> Option<Result<(&'static str, Vec<(String, Span)>, Option<String>), String>> {
     let body = comment.strip_prefix('#')?;
     let trimmed = body.trim_start();
     let rest = trimmed.strip_prefix("haplint:")?;
     let offset_of = |s: &str| start + (s.as_ptr() as usize - comment.as_ptr() as usize) as u32;
     let (directive, reason) = match rest.split_once("--") {
-        Some((directive, reason)) => (directive, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
+        Some((directive, reason)) => (
+            directive,
+            Some(reason.trim().to_string()).filter(|r| !r.is_empty()),
+        ),
         None => (rest, None),
     };
     let directive = directive.trim();
     let Some((keyword, ids_text)) = directive.split_once('=') else {
-        return Some(Err(format!("cannot read haplint directive `{directive}`: expected KEYWORD=ID[,ID]")));
+        return Some(Err(format!(
+            "cannot read haplint directive `{directive}`: expected KEYWORD=ID[,ID]"
+        )));
     };
     let keyword = match keyword.trim() {
         "disable" => "disable",
@@ -242,10 +283,15 @@ fn parse_comment(comment: &str, start: u32, file: FileId) -> Option<Result<(&'st
             continue;
         }
         let at = offset_of(trimmed);
-        ids.push((trimmed.to_string(), Span::new(file, at, at + trimmed.len() as u32)));
+        ids.push((
+            trimmed.to_string(),
+            Span::new(file, at, at + trimmed.len() as u32),
+        ));
     }
     if ids.is_empty() {
-        return Some(Err(format!("haplint directive `{keyword}` names no rule id")));
+        return Some(Err(format!(
+            "haplint directive `{keyword}` names no rule id"
+        )));
     }
     Some(Ok((keyword, ids, reason)))
 }
@@ -270,7 +316,10 @@ fn section_bounds(model: &Model, tree: &SyntaxTree) -> impl Fn(usize) -> (u32, u
         let (start, next) = if after == 0 {
             (starts.first().copied().unwrap_or(0), starts.get(1).copied())
         } else {
-            (starts.get(after - 1).copied().unwrap_or(0), starts.get(after).copied())
+            (
+                starts.get(after - 1).copied().unwrap_or(0),
+                starts.get(after).copied(),
+            )
         };
         (start, next.unwrap_or(file_end))
     }
@@ -286,7 +335,7 @@ fn next_statement(tree: &SyntaxTree, index: usize) -> Option<(u32, u32)> {
 
 fn close_ranges(
     directives: &mut [Directive],
-    open: &mut Vec<usize>,
+    open: &mut [usize],
     ids: &[(String, Span)],
     at: u32,
     problems: &mut Vec<Finding>,
@@ -305,8 +354,12 @@ fn close_ranges(
                 }
             }
             None => problems.push(
-                Finding::new(UNUSED_SUPPRESSION, comment, format!("`enable={id}` has no open `disable={id}` above it in this section"))
-                    .help("remove it, or add the matching `# haplint: disable=` line"),
+                Finding::new(
+                    UNUSED_SUPPRESSION,
+                    comment,
+                    format!("`enable={id}` has no open `disable={id}` above it in this section"),
+                )
+                .help("remove it, or add the matching `# haplint: disable=` line"),
             ),
         }
     }
@@ -323,10 +376,7 @@ fn delete_directive(model: &Model, directive: &Directive) -> Edit {
             replacement: String::new(),
         },
         (Some(tree), Some(line)) => {
-            let code_end = tree
-                .words(line)
-                .last()
-                .map_or(line.start, |w| w.end);
+            let code_end = tree.words(line).last().map_or(line.start, |w| w.end);
             Edit {
                 span: Span::new(directive.file, code_end, directive.comment.end),
                 replacement: String::new(),

@@ -18,6 +18,11 @@ pub const PREDICATES: &[&str] = &[
     "strstr",
     "version_atleast",
     "version_before",
+    "openssl_version_atleast",
+    "openssl_version_before",
+    "ssllib_name_startswith",
+    "awslc_api_atleast",
+    "awslc_api_before",
     "enabled",
 ];
 
@@ -42,7 +47,14 @@ pub(super) fn check(tree: &mut SyntaxTree) {
         match directive {
             ".if" => {
                 if open.len() + 1 >= MAX_NESTED_CONDITIONS {
-                    findings.push(Finding::new(SYNTAX, span, format!("too many nested `.if` blocks: haproxy accepts at most {}", MAX_NESTED_CONDITIONS - 1)));
+                    findings.push(Finding::new(
+                        SYNTAX,
+                        span,
+                        format!(
+                            "too many nested `.if` blocks: haproxy accepts at most {}",
+                            MAX_NESTED_CONDITIONS - 1
+                        ),
+                    ));
                 }
                 check_condition(tree, words, span, &mut findings);
                 open.push((span, Part::If));
@@ -60,11 +72,17 @@ pub(super) fn check(tree: &mut SyntaxTree) {
             }
             ".else" | ".endif" => {
                 if let Some(extra) = extra {
-                    findings.push(Finding::new(SYNTAX, extra, format!("`{directive}` takes no argument")));
+                    findings.push(Finding::new(
+                        SYNTAX,
+                        extra,
+                        format!("`{directive}` takes no argument"),
+                    ));
                 }
                 match (directive, open.last_mut()) {
                     (_, None) => findings.push(lone(span, directive)),
-                    (".else", Some((_, part))) if *part == Part::Else => findings.push(Finding::new(SYNTAX, span, "`.else` after `.else` is not permitted")),
+                    (".else", Some((_, part))) if *part == Part::Else => findings.push(
+                        Finding::new(SYNTAX, span, "`.else` after `.else` is not permitted"),
+                    ),
                     (".else", Some((_, part))) => *part = Part::Else,
                     _ => {
                         open.pop();
@@ -74,14 +92,19 @@ pub(super) fn check(tree: &mut SyntaxTree) {
             ".diag" | ".notice" | ".warning" | ".alert" => {
                 if let Some(extra) = words.get(2) {
                     findings.push(
-                        Finding::new(SYNTAX, tree.word_span(extra), format!("unexpected argument for `{directive}`"))
-                            .help("put the whole message in double quotes"),
+                        Finding::new(
+                            SYNTAX,
+                            tree.word_span(extra),
+                            format!("unexpected argument for `{directive}`"),
+                        )
+                        .help("put the whole message in double quotes"),
                     );
                 }
             }
             _ => findings.push(
-                Finding::new(SYNTAX, span, format!("unknown directive `{directive}`"))
-                    .help("expected one of .if, .elif, .else, .endif, .diag, .notice, .warning, .alert"),
+                Finding::new(SYNTAX, span, format!("unknown directive `{directive}`")).help(
+                    "expected one of .if, .elif, .else, .endif, .diag, .notice, .warning, .alert",
+                ),
             ),
         }
     }
@@ -95,19 +118,32 @@ pub(super) fn check(tree: &mut SyntaxTree) {
 }
 
 fn lone(span: Span, directive: &str) -> Finding {
-    Finding::new(SYNTAX, span, format!("`{directive}` without a matching `.if`"))
+    Finding::new(
+        SYNTAX,
+        span,
+        format!("`{directive}` without a matching `.if`"),
+    )
 }
 
 /// Predicate names must be known; an empty condition is allowed (it is false).
-fn check_condition(tree: &SyntaxTree, words: &[super::Word], span: Span, findings: &mut Vec<Finding>) {
+fn check_condition(
+    tree: &SyntaxTree,
+    words: &[super::Word],
+    span: Span,
+    findings: &mut Vec<Finding>,
+) {
     for word in words.iter().skip(1) {
         let value = tree.value(word);
         for name in predicate_names(value) {
             if !PREDICATES.contains(&name) {
                 findings.push(
-                    Finding::new(SYNTAX, tree.word_span(word), format!("unknown predicate `{name}` in condition"))
-                        .label(span, "in this condition")
-                        .help(format!("expected one of {}", PREDICATES.join(", "))),
+                    Finding::new(
+                        SYNTAX,
+                        tree.word_span(word),
+                        format!("unknown predicate `{name}` in condition"),
+                    )
+                    .label(span, "in this condition")
+                    .help(format!("expected one of {}", PREDICATES.join(", "))),
                 );
             }
         }
@@ -124,18 +160,29 @@ fn predicate_names(expr: &str) -> Vec<&str> {
         let c = bytes.get(i).copied().unwrap_or(0);
         if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
-            while bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+            while bytes
+                .get(i)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            {
                 i += 1;
             }
-            if bytes.get(i) == Some(&b'(') && depth == 0 {
-                if let Some(name) = expr.get(start..i) {
-                    names.push(name);
-                }
+            if bytes.get(i) == Some(&b'(')
+                && depth == 0
+                && let Some(name) = expr.get(start..i)
+            {
+                names.push(name);
             }
             continue;
         }
         match c {
-            b'(' => depth += usize::from(i > 0 && bytes.get(i - 1).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')),
+            b'(' => {
+                depth += usize::from(
+                    i > 0
+                        && bytes
+                            .get(i - 1)
+                            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'),
+                )
+            }
             b')' => depth = depth.saturating_sub(1),
             _ => {}
         }

@@ -41,16 +41,17 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
         builder.line(&text, start, content_end, end);
         start = end;
     }
-    if let Some(last) = builder.lines.last() {
-        if last.end == last.content_end && last.end > last.start {
-            let span = Span::new(file.id, last.start, last.end);
-            builder.findings.push(
+    if let Some(last) = builder.lines.last()
+        && last.end == last.content_end
+        && last.end > last.start
+    {
+        let span = Span::new(file.id, last.start, last.end);
+        builder.findings.push(
                 Finding::new(SYNTAX, span, "the last line has no line feed at its end")
                     .primary_text("no LF after this line")
                     .note("haproxy takes a last line without LF for a truncated file and refuses to start")
                     .help("end the file with a newline"),
             );
-        }
     }
     let mut tree = SyntaxTree {
         file: file.id,
@@ -64,7 +65,11 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes.get(from..)?.iter().position(|&b| b == b'\n').map(|i| i + from)
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| i + from)
 }
 
 struct Builder {
@@ -161,7 +166,9 @@ impl Builder {
                         let part_end = base + part.as_span().end() as u32;
                         match part.as_rule() {
                             Rule::dq_text => value.push_str(part.as_str()),
-                            Rule::dq_escape => word::unescape_in_double_quotes(part.as_str(), &mut value),
+                            Rule::dq_escape => {
+                                word::unescape_in_double_quotes(part.as_str(), &mut value)
+                            }
                             Rule::env_var => {
                                 has_env = true;
                                 value.push_str(part.as_str());
@@ -206,8 +213,11 @@ impl Builder {
     }
 
     fn error(&mut self, start: u32, end: u32, message: &str) {
-        self.findings
-            .push(Finding::new(SYNTAX, Span::new(self.file, start, end), message));
+        self.findings.push(Finding::new(
+            SYNTAX,
+            Span::new(self.file, start, end),
+            message,
+        ));
     }
 
     /// Line-level checks haproxy's line reader makes.
@@ -219,8 +229,12 @@ impl Builder {
         {
             let at = line.start + nul as u32;
             self.findings.push(
-                Finding::new(SYNTAX, Span::new(self.file, at, at + 1), "stray NUL character")
-                    .note("haproxy stops reading the configuration at a NUL byte and refuses it"),
+                Finding::new(
+                    SYNTAX,
+                    Span::new(self.file, at, at + 1),
+                    "stray NUL character",
+                )
+                .note("haproxy stops reading the configuration at a NUL byte and refuses it"),
             );
         }
         if words.len() > MAX_LINE_WORDS {
@@ -229,20 +243,35 @@ impl Builder {
                 _ => (line.start, line.content_end),
             };
             self.findings.push(
-                Finding::new(SYNTAX, Span::new(self.file, first, last), format!("too many words on one line: {} (haproxy accepts at most {MAX_LINE_WORDS})", words.len()))
-                    .help("split the statement over several lines where the keyword allows it"),
+                Finding::new(
+                    SYNTAX,
+                    Span::new(self.file, first, last),
+                    format!(
+                        "too many words on one line: {} (haproxy accepts at most {MAX_LINE_WORDS})",
+                        words.len()
+                    ),
+                )
+                .help("split the statement over several lines where the keyword allows it"),
             );
         }
-        let empty = words.iter().enumerate().find(|(_, w)| {
-            w.cooked().is_some_and(str::is_empty) && !w.is_invalid()
-        });
-        if let Some((index, word)) = empty {
-            if index + 1 < words.len() {
-                let finding = Finding::new(SYNTAX, Span::new(self.file, word.start, word.end), format!("argument {} is empty, and haproxy ignores every argument after it", index + 1))
-                    .severity(Severity::Warning)
-                    .help("remove the empty argument or give it a value");
-                self.findings.push(finding);
-            }
+        let empty = words
+            .iter()
+            .enumerate()
+            .find(|(_, w)| w.cooked().is_some_and(str::is_empty) && !w.is_invalid());
+        if let Some((index, word)) = empty
+            && index + 1 < words.len()
+        {
+            let finding = Finding::new(
+                SYNTAX,
+                Span::new(self.file, word.start, word.end),
+                format!(
+                    "argument {} is empty, and haproxy ignores every argument after it",
+                    index + 1
+                ),
+            )
+            .severity(Severity::Warning)
+            .help("remove the empty argument or give it a value");
+            self.findings.push(finding);
         }
     }
 }

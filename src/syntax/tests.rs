@@ -8,7 +8,12 @@ fn parse_text(text: &str) -> (SyntaxTree, Vec<Vec<String>>) {
     let words = tree
         .lines
         .iter()
-        .map(|line| tree.words(line).iter().map(|w| tree.value(w).to_string()).collect())
+        .map(|line| {
+            tree.words(line)
+                .iter()
+                .map(|w| tree.value(w).to_string())
+                .collect()
+        })
         .collect();
     (tree, words)
 }
@@ -26,7 +31,9 @@ fn splits_words_on_spaces_and_tabs() {
 
 #[test]
 fn comments_start_at_unprotected_hash_even_inside_a_word() {
-    let (tree, words) = parse_text("global#this is the global section\n  daemon#daemonize\n  x \\#y \"#z\" '#w' # c\n");
+    let (tree, words) = parse_text(
+        "global#this is the global section\n  daemon#daemonize\n  x \\#y \"#z\" '#w' # c\n",
+    );
     assert_eq!(words[0], vec!["global"]);
     assert_eq!(words[1], vec!["daemon"]);
     assert_eq!(words[2], vec!["x", "#y", "#z", "#w"]);
@@ -57,8 +64,18 @@ fn escapes_follow_haproxys_tokenizer() {
 
 #[test]
 fn environment_variables_only_inside_double_quotes() {
-    let (tree, words) = parse_text("bind \"fd@${FD_APP1}\" $HOME \"${A-1.2.3.4}:80\" \"${L[*]}\"\n");
-    assert_eq!(words[0], vec!["bind", "fd@${FD_APP1}", "$HOME", "${A-1.2.3.4}:80", "${L[*]}"]);
+    let (tree, words) =
+        parse_text("bind \"fd@${FD_APP1}\" $HOME \"${A-1.2.3.4}:80\" \"${L[*]}\"\n");
+    assert_eq!(
+        words[0],
+        vec![
+            "bind",
+            "fd@${FD_APP1}",
+            "$HOME",
+            "${A-1.2.3.4}:80",
+            "${L[*]}"
+        ]
+    );
     let line_words = tree.words(&tree.lines[0]);
     assert!(line_words[1].has_env());
     assert!(!line_words[2].has_env());
@@ -81,7 +98,10 @@ fn lexical_errors_are_findings_and_parsing_goes_on() {
 #[test]
 fn missing_final_newline_is_an_error_on_the_last_line() {
     let (tree, _) = parse_text("global\n  daemon");
-    assert_eq!(messages(&tree), vec!["the last line has no line feed at its end"]);
+    assert_eq!(
+        messages(&tree),
+        vec!["the last line has no line feed at its end"]
+    );
     assert_eq!(tree.findings[0].primary.span.start, 7);
 }
 
@@ -95,14 +115,27 @@ fn crlf_and_stray_cr() {
 
 #[test]
 fn conditional_blocks_must_nest() {
-    let text = ".if defined(X)\n.else\n.elif 1\n.endif\n.endif\n.if nosuch(1)\n.foo\n.warning a b\n";
+    let text =
+        ".if defined(X)\n.else\n.elif 1\n.endif\n.endif\n.if nosuch(1)\n.foo\n.warning a b\n";
     let (tree, _) = parse_text(text);
     let msgs = messages(&tree);
-    assert!(msgs.iter().any(|m| m.contains("`.elif` after `.else`")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("`.endif` without a matching `.if`")));
-    assert!(msgs.iter().any(|m| m.contains("unknown predicate `nosuch`")));
+    assert!(
+        msgs.iter().any(|m| m.contains("`.elif` after `.else`")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("`.endif` without a matching `.if`"))
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("unknown predicate `nosuch`"))
+    );
     assert!(msgs.iter().any(|m| m.contains("unknown directive `.foo`")));
-    assert!(msgs.iter().any(|m| m.contains("unexpected argument for `.warning`")));
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("unexpected argument for `.warning`"))
+    );
     assert!(msgs.iter().any(|m| m.contains("never closed")));
 }
 
@@ -110,7 +143,10 @@ fn conditional_blocks_must_nest() {
 fn empty_argument_warns_when_arguments_follow() {
     let (tree, _) = parse_text("a \"\" b\nc \"\"\n");
     assert_eq!(tree.findings.len(), 1);
-    assert_eq!(tree.findings[0].severity, Some(crate::finding::Severity::Warning));
+    assert_eq!(
+        tree.findings[0].severity,
+        Some(crate::finding::Severity::Warning)
+    );
 }
 
 #[test]
@@ -131,7 +167,16 @@ fn reprint_is_byte_exact() {
 
 #[test]
 fn quote_round_trips_through_the_tokenizer() {
-    for value in ["plain", "a b", "it's", "#x", "a\"b", "back\\slash", "", "tab\there"] {
+    for value in [
+        "plain",
+        "a b",
+        "it's",
+        "#x",
+        "a\"b",
+        "back\\slash",
+        "",
+        "tab\there",
+    ] {
         let text = format!("k {}\n", word::quote(value));
         let (_, words) = parse_text(&text);
         assert_eq!(words[0], vec!["k".to_string(), value.to_string()], "{text}");

@@ -23,7 +23,14 @@ impl Word {
     const HAS_ENV: u8 = 2;
     const INVALID: u8 = 4;
 
-    pub(crate) fn new(start: u32, end: u32, cooked: Option<String>, quoted: bool, has_env: bool, invalid: bool) -> Self {
+    pub(crate) fn new(
+        start: u32,
+        end: u32,
+        cooked: Option<String>,
+        quoted: bool,
+        has_env: bool,
+        invalid: bool,
+    ) -> Self {
         let mut flags = 0;
         if quoted {
             flags |= Self::QUOTED;
@@ -120,7 +127,11 @@ impl Line {
         let mut at = self.start;
         let mut push = |kind, start: u32, end: u32, at: &mut u32| {
             if start > *at {
-                pieces.push(Piece { kind: PieceKind::Blank, start: *at, end: start });
+                pieces.push(Piece {
+                    kind: PieceKind::Blank,
+                    start: *at,
+                    end: start,
+                });
             }
             if end > start {
                 pieces.push(Piece { kind, start, end });
@@ -136,7 +147,12 @@ impl Line {
         if let Some(ignored) = self.ignored {
             push(PieceKind::Ignored, ignored, self.content_end, &mut at);
         }
-        push(PieceKind::Blank, self.content_end, self.content_end, &mut at);
+        push(
+            PieceKind::Blank,
+            self.content_end,
+            self.content_end,
+            &mut at,
+        );
         push(PieceKind::Eol, self.content_end, self.end, &mut at);
         pieces
     }
@@ -169,7 +185,9 @@ impl SyntaxTree {
 
     /// The word's bytes as written in the file.
     pub fn raw(&self, word: &Word) -> &str {
-        self.text.get(word.start as usize..word.end as usize).unwrap_or("")
+        self.text
+            .get(word.start as usize..word.end as usize)
+            .unwrap_or("")
     }
 
     pub fn span(&self, start: u32, end: u32) -> Span {
@@ -195,7 +213,11 @@ impl SyntaxTree {
         let mut out = String::with_capacity(self.text.len());
         for line in &self.lines {
             for piece in line.pieces(&self.words) {
-                out.push_str(self.text.get(piece.start as usize..piece.end as usize).unwrap_or(""));
+                out.push_str(
+                    self.text
+                        .get(piece.start as usize..piece.end as usize)
+                        .unwrap_or(""),
+                );
             }
         }
         out

@@ -54,9 +54,12 @@ pub fn quote(value: &str) -> String {
     if value.is_empty() {
         return "\"\"".to_string();
     }
-    let needs_protection = value
-        .chars()
-        .any(|c| matches!(c, ' ' | '\t' | '\u{b}' | '\u{c}' | '#' | '"' | '\'' | '\\' | '\r' | '\n'));
+    let needs_protection = value.chars().any(|c| {
+        matches!(
+            c,
+            ' ' | '\t' | '\u{b}' | '\u{c}' | '#' | '"' | '\'' | '\\' | '\r' | '\n'
+        )
+    });
     if !needs_protection {
         return value.to_string();
     }
