@@ -7,6 +7,7 @@
 pub mod config;
 pub mod error;
 pub mod finding;
+pub mod fix;
 pub mod load;
 pub mod model;
 pub mod report;
@@ -175,3 +176,49 @@ pub fn analyze(
     (model, findings)
 }
 pub mod cli;
+
+/// The outcome of fixing one file until no fix applies any more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fixed {
+    pub text: String,
+    pub applied: usize,
+    pub rounds: usize,
+    /// False when fixes still applied after the last allowed round.
+    pub converged: bool,
+}
+
+/// haplint never loops forever on fixes that keep producing new fixes.
+pub const MAX_FIX_ROUNDS: usize = 10;
+
+/// Apply fixes to one file's text, re-linting after each pass, until none applies.
+pub fn fix_text(name: &str, text: &str, options: &Options, include_unsafe: bool) -> Fixed {
+    let mut current = text.to_string();
+    let mut applied = 0;
+    for round in 0..MAX_FIX_ROUNDS {
+        let mut sources = SourceSet::new();
+        let file = sources.add(name, None, current.as_str());
+        let report = check(sources, options);
+        let fixes: Vec<&finding::Fix> = report
+            .active()
+            .filter_map(|f| f.finding.fix.as_ref())
+            .filter(|fix| fix::allowed(fix, include_unsafe))
+            .collect();
+        let pass = fix::apply(&current, file, &fixes);
+        if pass.applied == 0 {
+            return Fixed {
+                text: current,
+                applied,
+                rounds: round,
+                converged: true,
+            };
+        }
+        applied += pass.applied;
+        current = pass.text;
+    }
+    Fixed {
+        text: current,
+        applied,
+        rounds: MAX_FIX_ROUNDS,
+        converged: false,
+    }
+}

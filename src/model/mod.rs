@@ -15,7 +15,7 @@ mod settings;
 pub use references::{RefKind, Reference};
 pub use section::{SectionKind, invalid_name_char};
 pub use servers::{Bind, Param, ParamOrigin, Server, ServerKind, ServerParam};
-pub use settings::{Mode, Setting};
+pub use settings::{HttpConnectionMode, Mode, Setting};
 
 use crate::finding::Finding;
 use crate::source::{FileId, Span};
@@ -72,6 +72,11 @@ pub struct Model {
     /// Structural `syntax` findings (keywords outside any section, bad section names).
     pub findings: Vec<Finding>,
     names: HashMap<(SectionKind, String), Vec<SectionId>>,
+    headers: HashMap<Stmt, SectionId>,
+    /// frontend/listen → the backends its `use_backend`/`default_backend` name.
+    backends_used: HashMap<SectionId, Vec<SectionId>>,
+    /// backend/listen → the frontends that route to it.
+    frontends_using: HashMap<SectionId, Vec<SectionId>>,
 }
 
 impl Model {
@@ -84,14 +89,73 @@ impl Model {
             references: Vec::new(),
             findings: Vec::new(),
             names: HashMap::new(),
+            headers: HashMap::new(),
+            backends_used: HashMap::new(),
+            frontends_using: HashMap::new(),
         };
         model.split_sections();
+        model.headers = model.sections.iter().map(|s| (s.header, s.id)).collect();
         model.link_defaults();
         for index in 0..model.sections.len() {
             servers::collect(&mut model, SectionId(index as u32));
         }
         references::collect(&mut model);
+        model.link_backends();
         model
+    }
+
+    fn link_backends(&mut self) {
+        let mut used: HashMap<SectionId, Vec<SectionId>> = HashMap::new();
+        let mut using: HashMap<SectionId, Vec<SectionId>> = HashMap::new();
+        for reference in &self.references {
+            if reference.kind != RefKind::Backend {
+                continue;
+            }
+            let Some(target) = reference.target.and_then(|t| self.headers.get(&t).copied()) else {
+                continue;
+            };
+            let list = used.entry(reference.section).or_default();
+            if !list.contains(&target) {
+                list.push(target);
+                using.entry(target).or_default().push(reference.section);
+            }
+        }
+        self.backends_used = used;
+        self.frontends_using = using;
+    }
+
+    /// The section a header statement opens.
+    pub fn section_at(&self, header: Stmt) -> Option<SectionId> {
+        self.headers.get(&header).copied()
+    }
+
+    /// Backends a frontend (or listen) routes to by name.
+    pub fn backends_used_by(&self, frontend: SectionId) -> &[SectionId] {
+        self.backends_used
+            .get(&frontend)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Frontends (and listens) that route to a backend by name; a listen
+    /// section also serves itself.
+    pub fn frontends_using(&self, backend: SectionId) -> &[SectionId] {
+        self.frontends_using
+            .get(&backend)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// A secondary label text for a setting that came from a defaults section.
+    pub fn origin_label(&self, setting: &Setting) -> Option<(Span, String)> {
+        setting.inherited.then(|| {
+            let defaults = self.section(setting.section);
+            let text = match &defaults.name {
+                Some(name) => format!("inherited from `defaults {name}`"),
+                None => "inherited from this `defaults` section".to_string(),
+            };
+            (self.stmt_span(setting.stmt), text)
+        })
     }
 
     pub fn trees(&self) -> &[SyntaxTree] {

@@ -106,3 +106,57 @@ impl Model {
         chain
     }
 }
+
+/// How haproxy handles HTTP connections for a proxy (§4 "Proxies"): the
+/// `option http-keep-alive` / `http-server-close` / `httpclose` family, where the
+/// last one set wins and a section's own setting replaces the inherited one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpConnectionMode {
+    KeepAlive,
+    ServerClose,
+    Close,
+}
+
+const CONNECTION_OPTIONS: &[(&str, HttpConnectionMode)] = &[
+    ("option http-keep-alive", HttpConnectionMode::KeepAlive),
+    ("option http-server-close", HttpConnectionMode::ServerClose),
+    ("option httpclose", HttpConnectionMode::Close),
+];
+
+impl Model {
+    /// The connection mode a proxy has on its own (without its peer frontend or
+    /// backend), and the statement that set it, if any.
+    pub fn http_connection_mode(&self, section: &Section) -> (HttpConnectionMode, Option<Setting>) {
+        let mut current = Some(section);
+        let mut inherited = false;
+        for _ in 0..MAX_DEFAULTS_DEPTH {
+            let Some(here) = current else { break };
+            let mut found = None;
+            for &stmt in &here.statements {
+                let (key, negated) = self.keyword(stmt);
+                if let Some((_, mode)) = CONNECTION_OPTIONS.iter().find(|(k, _)| *k == key) {
+                    let mode = if negated {
+                        HttpConnectionMode::KeepAlive
+                    } else {
+                        *mode
+                    };
+                    found = Some((
+                        mode,
+                        Setting {
+                            stmt,
+                            section: here.id,
+                            inherited,
+                            negated,
+                        },
+                    ));
+                }
+            }
+            if let Some((mode, setting)) = found {
+                return (mode, Some(setting));
+            }
+            current = here.defaults.map(|id| self.section(id));
+            inherited = true;
+        }
+        (HttpConnectionMode::KeepAlive, None)
+    }
+}

@@ -61,7 +61,9 @@ macro_rules! rules {
     };
 }
 
-rules! {}
+rules! {
+    ssl_verify_none::SslVerifyNone,
+}
 
 /// Every id a user may name: registered rules and built-in ones.
 pub fn all_ids() -> impl Iterator<Item = &'static str> {
