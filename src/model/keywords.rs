@@ -2,7 +2,7 @@
 //! a line like `server s1 10.0.0.1:443 ssl verify none check port 443` can be
 //! cut into its parameters. The tables live in `rules/keywords/*.tsv`
 //! (columns: name, args, since, until), written from haproxy's own keyword
-//! registrations for 2.4 … 3.3.
+//! registrations (`srv_kws`/`bind_kws` arrays) at the tags v2.4.0 … v3.3.0.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -26,7 +26,10 @@ fn load(table: &'static str) -> HashMap<&'static str, ParamKeyword> {
         .filter_map(|line| {
             let mut columns = line.split('\t');
             let name = columns.next()?.trim();
-            let args = columns.next()?.trim().parse().ok()?;
+            // A negative count marks a variable number of arguments (`source`):
+            // the first one is always there, the optional ones are keywords themselves.
+            let args: i64 = columns.next()?.trim().parse().ok()?;
+            let args = u32::try_from(args).unwrap_or(1);
             let since = columns.next().unwrap_or("").trim();
             let until = columns.next().map(str::trim).filter(|u| !u.is_empty());
             (!name.is_empty()).then_some((

@@ -28,6 +28,25 @@ pub trait Rule: Send + Sync + 'static {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
 }
 
+impl Context<'_> {
+    /// What haplint knows about the server at `host`: the user's facts first,
+    /// else what its name reveals (ALB names end in `.elb.amazonaws.com`, NLB
+    /// names in `.elb.<region>.amazonaws.com`).
+    pub fn upstream(&self, host: &str) -> Option<crate::config::Upstream> {
+        if let Some(upstream) = self.facts.upstreams.get(host) {
+            return Some(upstream.clone());
+        }
+        let host = host.to_ascii_lowercase();
+        if host.ends_with(".elb.amazonaws.com") {
+            crate::config::known_upstream_kind("aws-alb")
+        } else if host.ends_with(".amazonaws.com") && host.contains(".elb.") {
+            crate::config::known_upstream_kind("aws-nlb")
+        } else {
+            None
+        }
+    }
+}
+
 /// Object-safe face of [`Rule`] for the registry.
 pub trait DynRule: Send + Sync {
     fn id(&self) -> &'static str;
@@ -63,6 +82,31 @@ macro_rules! rules {
 
 rules! {
     ssl_verify_none::SslVerifyNone,
+    splice_with_tls::SpliceWithTls,
+    missing_http_reuse::MissingHttpReuse,
+    http_reuse_never::HttpReuseNever,
+    missing_server_sni::MissingServerSni,
+    weak_tls_version::WeakTlsVersion,
+    weak_tls_ciphers::WeakTlsCiphers,
+    missing_timeouts::MissingTimeouts,
+    long_server_timeout::LongServerTimeout,
+    idle_timeout_exceeds_upstream::IdleTimeoutExceedsUpstream,
+    missing_timeout_http_request::MissingTimeoutHttpRequest,
+    missing_http_buffer_request::MissingHttpBufferRequest,
+    retry_on_replays_non_idempotent::RetryOnReplaysNonIdempotent,
+    missing_server_maxconn::MissingServerMaxconn,
+    frontend_maxconn_above_global::FrontendMaxconnAboveGlobal,
+    rise_1_flapping::Rise1Flapping,
+    tcp_check_on_http_backend::TcpCheckOnHttpBackend,
+    missing_init_addr::MissingInitAddr,
+    missing_resolvers::MissingResolvers,
+    missing_stick_table_expire::MissingStickTableExpire,
+    undefined_reference::UndefinedReference,
+    log_format_override::LogFormatOverride,
+    mode_mismatch::ModeMismatch,
+    stats_without_auth::StatsWithoutAuth,
+    redundant_check_port::RedundantCheckPort,
+    server_close_defeats_reuse::ServerCloseDefeatsReuse,
 }
 
 /// Every id a user may name: registered rules and built-in ones.
