@@ -54,7 +54,37 @@ pub enum Error {
     #[diagnostic(code(haplint::usage))]
     Usage(String),
 
+    #[error("{0}")]
+    #[diagnostic(code(haplint::write))]
+    Write(String),
+
+    #[error("haproxy not found: {0}")]
+    #[diagnostic(
+        code(haplint::verify),
+        help(
+            "install haproxy (e.g. `apt-get install haproxy`) or pass --haproxy /path/to/haproxy"
+        )
+    )]
+    NoHaproxy(String),
+
+    #[error("{0}")]
+    #[diagnostic(code(haplint::verify))]
+    Verify(String),
+
+    #[error("interactive mode needs a terminal: standard input is not a TTY")]
+    #[diagnostic(
+        code(haplint::usage),
+        help("use `haplint check --fix` (or --diff) in scripts and CI")
+    )]
+    NotATerminal,
+
     #[error("cannot write output: {0}")]
     #[diagnostic(code(haplint::io))]
     Output(#[source] std::io::Error),
+}
+
+impl From<crate::fix::write::WriteError> for Error {
+    fn from(error: crate::fix::write::WriteError) -> Self {
+        Error::Write(error.to_string())
+    }
 }

@@ -177,11 +177,16 @@ pub fn analyze(
 }
 pub mod cli;
 
-/// The outcome of fixing one file until no fix applies any more.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fixed {
-    pub text: String,
+/// The outcome of applying fixes until none applies any more.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixOutcome {
+    /// Final text of every file that changed.
+    pub texts: BTreeMap<source::FileId, String>,
     pub applied: usize,
+    /// Fixes that overlapped another one and had to wait for a later pass.
+    pub deferred: usize,
+    /// Fixes applied, per rule.
+    pub by_rule: BTreeMap<&'static str, usize>,
     pub rounds: usize,
     /// False when fixes still applied after the last allowed round.
     pub converged: bool,
@@ -190,35 +195,93 @@ pub struct Fixed {
 /// haplint never loops forever on fixes that keep producing new fixes.
 pub const MAX_FIX_ROUNDS: usize = 10;
 
-/// Apply fixes to one file's text, re-linting after each pass, until none applies.
-pub fn fix_text(name: &str, text: &str, options: &Options, include_unsafe: bool) -> Fixed {
-    let mut current = text.to_string();
-    let mut applied = 0;
-    for round in 0..MAX_FIX_ROUNDS {
-        let mut sources = SourceSet::new();
-        let file = sources.add(name, None, current.as_str());
-        let report = check(sources, options);
-        let fixes: Vec<&finding::Fix> = report
-            .active()
-            .filter_map(|f| f.finding.fix.as_ref())
-            .filter(|fix| fix::allowed(fix, include_unsafe))
-            .collect();
-        let pass = fix::apply(&current, file, &fixes);
-        if pass.applied == 0 {
-            return Fixed {
-                text: current,
-                applied,
-                rounds: round,
-                converged: true,
-            };
-        }
-        applied += pass.applied;
-        current = pass.text;
+/// A copy of `sources` with some texts replaced.
+pub fn with_texts(sources: &SourceSet, texts: &BTreeMap<source::FileId, String>) -> SourceSet {
+    let mut next = SourceSet::new();
+    for file in sources.files() {
+        let text: std::sync::Arc<str> = match texts.get(&file.id) {
+            Some(text) => text.as_str().into(),
+            None => file.text.clone(),
+        };
+        next.add(file.name.clone(), file.path.clone(), text);
     }
+    next
+}
+
+/// Apply the fixes `accept` lets through, re-linting after each pass, until
+/// none applies. Sources are not touched: the new texts come back.
+pub fn fix_sources(
+    sources: &SourceSet,
+    options: &Options,
+    accept: &mut dyn FnMut(&Reported) -> bool,
+) -> FixOutcome {
+    let mut outcome = FixOutcome::default();
+    for round in 0..MAX_FIX_ROUNDS {
+        let current = with_texts(sources, &outcome.texts);
+        let report = check(current, options);
+        let chosen: Vec<&Reported> = report
+            .active()
+            .filter(|f| f.finding.fix.is_some())
+            .filter(|f| accept(f))
+            .collect();
+        let fixes: Vec<&finding::Fix> = chosen
+            .iter()
+            .filter_map(|f| f.finding.fix.as_ref())
+            .collect();
+        let texts: BTreeMap<source::FileId, String> = report
+            .sources
+            .files()
+            .iter()
+            .map(|f| (f.id, f.text.to_string()))
+            .collect();
+        let pass = fix::apply_all(&texts, &fixes);
+        if pass.applied.is_empty() {
+            outcome.rounds = round;
+            outcome.converged = true;
+            return outcome;
+        }
+        for &index in &pass.applied {
+            if let Some(reported) = chosen.get(index) {
+                *outcome.by_rule.entry(reported.finding.rule).or_default() += 1;
+            }
+        }
+        outcome.applied += pass.applied.len();
+        outcome.deferred += pass.deferred;
+        let changed = pass.changed;
+        outcome.texts.extend(changed);
+    }
+    outcome.rounds = MAX_FIX_ROUNDS;
+    outcome.converged = false;
+    outcome
+}
+
+/// The outcome of fixing one text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fixed {
+    pub text: String,
+    pub applied: usize,
+    pub rounds: usize,
+    pub converged: bool,
+}
+
+/// Apply fixes to one file's text until none applies.
+pub fn fix_text(name: &str, text: &str, options: &Options, include_unsafe: bool) -> Fixed {
+    let mut sources = SourceSet::new();
+    let id = sources.add(name, None, text);
+    let outcome = fix_sources(&sources, options, &mut |f| {
+        f.finding
+            .fix
+            .as_ref()
+            .is_some_and(|fix| fix::allowed(fix, include_unsafe))
+    });
     Fixed {
-        text: current,
-        applied,
-        rounds: MAX_FIX_ROUNDS,
-        converged: false,
+        text: outcome
+            .texts
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| text.to_string()),
+        applied: outcome.applied,
+        rounds: outcome.rounds,
+        converged: outcome.converged,
     }
 }

@@ -4,6 +4,7 @@ use similar::TextDiff;
 
 /// A unified diff between two versions of one file, with 2 lines of context.
 pub fn unified(name: &str, before: &str, after: &str) -> String {
+    let name = name.trim_start_matches('/');
     TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(2)

@@ -6,6 +6,8 @@
 
 pub mod diff;
 pub mod edits;
+pub mod verify;
+pub mod write;
 
 use crate::finding::{Applicability, Edit, Fix};
 use crate::source::FileId;
@@ -34,50 +36,110 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 /// Apply to `text` (file `file`) every fix whose edits all lie in this file
 /// and do not overlap an edit already taken.
 pub fn apply(text: &str, file: FileId, fixes: &[&Fix]) -> Applied {
-    let mut ordered: Vec<&Fix> = fixes
+    let local: Vec<&Fix> = fixes
         .iter()
         .copied()
-        .filter(|fix| !fix.edits.is_empty() && fix.edits.iter().all(|e| e.span.file == file))
+        .filter(|fix| fix.edits.iter().all(|e| e.span.file == file))
         .collect();
-    ordered.sort_by_key(|fix| fix.edits.iter().map(|e| (e.span.start, e.span.end)).min());
+    let texts = std::collections::BTreeMap::from([(file, text.to_string())]);
+    let mut pass = apply_all(&texts, &local);
+    Applied {
+        text: pass
+            .changed
+            .remove(&file)
+            .unwrap_or_else(|| text.to_string()),
+        applied: pass.applied.len(),
+        deferred: pass.deferred,
+    }
+}
+
+/// Apply fixes across several files at once: a fix is taken only if none of
+/// its edits, in any file, overlaps an edit already taken. Returns the new
+/// text of every file that changed, and the counts.
+pub fn apply_all(texts: &std::collections::BTreeMap<FileId, String>, fixes: &[&Fix]) -> AppliedAll {
+    let mut ordered: Vec<(usize, &Fix)> = fixes
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, fix)| !fix.edits.is_empty())
+        .collect();
+    ordered.sort_by_key(|(_, fix)| {
+        fix.edits
+            .iter()
+            .map(|e| (e.span.file, e.span.start, e.span.end))
+            .min()
+    });
     let mut taken: Vec<&Edit> = Vec::new();
-    let mut applied = 0;
+    let mut applied = Vec::new();
     let mut deferred = 0;
-    for fix in ordered {
+    for (index, fix) in ordered {
         let in_bounds = fix.edits.iter().all(|e| {
-            e.span.start <= e.span.end
-                && (e.span.end as usize) <= text.len()
-                && text.is_char_boundary(e.span.start as usize)
-                && text.is_char_boundary(e.span.end as usize)
+            texts.get(&e.span.file).is_some_and(|text| {
+                e.span.start <= e.span.end
+                    && (e.span.end as usize) <= text.len()
+                    && text.is_char_boundary(e.span.start as usize)
+                    && text.is_char_boundary(e.span.end as usize)
+            })
         });
         let clash = fix.edits.iter().enumerate().any(|(i, e)| {
-            taken.iter().any(|t| overlaps(e, t))
-                || fix.edits.iter().skip(i + 1).any(|o| {
-                    overlaps(e, o)
-                        && !(e.span.is_empty() && o.span.is_empty() && e.span.start != o.span.start)
-                })
+            taken
+                .iter()
+                .any(|t| t.span.file == e.span.file && overlaps(e, t))
+                || fix
+                    .edits
+                    .iter()
+                    .skip(i + 1)
+                    .any(|o| o.span.file == e.span.file && overlaps(e, o))
         });
         if !in_bounds || clash {
             deferred += 1;
             continue;
         }
         taken.extend(fix.edits.iter());
-        applied += 1;
+        applied.push(index);
     }
-    taken.sort_by_key(|e| (e.span.start, e.span.end));
+    applied.sort_unstable();
+    let mut changed = std::collections::BTreeMap::new();
+    for (file, text) in texts {
+        let mut edits: Vec<&Edit> = taken
+            .iter()
+            .copied()
+            .filter(|e| e.span.file == *file)
+            .collect();
+        if edits.is_empty() {
+            continue;
+        }
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        changed.insert(*file, splice(text, &edits));
+    }
+    AppliedAll {
+        changed,
+        applied,
+        deferred,
+    }
+}
+
+/// What one pass over several files did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppliedAll {
+    /// New text of every file that changed.
+    pub changed: std::collections::BTreeMap<FileId, String>,
+    /// Indices (into the fixes given) of the fixes applied.
+    pub applied: Vec<usize>,
+    /// Fixes left for a later pass because they overlapped an applied one.
+    pub deferred: usize,
+}
+
+fn splice(text: &str, edits: &[&Edit]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0usize;
-    for edit in taken {
+    for edit in edits {
         out.push_str(text.get(at..edit.span.start as usize).unwrap_or(""));
         out.push_str(&edit.replacement);
         at = edit.span.end as usize;
     }
     out.push_str(text.get(at..).unwrap_or(""));
-    Applied {
-        text: out,
-        applied,
-        deferred,
-    }
+    out
 }
 
 #[cfg(test)]

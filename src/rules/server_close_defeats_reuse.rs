@@ -35,11 +35,10 @@ impl ServerCloseDefeatsReuse {
             .filter(|f| f.id != backend.id);
         for frontend in frontends {
             let (mode, setting) = model.http_connection_mode(frontend);
-            if let (true, Some(setting)) = (mode > HttpConnectionMode::KeepAlive, setting) {
-                if !found.iter().any(|(_, s): &(HttpConnectionMode, Setting)| s.stmt == setting.stmt) {
+            if let (true, Some(setting)) = (mode > HttpConnectionMode::KeepAlive, setting)
+                && !found.iter().any(|(_, s): &(HttpConnectionMode, Setting)| s.stmt == setting.stmt) {
                     found.push((mode, setting));
                 }
-            }
         }
         found
     }
@@ -108,12 +107,11 @@ impl Rule for ServerCloseDefeatsReuse {
                 format!("remove `{option}`"),
                 vec![edits::delete_statement(model, stmt)],
             ));
-            if site.setting.inherited {
-                if let Some(&first) = site.backends.first() {
+            if site.setting.inherited
+                && let Some(&first) = site.backends.first() {
                     let backend = model.section(first);
                     finding = finding.label(model.stmt_span(backend.header), format!("inherited by {}", backend.display_name()));
                 }
-            }
             out.push(finding);
         }
     }

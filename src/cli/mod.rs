@@ -11,6 +11,8 @@ use crate::rules::{self, catalog};
 use crate::version::Version;
 use crate::{Options, Report};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod fix;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +37,17 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what it catches, why it matters, how to fix it.
     Explain(ExplainArgs),
+    /// Apply fixes; with -i, review each one (apply / skip / all of this rule / quit).
+    Fix(FixCommandArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FixCommandArgs {
+    /// Review every fix one by one in the terminal.
+    #[arg(short, long)]
+    pub interactive: bool,
+    #[command(flatten)]
+    pub check: CheckArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,7 +73,7 @@ impl FailOn {
     }
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct CheckArgs {
     /// Configuration files or directories (their *.cfg files), read in order as
     /// haproxy reads several -f; `-` reads standard input.
@@ -96,6 +109,30 @@ pub struct CheckArgs {
     /// Colors in human output: auto, always or never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
+    #[command(flatten)]
+    pub fixing: FixArgs,
+}
+
+/// How fixes are applied.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FixArgs {
+    /// Apply every safe fix to the files (atomically; a file changed since it was read is left alone).
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply fixes that change behaviour (with --fix, --diff or fix -i).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change and write nothing (exit 1 if anything would change).
+    #[arg(long)]
+    pub diff: bool,
+    /// Before writing, check the original and the fixed configuration with the real `haproxy -c`
+    /// (on a copy, with placeholders for missing certificates and maps, DNS off); write nothing if
+    /// haproxy accepts the original but rejects the result.
+    #[arg(long)]
+    pub verify: bool,
+    /// The haproxy binary for --verify (default: `haproxy` on PATH).
+    #[arg(long, value_name = "BIN")]
+    pub haproxy: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -116,6 +153,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => run_check(&args),
         Command::Rules(args) => run_rules(&args),
         Command::Explain(args) => run_explain(&args),
+        Command::Fix(args) => fix::run_fix_command(&args),
     };
     match result {
         Ok(code) => code,
@@ -127,7 +165,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn write_stdout(text: &str) -> Result<(), Error> {
+pub(crate) fn write_stdout(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -140,7 +178,7 @@ fn write_stdout(text: &str) -> Result<(), Error> {
     }
 }
 
-fn inputs(args: &CheckArgs) -> Result<Vec<Input>, Error> {
+pub(crate) fn inputs(args: &CheckArgs) -> Result<Vec<Input>, Error> {
     if args.paths.is_empty() {
         return Err(Error::NoInput);
     }
@@ -227,6 +265,9 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
 fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let options = options(args)?;
     let sources = load::load(&inputs(args)?)?;
+    if args.fixing.fix || args.fixing.diff {
+        return fix::run_fixes(args, &options, sources);
+    }
     let report = crate::check(sources, &options);
     let text = render(&report, args);
     write_stdout(&text)?;
@@ -237,7 +278,7 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     })
 }
 
-fn render(report: &Report, args: &CheckArgs) -> String {
+pub(crate) fn render(report: &Report, args: &CheckArgs) -> String {
     match args.format {
         Format::Json => {
             let mut text = report::json::render(report);

@@ -1,0 +1,429 @@
+//! `check --fix`, `check --diff`, `fix` and `fix -i`: applying fixes to files.
+
+use super::{CheckArgs, FixCommandArgs, write_stdout};
+use crate::error::Error;
+use crate::finding::Applicability;
+use crate::fix::{self, verify};
+use crate::source::{FileId, SourceSet};
+use crate::{FixOutcome, Options, Reported, check, fix_sources, with_texts};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `check --fix` / `check --diff` (and `fix` without -i).
+pub(super) fn run_fixes(
+    args: &CheckArgs,
+    options: &Options,
+    sources: SourceSet,
+) -> Result<ExitCode, Error> {
+    let include_unsafe = args.fixing.unsafe_fixes;
+    let outcome = fix_sources(&sources, options, &mut |f| {
+        f.finding
+            .fix
+            .as_ref()
+            .is_some_and(|fix| fix::allowed(fix, include_unsafe))
+    });
+    if !outcome.converged {
+        return Err(Error::Verify(format!(
+            "fixes did not settle after {} passes; nothing was written (this is a haplint bug, please report it)",
+            crate::MAX_FIX_ROUNDS
+        )));
+    }
+    if args.fixing.verify {
+        verify_outcome(args, options, &sources, &outcome)?;
+    }
+    if args.fixing.diff {
+        let mut text = String::new();
+        for (id, fixed) in &outcome.texts {
+            if let Some(file) = sources.get(*id) {
+                text.push_str(&fix::diff::unified(&file.name, &file.text, fixed));
+            }
+        }
+        write_stdout(&text)?;
+        eprintln!("{}", summary(&outcome, include_unsafe, false));
+        return Ok(if outcome.texts.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    write_files(&sources, &outcome.texts)?;
+    eprintln!("{}", summary(&outcome, include_unsafe, true));
+    // What is left after fixing decides the exit code, as for a plain check.
+    let after = check(with_texts(&sources, &outcome.texts), options);
+    let only_stdin = sources.files().iter().all(|f| f.path.is_none());
+    if only_stdin {
+        let text: String = after
+            .sources
+            .files()
+            .iter()
+            .map(|f| f.text.to_string())
+            .collect();
+        write_stdout(&text)?;
+    } else {
+        write_stdout(&super::render(&after, args))?;
+    }
+    Ok(if after.fails(args.fail_on.severity()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn summary(outcome: &FixOutcome, include_unsafe: bool, written: bool) -> String {
+    if outcome.applied == 0 {
+        let hint = if include_unsafe {
+            ""
+        } else {
+            " (unsafe fixes were not applied: add --unsafe-fixes)"
+        };
+        return format!("no fix to apply{hint}");
+    }
+    let per_rule: Vec<String> = outcome
+        .by_rule
+        .iter()
+        .map(|(rule, n)| format!("{rule} ×{n}"))
+        .collect();
+    let verb = if written { "applied" } else { "would apply" };
+    let mut text = format!(
+        "{verb} {} fix{} in {} file{} ({})",
+        outcome.applied,
+        if outcome.applied == 1 { "" } else { "es" },
+        outcome.texts.len(),
+        if outcome.texts.len() == 1 { "" } else { "s" },
+        per_rule.join(", ")
+    );
+    if outcome.deferred > 0 {
+        text.push_str(&format!(
+            "; {} overlapping fix{} waited for a later pass",
+            outcome.deferred,
+            if outcome.deferred == 1 { "" } else { "es" }
+        ));
+    }
+    text
+}
+
+fn write_files(sources: &SourceSet, texts: &BTreeMap<FileId, String>) -> Result<(), Error> {
+    for (id, text) in texts {
+        let Some(file) = sources.get(*id) else {
+            continue;
+        };
+        if let Some(path) = &file.path {
+            fix::write::write_atomic(path, &file.text, text)?;
+        }
+    }
+    Ok(())
+}
+
+/// The directory relative paths in the configuration resolve from.
+fn base_dir(sources: &SourceSet) -> PathBuf {
+    sources
+        .files()
+        .iter()
+        .find_map(|f| {
+            f.path
+                .as_ref()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+        })
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn verify_outcome(
+    args: &CheckArgs,
+    options: &Options,
+    sources: &SourceSet,
+    outcome: &FixOutcome,
+) -> Result<(), Error> {
+    let haproxy = verify::find_haproxy(args.fixing.haproxy.as_deref()).ok_or_else(|| {
+        Error::NoHaproxy(match &args.fixing.haproxy {
+            Some(path) => format!("{} is not a file", path.display()),
+            None => "no `haproxy` on PATH".to_string(),
+        })
+    })?;
+    let base = base_dir(sources);
+    let files_of = |texts: &BTreeMap<FileId, String>| -> Vec<(String, String)> {
+        sources
+            .files()
+            .iter()
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    texts
+                        .get(&f.id)
+                        .cloned()
+                        .unwrap_or_else(|| f.text.to_string()),
+                )
+            })
+            .collect()
+    };
+    let run = |files: &[(String, String)]| {
+        verify::check(&haproxy, files, &base)
+            .map_err(|e| Error::Verify(format!("cannot run {}: {e}", haproxy.display())))
+    };
+    let before = run(&files_of(&BTreeMap::new()))?;
+    let after = run(&files_of(&outcome.texts))?;
+    if !before.placeholders.is_empty() {
+        eprintln!(
+            "verify: stood in placeholders for {}",
+            before.placeholders.join(", ")
+        );
+    }
+    match (before.accepted, after.accepted) {
+        (true, false) => {
+            let culprits = culprits(args, options, sources, &run);
+            let alerts: Vec<String> = after
+                .alerts
+                .iter()
+                .map(|a| match (&a.file, a.line) {
+                    (Some(file), Some(line)) => format!("{file}:{line}: {}", a.message),
+                    _ => a.message.clone(),
+                })
+                .collect();
+            Err(Error::Verify(format!(
+                "haproxy accepts the original configuration but rejects the fixed one; nothing was written.\nfixes that break it: {}\nhaproxy says:\n  {}",
+                if culprits.is_empty() {
+                    "the combination of fixes".to_string()
+                } else {
+                    culprits.join(", ")
+                },
+                alerts.join("\n  ")
+            )))
+        }
+        (false, _) => {
+            eprintln!(
+                "verify: haproxy already rejects the original configuration ({}); fixed configuration {}",
+                before
+                    .alerts
+                    .first()
+                    .map(|a| a.message.as_str())
+                    .unwrap_or("no alert"),
+                if after.accepted {
+                    "is accepted"
+                } else {
+                    "is still rejected"
+                }
+            );
+            Ok(())
+        }
+        (true, true) => {
+            eprintln!("verify: haproxy -c accepts the fixed configuration");
+            Ok(())
+        }
+    }
+}
+
+/// Runs `haproxy -c` on (name, text) files.
+type HaproxyRun<'a> = dyn Fn(&[(String, String)]) -> Result<verify::Verdict, Error> + 'a;
+
+/// Rules whose fixes alone make haproxy reject the configuration.
+fn culprits(
+    args: &CheckArgs,
+    options: &Options,
+    sources: &SourceSet,
+    run: &HaproxyRun,
+) -> Vec<String> {
+    let include_unsafe = args.fixing.unsafe_fixes;
+    let mut rules = BTreeSet::new();
+    let report = check(with_texts(sources, &BTreeMap::new()), options);
+    for reported in report.active() {
+        if reported
+            .finding
+            .fix
+            .as_ref()
+            .is_some_and(|f| fix::allowed(f, include_unsafe))
+        {
+            rules.insert(reported.finding.rule);
+        }
+    }
+    let mut bad = Vec::new();
+    for rule in rules {
+        let outcome = fix_sources(sources, options, &mut |f| {
+            f.finding.rule == rule
+                && f.finding
+                    .fix
+                    .as_ref()
+                    .is_some_and(|fix| fix::allowed(fix, include_unsafe))
+        });
+        let files: Vec<(String, String)> = sources
+            .files()
+            .iter()
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    outcome
+                        .texts
+                        .get(&f.id)
+                        .cloned()
+                        .unwrap_or_else(|| f.text.to_string()),
+                )
+            })
+            .collect();
+        if run(&files).is_ok_and(|v| !v.accepted) {
+            bad.push(rule.to_string());
+        }
+    }
+    bad
+}
+
+/// `haplint fix [-i]`.
+pub(super) fn run_fix_command(args: &FixCommandArgs) -> Result<ExitCode, Error> {
+    let options = super::options(&args.check)?;
+    if !args.interactive {
+        let mut check_args = args.check.clone();
+        check_args.fixing.fix = !check_args.fixing.diff;
+        let sources = crate::load::load(&super::inputs(&check_args)?)?;
+        return run_fixes(&check_args, &options, sources);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::NotATerminal);
+    }
+    let sources = crate::load::load(&super::inputs(&args.check)?)?;
+    if sources.files().iter().any(|f| f.path.is_none()) {
+        return Err(Error::Usage(
+            "interactive fixing needs files, not standard input".to_string(),
+        ));
+    }
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut prompt = |question: &str| -> Option<String> {
+        print!("{question}");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        match input.read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line.trim().to_lowercase()),
+        }
+    };
+    let texts = review(&sources, &options, &mut prompt);
+    if texts.is_empty() {
+        println!("nothing changed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let outcome = FixOutcome {
+        texts,
+        converged: true,
+        ..FixOutcome::default()
+    };
+    if args.check.fixing.verify {
+        verify_outcome(&args.check, &options, &sources, &outcome)?;
+    }
+    write_files(&sources, &outcome.texts)?;
+    println!(
+        "wrote {} file{}",
+        outcome.texts.len(),
+        if outcome.texts.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Identity of a finding across re-lints: rule, message and the text of its line.
+fn identity(reported: &Reported, sources: &SourceSet) -> String {
+    let span = reported.finding.primary.span;
+    let line = sources
+        .get(span.file)
+        .map(|f| {
+            let index = f.lines.line_of(span.start);
+            let start = f.lines.line_start(index) as usize;
+            let end = f.lines.line_start(index + 1) as usize;
+            f.text.get(start..end.max(start)).unwrap_or("").to_string()
+        })
+        .unwrap_or_default();
+    format!(
+        "{}\u{0}{}\u{0}{}",
+        reported.finding.rule, reported.finding.message, line
+    )
+}
+
+/// Walk through the fixable findings one at a time, re-linting after each
+/// change. Returns the new texts of the files that changed.
+pub(crate) fn review(
+    sources: &SourceSet,
+    options: &Options,
+    prompt: &mut dyn FnMut(&str) -> Option<String>,
+) -> BTreeMap<FileId, String> {
+    let mut texts: BTreeMap<FileId, String> = BTreeMap::new();
+    let mut declined: BTreeSet<String> = BTreeSet::new();
+    let mut whole_rules: BTreeSet<&'static str> = BTreeSet::new();
+    for _ in 0..10_000 {
+        let current = with_texts(sources, &texts);
+        let report = check(current, options);
+        let next = report
+            .active()
+            .find(|f| f.finding.fix.is_some() && !declined.contains(&identity(f, &report.sources)));
+        let Some(reported) = next else { break };
+        let Some(fix) = reported.finding.fix.as_ref() else {
+            break;
+        };
+        let rule = reported.finding.rule;
+        let answer = if whole_rules.contains(rule) {
+            "a".to_string()
+        } else {
+            show(&report, reported);
+            let kind = match fix.applicability {
+                Applicability::Safe => "safe",
+                Applicability::Unsafe => "unsafe: changes behaviour",
+            };
+            match prompt(&format!(
+                "apply this fix ({kind})? [a]pply, [s]kip, apply all of [r]ule {rule}, [q]uit: "
+            )) {
+                Some(answer) => answer,
+                None => "q".to_string(),
+            }
+        };
+        match answer.as_str() {
+            "a" | "y" | "apply" | "yes" | "r" => {
+                if answer == "r" {
+                    whole_rules.insert(rule);
+                }
+                let file_texts: BTreeMap<FileId, String> = report
+                    .sources
+                    .files()
+                    .iter()
+                    .map(|f| (f.id, f.text.to_string()))
+                    .collect();
+                let pass = fix::apply_all(&file_texts, &[fix]);
+                if pass.applied.is_empty() {
+                    declined.insert(identity(reported, &report.sources));
+                }
+                texts.extend(pass.changed);
+            }
+            "q" | "quit" => break,
+            _ => {
+                declined.insert(identity(reported, &report.sources));
+            }
+        }
+    }
+    texts
+        .into_iter()
+        .filter(|(id, text)| sources.get(*id).is_some_and(|f| *f.text != **text))
+        .collect()
+}
+
+fn show(report: &crate::Report, reported: &Reported) {
+    let single = crate::Report {
+        sources: with_texts(&report.sources, &BTreeMap::new()),
+        findings: vec![reported.clone()],
+    };
+    let rendered = crate::report::human::render(&single, crate::report::human::Style::default());
+    let body = rendered
+        .rsplit_once("\n\n")
+        .map(|(body, _)| body)
+        .unwrap_or(&rendered);
+    println!("{body}");
+    if let Some(doc) = crate::rules::catalog::doc(reported.finding.rule) {
+        let why = doc.why.split(". ").next().unwrap_or("").trim();
+        println!("  why: {why}.");
+    }
+    if let (Some(fix), Some(file)) = (
+        &reported.finding.fix,
+        report.sources.get(reported.finding.primary.span.file),
+    ) {
+        let texts = BTreeMap::from([(file.id, file.text.to_string())]);
+        let pass = fix::apply_all(&texts, &[fix]);
+        if let Some(after) = pass.changed.get(&file.id) {
+            print!("{}", fix::diff::unified(&file.name, &file.text, after));
+        }
+    }
+}
