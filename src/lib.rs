@@ -90,6 +90,8 @@ pub struct Reported {
 /// The outcome of a check.
 pub struct Report {
     pub sources: SourceSet,
+    /// The configuration as understood, for consumers that need more than findings.
+    pub model: Model,
     /// Findings in file and position order; suppressed ones carry their suppression.
     pub findings: Vec<Reported>,
 }
@@ -121,8 +123,11 @@ pub fn check(sources: SourceSet, options: &Options) -> Report {
             suppressed,
         })
         .collect();
-    drop(model);
-    Report { sources, findings }
+    Report {
+        sources,
+        model,
+        findings,
+    }
 }
 
 /// The findings of every stage for already-parsed trees, with suppressions

@@ -402,8 +402,11 @@ pub(crate) fn review(
 }
 
 fn show(report: &crate::Report, reported: &Reported) {
+    let sources = with_texts(&report.sources, &BTreeMap::new());
+    let trees = sources.files().iter().map(crate::syntax::parse).collect();
     let single = crate::Report {
-        sources: with_texts(&report.sources, &BTreeMap::new()),
+        model: crate::model::Model::build(trees),
+        sources,
         findings: vec![reported.clone()],
     };
     let rendered = crate::report::human::render(&single, crate::report::human::Style::default());

@@ -20,7 +20,7 @@ pub use settings::{HttpConnectionMode, Mode, Setting};
 use crate::finding::Finding;
 use crate::source::{FileId, Span};
 use crate::syntax::{self, SyntaxTree, Word};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SectionId(pub u32);
@@ -51,7 +51,10 @@ pub struct Section {
     pub binds: Vec<Bind>,
     /// `acl NAME …` declarations, in order.
     pub acls: Vec<(String, Stmt)>,
-    settings: HashMap<String, Stmt>,
+    /// Last statement per setting key (keys interned in `Model::keys`).
+    settings: HashMap<u32, Stmt>,
+    /// The last statement of the section's own that sets the HTTP connection mode.
+    connection_mode: Option<(settings::HttpConnectionMode, Stmt)>,
 }
 
 impl Section {
@@ -72,6 +75,8 @@ pub struct Model {
     /// Structural `syntax` findings (keywords outside any section, bad section names).
     pub findings: Vec<Finding>,
     names: HashMap<(SectionKind, String), Vec<SectionId>>,
+    /// Setting keys (`mode`, `timeout server`…) interned once for all sections.
+    keys: HashMap<String, u32>,
     headers: HashMap<Stmt, SectionId>,
     /// frontend/listen → the backends its `use_backend`/`default_backend` name.
     backends_used: HashMap<SectionId, Vec<SectionId>>,
@@ -88,10 +93,11 @@ impl Model {
             sections: Vec::new(),
             references: Vec::new(),
             findings: Vec::new(),
-            names: HashMap::new(),
-            headers: HashMap::new(),
-            backends_used: HashMap::new(),
-            frontends_using: HashMap::new(),
+            names: HashMap::default(),
+            keys: HashMap::default(),
+            headers: HashMap::default(),
+            backends_used: HashMap::default(),
+            frontends_using: HashMap::default(),
         };
         model.split_sections();
         model.headers = model.sections.iter().map(|s| (s.header, s.id)).collect();
@@ -105,8 +111,10 @@ impl Model {
     }
 
     fn link_backends(&mut self) {
-        let mut used: HashMap<SectionId, Vec<SectionId>> = HashMap::new();
-        let mut using: HashMap<SectionId, Vec<SectionId>> = HashMap::new();
+        let mut used: HashMap<SectionId, Vec<SectionId>> = HashMap::default();
+        let mut using: HashMap<SectionId, Vec<SectionId>> = HashMap::default();
+        let mut seen: rustc_hash::FxHashSet<(SectionId, SectionId)> =
+            rustc_hash::FxHashSet::default();
         for reference in &self.references {
             if reference.kind != RefKind::Backend {
                 continue;
@@ -114,9 +122,8 @@ impl Model {
             let Some(target) = reference.target.and_then(|t| self.headers.get(&t).copied()) else {
                 continue;
             };
-            let list = used.entry(reference.section).or_default();
-            if !list.contains(&target) {
-                list.push(target);
+            if seen.insert((reference.section, target)) {
+                used.entry(reference.section).or_default().push(target);
                 using.entry(target).or_default().push(reference.section);
             }
         }
@@ -254,6 +261,14 @@ impl Model {
     /// The keyword of a statement with `no`/`default` removed, and whether it was negated.
     /// `option X` and `timeout X` come back as two words.
     pub fn keyword(&self, stmt: Stmt) -> (String, bool) {
+        let mut key = String::new();
+        let negated = self.keyword_into(stmt, &mut key);
+        (key, negated)
+    }
+
+    /// [`Model::keyword`] into a reused buffer.
+    pub fn keyword_into(&self, stmt: Stmt, key: &mut String) -> bool {
+        key.clear();
         let mut values = self.values(stmt);
         let mut first = values.next().unwrap_or("");
         let mut negated = false;
@@ -261,12 +276,17 @@ impl Model {
             negated = first == "no";
             first = values.next().unwrap_or("");
         }
+        key.push_str(first);
         if settings::TWO_WORD_KEYWORDS.contains(&first) {
-            let second = values.next().unwrap_or("");
-            (format!("{first} {second}"), negated)
-        } else {
-            (first.to_string(), negated)
+            key.push(' ');
+            key.push_str(values.next().unwrap_or(""));
         }
+        negated
+    }
+
+    /// The interned id of a setting key, if any section sets it.
+    pub(crate) fn key_id(&self, key: &str) -> Option<u32> {
+        self.keys.get(key).copied()
     }
 
     /// Statements of a section whose first word is `keyword`.
@@ -327,7 +347,8 @@ impl Model {
                         servers: Vec::new(),
                         binds: Vec::new(),
                         acls: Vec::new(),
-                        settings: HashMap::new(),
+                        settings: HashMap::default(),
+                        connection_mode: None,
                     });
                     current = Some(sections.len() - 1);
                     continue;
@@ -346,12 +367,26 @@ impl Model {
             }
         }
         let _ = current;
+        let mut key = String::new();
         for section in &mut sections {
-            let mut settings = HashMap::new();
+            let mut settings = HashMap::default();
             for &stmt in &section.statements {
-                if let Some(key) = settings::setting_key(self, stmt) {
-                    settings.insert(key, stmt);
+                let negated = self.keyword_into(stmt, &mut key);
+                if key.is_empty() {
+                    continue;
                 }
+                if let Some(mode) = settings::connection_mode_of(&key, negated) {
+                    section.connection_mode = Some((mode, stmt));
+                }
+                let next = self.keys.len() as u32;
+                let id = match self.keys.get(key.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        self.keys.insert(key.clone(), next);
+                        next
+                    }
+                };
+                settings.insert(id, stmt);
             }
             section.settings = settings;
             if let Some(name) = &section.name {

@@ -204,7 +204,11 @@ pub(super) fn collect(model: &mut Model) {
                 {
                     push(RefKind::Table, stmt, i + t + 1, name);
                 }
-                for fetch in ["http_auth(", "http_auth_group("] {
+                let maybe_fetch = value.len() > 10 && value.as_bytes().contains(&b'(');
+                for fetch in ["http_auth(", "http_auth_group("]
+                    .into_iter()
+                    .filter(|_| maybe_fetch)
+                {
                     if let Some(start) = value.find(fetch) {
                         let rest = value.get(start + fetch.len()..).unwrap_or("");
                         let name = rest.split([')', ',']).next().unwrap_or("");
@@ -250,8 +254,9 @@ pub(super) fn collect(model: &mut Model) {
             }
         }
     }
+    let names = NameIndex::build(model, table_owners);
     for reference in &mut refs {
-        reference.target = resolve(model, &table_owners, reference);
+        reference.target = resolve(model, &names, reference);
     }
     model.references = refs;
 }
@@ -281,14 +286,46 @@ fn index_tables(model: &Model) -> HashMap<String, Stmt> {
     tables
 }
 
-fn resolve(model: &Model, tables: &HashMap<String, Stmt>, reference: &Reference) -> Option<Stmt> {
+/// Names that live inside sections, indexed once so that resolving every
+/// reference stays linear: ACLs and servers by (section, name), tables by name.
+struct NameIndex {
+    tables: HashMap<String, Stmt>,
+    acls: HashMap<(SectionId, String), Stmt>,
+    servers: HashMap<(SectionId, String), Stmt>,
+}
+
+impl NameIndex {
+    fn build(model: &Model, tables: HashMap<String, Stmt>) -> NameIndex {
+        let mut acls = HashMap::new();
+        let mut servers = HashMap::new();
+        for section in &model.sections {
+            for (name, stmt) in &section.acls {
+                acls.entry((section.id, name.clone())).or_insert(*stmt);
+            }
+            for server in &section.servers {
+                if let Some(name) = &server.name {
+                    servers
+                        .entry((section.id, name.clone()))
+                        .or_insert(server.stmt);
+                }
+            }
+        }
+        NameIndex {
+            tables,
+            acls,
+            servers,
+        }
+    }
+}
+
+fn resolve(model: &Model, names: &NameIndex, reference: &Reference) -> Option<Stmt> {
     let header = |kind: SectionKind| {
         model
             .sections_named(kind, &reference.name)
             .last()
             .map(|&id| model.section(id).header)
     };
-    let section = model.section(reference.section);
+    let key = || (reference.section, reference.name.clone());
     match reference.kind {
         RefKind::Backend => header(SectionKind::Backend).or_else(|| header(SectionKind::Listen)),
         RefKind::Resolvers => header(SectionKind::Resolvers),
@@ -299,16 +336,8 @@ fn resolve(model: &Model, tables: &HashMap<String, Stmt>, reference: &Reference)
         RefKind::HttpErrors => header(SectionKind::HttpErrors),
         RefKind::Mailers => header(SectionKind::Mailers),
         RefKind::Defaults => header(SectionKind::Defaults),
-        RefKind::Table => tables.get(&reference.name).copied(),
-        RefKind::Acl => section
-            .acls
-            .iter()
-            .find(|(name, _)| *name == reference.name)
-            .map(|(_, stmt)| *stmt),
-        RefKind::Server => section
-            .servers
-            .iter()
-            .find(|s| s.name.as_deref() == Some(reference.name.as_str()))
-            .map(|s| s.stmt),
+        RefKind::Table => names.tables.get(&reference.name).copied(),
+        RefKind::Acl => names.acls.get(&key()).copied(),
+        RefKind::Server => names.servers.get(&key()).copied(),
     }
 }

@@ -46,11 +46,10 @@ impl Server {
     }
 
     fn own_param(&self, name: &str) -> Option<(&Param, bool)> {
-        let negated = format!("no-{name}");
         self.params.iter().rev().find_map(|p| {
             if p.name == name {
                 Some((p, true))
-            } else if p.name == negated {
+            } else if p.name.strip_prefix("no-") == Some(name) {
                 Some((p, false))
             } else {
                 None

@@ -8,13 +8,6 @@ use super::{Model, Section, SectionId, Stmt};
 pub(crate) const TWO_WORD_KEYWORDS: &[&str] =
     &["option", "timeout", "stats", "compression", "email-alert"];
 
-/// The key under which a statement sets something: `mode`, `timeout server`,
-/// `option http-server-close` (for `no option …` too).
-pub(crate) fn setting_key(model: &Model, stmt: Stmt) -> Option<String> {
-    let (key, _) = model.keyword(stmt);
-    (!key.is_empty()).then_some(key)
-}
-
 /// The statement that gives a section one of its settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Setting {
@@ -43,11 +36,12 @@ impl Model {
     /// The statement that sets `key` for `section`: its own last one, or else the
     /// one its defaults section (and the defaults that one inherits) provides.
     pub fn setting(&self, section: &Section, key: &str) -> Option<Setting> {
+        let key = self.key_id(key)?;
         let mut current = Some(section);
         let mut inherited = false;
         for _ in 0..MAX_DEFAULTS_DEPTH {
             let here = current?;
-            if let Some(&stmt) = here.settings.get(key) {
+            if let Some(&stmt) = here.settings.get(&key) {
                 let (_, negated) = self.keyword(stmt);
                 return Some(Setting {
                     stmt,
@@ -123,6 +117,16 @@ const CONNECTION_OPTIONS: &[(&str, HttpConnectionMode)] = &[
     ("option httpclose", HttpConnectionMode::Close),
 ];
 
+/// The connection mode a statement with setting key `key` sets, if it is one of the family.
+pub(crate) fn connection_mode_of(key: &str, negated: bool) -> Option<HttpConnectionMode> {
+    let (_, mode) = CONNECTION_OPTIONS.iter().find(|(k, _)| *k == key)?;
+    Some(if negated {
+        HttpConnectionMode::KeepAlive
+    } else {
+        *mode
+    })
+}
+
 impl Model {
     /// The connection mode a proxy has on its own (without its peer frontend or
     /// backend), and the statement that set it, if any.
@@ -131,28 +135,17 @@ impl Model {
         let mut inherited = false;
         for _ in 0..MAX_DEFAULTS_DEPTH {
             let Some(here) = current else { break };
-            let mut found = None;
-            for &stmt in &here.statements {
-                let (key, negated) = self.keyword(stmt);
-                if let Some((_, mode)) = CONNECTION_OPTIONS.iter().find(|(k, _)| *k == key) {
-                    let mode = if negated {
-                        HttpConnectionMode::KeepAlive
-                    } else {
-                        *mode
-                    };
-                    found = Some((
-                        mode,
-                        Setting {
-                            stmt,
-                            section: here.id,
-                            inherited,
-                            negated,
-                        },
-                    ));
-                }
-            }
-            if let Some((mode, setting)) = found {
-                return (mode, Some(setting));
+            if let Some((mode, stmt)) = here.connection_mode {
+                let (_, negated) = self.keyword(stmt);
+                return (
+                    mode,
+                    Some(Setting {
+                        stmt,
+                        section: here.id,
+                        inherited,
+                        negated,
+                    }),
+                );
             }
             current = here.defaults.map(|id| self.section(id));
             inherited = true;

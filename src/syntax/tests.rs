@@ -182,3 +182,34 @@ fn quote_round_trips_through_the_tokenizer() {
         assert_eq!(words[0], vec!["k".to_string(), value.to_string()], "{text}");
     }
 }
+
+/// The shortcut for lines without quotes, backslashes or CR must cut exactly
+/// as the grammar does.
+fn grammar_cut(content: &str) -> (Vec<(u32, u32)>, Option<u32>) {
+    use pest::Parser;
+    let pairs = grammar::LineParser::parse(grammar::Rule::line, content).unwrap();
+    let mut words = Vec::new();
+    let mut comment = None;
+    for pair in pairs.flatten() {
+        match pair.as_rule() {
+            grammar::Rule::word => words.push((pair.as_span().start() as u32, pair.as_span().end() as u32)),
+            grammar::Rule::comment => comment = Some(pair.as_span().start() as u32),
+            _ => {}
+        }
+    }
+    (words, comment)
+}
+
+proptest::proptest! {
+    #[test]
+    fn plain_lines_match_the_grammar(content in "[a-z0-9 \t\u{b}\u{c}#:./$%{}()é-]{0,60}") {
+        proptest::prop_assert_eq!(plain_line(&content), Some(grammar_cut(&content)));
+    }
+}
+
+#[test]
+fn lines_with_quotes_escapes_or_cr_take_the_grammar() {
+    for content in ["a \"b\"", "a 'b'", "a \\ b", "a\rb"] {
+        assert_eq!(plain_line(content), None);
+    }
+}
