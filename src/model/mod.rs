@@ -52,7 +52,9 @@ pub struct Section {
     /// `acl NAME …` declarations, in order.
     pub acls: Vec<(String, Stmt)>,
     /// Last statement per setting key (keys interned in `Model::keys`).
-    settings: HashMap<u32, Stmt>,
+    /// A short list: sections set a few dozen distinct keys at most, and a
+    /// list costs far less memory than a map on configs with 50,000 sections.
+    settings: Vec<(u32, Stmt)>,
     /// The last statement of the section's own that sets the HTTP connection mode.
     connection_mode: Option<(settings::HttpConnectionMode, Stmt)>,
 }
@@ -347,7 +349,7 @@ impl Model {
                         servers: Vec::new(),
                         binds: Vec::new(),
                         acls: Vec::new(),
-                        settings: HashMap::default(),
+                        settings: Vec::new(),
                         connection_mode: None,
                     });
                     current = Some(sections.len() - 1);
@@ -369,7 +371,7 @@ impl Model {
         let _ = current;
         let mut key = String::new();
         for section in &mut sections {
-            let mut settings = HashMap::default();
+            let mut settings: Vec<(u32, Stmt)> = Vec::new();
             for &stmt in &section.statements {
                 let negated = self.keyword_into(stmt, &mut key);
                 if key.is_empty() {
@@ -386,8 +388,12 @@ impl Model {
                         next
                     }
                 };
-                settings.insert(id, stmt);
+                match settings.iter_mut().find(|(k, _)| *k == id) {
+                    Some(entry) => entry.1 = stmt,
+                    None => settings.push((id, stmt)),
+                }
             }
+            settings.shrink_to_fit();
             section.settings = settings;
             if let Some(name) = &section.name {
                 self.names

@@ -127,6 +127,8 @@ fn takes_condition(keyword: &str) -> bool {
 pub(super) fn collect(model: &mut Model) {
     let table_owners = index_tables(model);
     let mut refs = Vec::new();
+    // One buffer for the words of every statement: no allocation per line.
+    let mut values: Vec<&str> = Vec::new();
     for section in &model.sections {
         let mut push = |kind, stmt: Stmt, word: usize, name: &str| {
             refs.push(Reference {
@@ -144,7 +146,8 @@ pub(super) fn collect(model: &mut Model) {
             push(RefKind::Defaults, section.header, 3, from);
         }
         for &stmt in &section.statements {
-            let values: Vec<&str> = model.values(stmt).collect();
+            values.clear();
+            values.extend(model.values(stmt));
             let keyword = values.first().copied().unwrap_or("");
             match keyword {
                 "use_backend" | "default_backend" => {

@@ -17,7 +17,8 @@ pub enum ServerKind {
 /// the `args` words after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Param {
-    pub name: String,
+    /// The keyword as written; borrowed from the keyword table when known.
+    pub name: std::borrow::Cow<'static, str>,
     pub word: u32,
     pub args: u32,
 }
@@ -137,8 +138,13 @@ fn cut_params(
     let mut params = Vec::new();
     let mut index = from;
     while index < count {
-        let name = model.value(stmt, index).unwrap_or("").to_string();
-        let args = table(&name).map_or(0, |k| k.args);
+        let written = model.value(stmt, index).unwrap_or("");
+        let known = table(written);
+        let args = known.map_or(0, |k| k.args);
+        let name = match known {
+            Some(keyword) => std::borrow::Cow::Borrowed(keyword.name),
+            None => std::borrow::Cow::Owned(written.to_string()),
+        };
         params.push(Param {
             name,
             word: index as u32,

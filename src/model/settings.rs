@@ -41,7 +41,7 @@ impl Model {
         let mut inherited = false;
         for _ in 0..MAX_DEFAULTS_DEPTH {
             let here = current?;
-            if let Some(&stmt) = here.settings.get(&key) {
+            if let Some(&(_, stmt)) = here.settings.iter().find(|(k, _)| *k == key) {
                 let (_, negated) = self.keyword(stmt);
                 return Some(Setting {
                     stmt,

@@ -27,7 +27,8 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
     let mut builder = Builder {
         file: file.id,
         lines: Vec::with_capacity(file.lines.line_count()),
-        words: Vec::new(),
+        words: Vec::with_capacity(file.text.len() / 8),
+        cooked: Vec::new(),
         findings: Vec::new(),
     };
     let bytes = text.as_bytes();
@@ -58,6 +59,7 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
         text,
         lines: builder.lines,
         words: builder.words,
+        cooked: builder.cooked,
         findings: builder.findings,
     };
     directives::check(&mut tree);
@@ -113,6 +115,7 @@ struct Builder {
     file: FileId,
     lines: Vec<Line>,
     words: Vec<Word>,
+    cooked: Vec<Box<str>>,
     findings: Vec<Finding>,
 }
 
@@ -135,7 +138,7 @@ impl Builder {
                 self.words.push(Word::new(
                     base + word_start,
                     base + word_end,
-                    None,
+                    0,
                     false,
                     false,
                     false,
@@ -175,7 +178,7 @@ impl Builder {
             Err(error) => {
                 // The grammar is total, so this is a bug in it: keep the line as one
                 // invalid word so nothing is lost, and say so.
-                let word = Word::new(base, content_end as u32, None, false, false, true);
+                let word = Word::new(base, content_end as u32, 0, false, false, true);
                 self.words.push(word);
                 self.findings.push(Finding::new(
                     SYNTAX,
@@ -262,7 +265,12 @@ impl Builder {
                 _ => value.push_str(segment.as_str()),
             }
         }
-        let cooked = (!plain_only).then_some(value);
+        let cooked = if plain_only {
+            0
+        } else {
+            self.cooked.push(value.into_boxed_str());
+            self.cooked.len() as u32
+        };
         Word::new(start, end, cooked, quoted, has_env, invalid)
     }
 
@@ -308,10 +316,14 @@ impl Builder {
                 .help("split the statement over several lines where the keyword allows it"),
             );
         }
-        let empty = words
-            .iter()
-            .enumerate()
-            .find(|(_, w)| w.cooked().is_some_and(str::is_empty) && !w.is_invalid());
+        let cooked = &self.cooked;
+        let empty = words.iter().enumerate().find(|(_, w)| {
+            !w.is_invalid()
+                && w.cooked
+                    .checked_sub(1)
+                    .and_then(|i| cooked.get(i as usize))
+                    .is_some_and(|v| v.is_empty())
+        });
         if let Some((index, word)) = empty
             && index + 1 < words.len()
         {

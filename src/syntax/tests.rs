@@ -192,7 +192,9 @@ fn grammar_cut(content: &str) -> (Vec<(u32, u32)>, Option<u32>) {
     let mut comment = None;
     for pair in pairs.flatten() {
         match pair.as_rule() {
-            grammar::Rule::word => words.push((pair.as_span().start() as u32, pair.as_span().end() as u32)),
+            grammar::Rule::word => {
+                words.push((pair.as_span().start() as u32, pair.as_span().end() as u32))
+            }
             grammar::Rule::comment => comment = Some(pair.as_span().start() as u32),
             _ => {}
         }

@@ -13,8 +13,10 @@ use std::sync::Arc;
 pub struct Word {
     pub start: u32,
     pub end: u32,
-    /// The unescaped, unquoted value when it differs from the raw text.
-    cooked: Option<Box<str>>,
+    /// 1 + index in `SyntaxTree::cooked` of the unescaped, unquoted value when
+    /// it differs from the raw text; 0 when the raw text is the value. Kept out
+    /// of line so a word stays 16 bytes: large configs have millions of words.
+    pub(crate) cooked: u32,
     flags: u8,
 }
 
@@ -26,7 +28,7 @@ impl Word {
     pub(crate) fn new(
         start: u32,
         end: u32,
-        cooked: Option<String>,
+        cooked: u32,
         quoted: bool,
         has_env: bool,
         invalid: bool,
@@ -44,7 +46,7 @@ impl Word {
         Word {
             start,
             end,
-            cooked: cooked.map(String::into_boxed_str),
+            cooked,
             flags,
         }
     }
@@ -64,8 +66,9 @@ impl Word {
         self.flags & Self::INVALID != 0
     }
 
-    pub fn cooked(&self) -> Option<&str> {
-        self.cooked.as_deref()
+    /// The word has quotes or escapes, so its value differs from its raw text.
+    pub fn is_cooked(&self) -> bool {
+        self.cooked != 0
     }
 }
 
@@ -165,6 +168,8 @@ pub struct SyntaxTree {
     pub text: Arc<str>,
     pub lines: Vec<Line>,
     pub(crate) words: Vec<Word>,
+    /// Values of the words whose value differs from their raw text.
+    pub(crate) cooked: Vec<Box<str>>,
     /// `syntax` findings: lexical errors and misplaced directives.
     pub findings: Vec<Finding>,
 }
@@ -177,7 +182,11 @@ impl SyntaxTree {
     /// The word's value as haproxy sees it: quotes removed, escapes resolved,
     /// environment variables left as written.
     pub fn value<'a>(&'a self, word: &'a Word) -> &'a str {
-        match &word.cooked {
+        match word
+            .cooked
+            .checked_sub(1)
+            .and_then(|i| self.cooked.get(i as usize))
+        {
             Some(cooked) => cooked,
             None => self.raw(word),
         }
