@@ -8,8 +8,9 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Files larger than this are refused rather than read into memory.
-pub const MAX_FILE_SIZE: u64 = 1 << 30;
+/// Files larger than this are refused rather than read into memory (the
+/// largest generated configurations seen in practice are around 20 MB).
+pub const MAX_FILE_SIZE: u64 = 256 << 20;
 
 /// One input as given on the command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +37,12 @@ pub fn load(inputs: &[Input]) -> Result<SourceSet, Error> {
                         path: PathBuf::from(name),
                         source,
                     })?;
+                if bytes.len() as u64 > MAX_FILE_SIZE {
+                    return Err(Error::TooLarge {
+                        path: PathBuf::from(name),
+                        limit: MAX_FILE_SIZE,
+                    });
+                }
                 let text = decode(name, bytes)?;
                 set.add(name.clone(), None, text);
             }

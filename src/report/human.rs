@@ -94,9 +94,41 @@ fn source_of(report: &Report, file: crate::source::FileId) -> Option<NamedSource
         .map(|f| NamedSource::new(f.name.clone(), f.text.clone()).with_language("haproxy"))
 }
 
+/// Source lines longer than this are not drawn (a hostile or generated line
+/// of megabytes would flood the terminal); the position is given instead.
+const MAX_DRAWN_LINE: usize = 4096;
+
+fn line_too_long(report: &Report, span: crate::source::Span) -> bool {
+    report.sources.get(span.file).is_some_and(|file| {
+        let line = file.lines.line_of(span.start);
+        let start = file.lines.line_start(line) as usize;
+        let end = if line + 1 < file.lines.line_count() {
+            file.lines.line_start(line + 1) as usize
+        } else {
+            file.text.len()
+        };
+        end.saturating_sub(start) > MAX_DRAWN_LINE
+    })
+}
+
 fn to_miette(report: &Report, reported: &Reported) -> HumanDiagnostic {
     let finding = &reported.finding;
     let primary = finding.primary.span;
+    if line_too_long(report, primary) {
+        let (name, at, _) = super::locate(report, primary);
+        return HumanDiagnostic {
+            message: format!(
+                "{}: {} (at {name}:{}:{})",
+                finding.rule, finding.message, at.line, at.column
+            ),
+            code: String::new(),
+            severity: reported.severity,
+            source: None,
+            labels: Vec::new(),
+            help: finding.help.clone(),
+            related: Vec::new(),
+        };
+    }
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         finding.primary.text.clone(),
         (primary.start as usize, primary.len() as usize),

@@ -46,7 +46,7 @@ pub(super) fn check(tree: &mut SyntaxTree) {
         let extra = words.get(1).map(|w| tree.word_span(w));
         match directive {
             ".if" => {
-                if open.len() + 1 >= MAX_NESTED_CONDITIONS {
+                if open.len() + 1 == MAX_NESTED_CONDITIONS {
                     findings.push(Finding::new(
                         SYNTAX,
                         span,

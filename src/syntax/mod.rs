@@ -22,6 +22,11 @@ pub const SYNTAX: &str = "syntax";
 /// haproxy refuses a line with more words than this (MAX_LINE_ARGS).
 pub const MAX_LINE_WORDS: usize = 64;
 
+/// Lines longer than this that need the full grammar (quotes, escapes) are
+/// not cut into words: no real configuration has them, and a hostile one must
+/// not cost gigabytes. Plain lines of any length are still read.
+pub const MAX_GRAMMAR_LINE: usize = 1 << 20;
+
 pub fn parse(file: &SourceFile) -> SyntaxTree {
     let text = file.text.clone();
     let mut builder = Builder {
@@ -147,6 +152,17 @@ impl Builder {
             line.comment = comment.map(|c| base + c);
             line.word_count = self.words.len() as u32 - first_word;
             self.check_line(&line, text);
+            self.lines.push(line);
+            return;
+        }
+        if content.len() > MAX_GRAMMAR_LINE {
+            self.words
+                .push(Word::new(base, content_end as u32, 0, false, false, true));
+            line.word_count = 1;
+            self.findings.push(
+                Finding::new(SYNTAX, Span::new(self.file, base, base), format!("line of {} bytes with quotes or escapes is too long to check (haplint reads such lines up to {} bytes)", content.len(), MAX_GRAMMAR_LINE))
+                    .help("split the line, or move the long value into a map or a file"),
+            );
             self.lines.push(line);
             return;
         }
