@@ -226,3 +226,31 @@ fn dangling_symlink_and_unreadable_file() {
     }
     fs::remove_dir_all(&dir).ok();
 }
+
+/// haplint runs no program and opens no socket unless `--verify` asks for
+/// haproxy, and reads no file a configuration names (certificates, maps).
+#[test]
+fn no_network_no_programs_no_named_files() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("notice: strace is not installed; syscall test skipped");
+        return;
+    }
+    let dir = scratch("strace");
+    let trace = dir.join("trace");
+    let output = Command::new("strace")
+        .args(["-f", "-e", "trace=network,execve,open,openat", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_haplint"))
+        .args(["check", "--no-config", "--format", "json", "examples/alb-chain.cfg"])
+        .output()
+        .unwrap();
+    assert!(output.status.code() == Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let calls = fs::read_to_string(&trace).unwrap();
+    let execs = calls.lines().filter(|l| l.contains("execve(")).count();
+    assert_eq!(execs, 1, "only haplint itself may be executed:\n{calls}");
+    for forbidden in ["socket(", "connect(", "sendto(", "bind("] {
+        assert!(!calls.contains(forbidden), "{forbidden} seen:\n{calls}");
+    }
+    assert!(!calls.contains("crt-list.txt"), "a file named by the config was opened:\n{calls}");
+    fs::remove_dir_all(&dir).ok();
+}
