@@ -14,7 +14,9 @@ mod settings;
 
 pub use references::{RefKind, Reference};
 pub use section::{SectionKind, invalid_name_char};
-pub use servers::{Bind, Param, ParamOrigin, Server, ServerKind, ServerParam};
+pub use servers::{
+    Bind, Param, ParamOrigin, Server, ServerKind, ServerParam, is_host_name, split_address,
+};
 pub use settings::{HttpConnectionMode, Mode, Setting};
 
 use crate::finding::Finding;

@@ -275,3 +275,51 @@ impl Model {
             .filter(|s| s.kind != ServerKind::Default)
     }
 }
+
+impl Model {
+    /// Every server of the section that carries traffic speaks TLS (and there is at least one).
+    pub fn all_servers_tls(&self, section: &super::Section) -> bool {
+        let mut servers = self.real_servers(section).peekable();
+        servers.peek().is_some()
+            && servers.all(|s| {
+                self.server_param(section, s, "ssl")
+                    .is_some_and(|p| p.enabled)
+            })
+    }
+
+    /// Some server of the section speaks TLS.
+    pub fn any_server_tls(&self, section: &super::Section) -> bool {
+        self.real_servers(section).any(|s| {
+            self.server_param(section, s, "ssl")
+                .is_some_and(|p| p.enabled)
+        })
+    }
+
+    /// How many servers a `server-template` line (`alb 5` or `alb 1-5`) or a
+    /// `server` line stands for.
+    pub fn server_count(&self, server: &Server) -> usize {
+        if server.kind != ServerKind::Template {
+            return 1;
+        }
+        let Some(spec) = self.value(server.stmt, 2) else {
+            return 1;
+        };
+        match spec.split_once('-') {
+            Some((low, high)) => match (low.parse::<usize>(), high.parse::<usize>()) {
+                (Ok(low), Ok(high)) if high >= low => high - low + 1,
+                _ => 1,
+            },
+            None => spec.parse().unwrap_or(1),
+        }
+    }
+}
+
+/// A host written as a name to resolve, not an address (nor a socket path,
+/// nor an environment variable to expand).
+pub fn is_host_name(host: &str) -> bool {
+    !host.is_empty()
+        && host.parse::<std::net::IpAddr>().is_err()
+        && host != "*"
+        && !host.contains(['$', '/', '@', '{'])
+        && host.chars().any(|c| c.is_ascii_alphabetic())
+}

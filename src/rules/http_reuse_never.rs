@@ -1,7 +1,10 @@
-//! Placeholder: being written (issue 3).
+//! `http-reuse never`: every request opens its own server connection.
 
-use super::{Context, Rule};
-use crate::finding::Finding;
+use super::{Context, Rule, list_names};
+use crate::finding::{Finding, Fix};
+use crate::fix::edits;
+use crate::model::{Mode, Stmt};
+use std::collections::BTreeMap;
 
 #[derive(Default)]
 pub struct HttpReuseNever;
@@ -9,5 +12,35 @@ pub struct HttpReuseNever;
 impl Rule for HttpReuseNever {
     const ID: &'static str = "http-reuse-never";
 
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Finding>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let mut sites: BTreeMap<Stmt, Vec<&str>> = BTreeMap::new();
+        for backend in model.proxies().filter(|s| s.kind.has_backend()) {
+            if model.mode(backend) != Mode::Http || model.real_servers(backend).next().is_none() {
+                continue;
+            }
+            if let Some(("never", setting)) = model.setting_value(backend, "http-reuse") {
+                sites.entry(setting.stmt).or_default().push(backend.name.as_deref().unwrap_or("?"));
+            }
+        }
+        for (stmt, backends) in sites {
+            out.push(
+                Finding::new(Self::ID, model.stmt_span(stmt), format!("`http-reuse never` gives every request of backend {} a server connection of its own", list_names(backends)))
+                    .note("idle server connections are never shared between clients, so new clients always pay a connection (and TLS) setup; `never` is meant for servers that tie authentication to the connection, such as NTLM")
+                    .help("use `http-reuse safe` (the default) unless the servers authenticate per connection")
+                    .fix(Fix::unsafe_("use `http-reuse safe`", vec![edits::replace_word(model, stmt, 1, "safe")])),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn fires_where_written() {
+        let found = findings("http-reuse-never", "defaults\n  mode http\n  http-reuse never\nbackend a\n  server s 10.0.0.1:80\nbackend b\n  http-reuse safe\n  server s 10.0.0.1:80\n");
+        assert_eq!(found, vec![(3, "`http-reuse never` gives every request of backend a a server connection of its own".to_string())]);
+    }
 }

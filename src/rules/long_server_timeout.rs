@@ -1,13 +1,96 @@
-//! Placeholder: being written (issue 3).
+//! Very long `timeout server` / `timeout tunnel` in HTTP mode.
 
-use super::{Context, Rule};
-use crate::finding::Finding;
+use super::{Context, Rule, list_names};
+use crate::finding::{Finding, Fix};
+use crate::fix::edits;
+use crate::model::{Mode, Stmt};
+use crate::text::{format_duration_ms, parse_duration_ms};
+use std::collections::BTreeMap;
 
 #[derive(Default)]
 pub struct LongServerTimeout;
 
+/// A long timeout where it is written: which timeout, its value, the backends
+/// it applies to, the shortest known upstream idle timeout, inherited or not.
+type Site<'m> = (String, u64, Vec<&'m str>, Option<u64>, bool);
+
+/// Beyond this an HTTP server timeout stops protecting anything.
+const SERVER_LIMIT_MS: u64 = 5 * 60 * 1000;
+/// Tunnels (WebSocket, CONNECT) legitimately idle longer; beyond an hour they are forgotten.
+const TUNNEL_LIMIT_MS: u64 = 60 * 60 * 1000;
+/// Margin above a known upstream idle timeout.
+const MARGIN_MS: u64 = 5_000;
+
 impl Rule for LongServerTimeout {
     const ID: &'static str = "long-server-timeout";
 
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Finding>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let mut sites: BTreeMap<Stmt, Site> = BTreeMap::new();
+        for backend in model.proxies().filter(|s| s.kind.has_backend()) {
+            if model.mode(backend) != Mode::Http || model.real_servers(backend).next().is_none() {
+                continue;
+            }
+            let upstream_idle = model
+                .real_servers(backend)
+                .filter_map(|s| s.host().and_then(|h| cx.upstream(h)).and_then(|u| u.idle_timeout_ms))
+                .min();
+            for (name, limit) in [("server", SERVER_LIMIT_MS), ("tunnel", TUNNEL_LIMIT_MS)] {
+                let Some((value, setting)) = model.setting_value(backend, &format!("timeout {name}")) else { continue };
+                let Some(ms) = parse_duration_ms(value) else { continue };
+                let beyond_upstream = name == "server" && upstream_idle.is_some_and(|u| ms > u + MARGIN_MS);
+                if ms <= limit && !beyond_upstream {
+                    continue;
+                }
+                let site = sites
+                    .entry(setting.stmt)
+                    .or_insert_with(|| (name.to_string(), ms, Vec::new(), upstream_idle, setting.inherited));
+                site.2.push(backend.name.as_deref().unwrap_or("?"));
+                site.3 = match (site.3, upstream_idle) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        for (stmt, (name, ms, backends, upstream_idle, _)) in sites {
+            let current = format_duration_ms(ms);
+            let (proposal, reason) = match (name.as_str(), upstream_idle) {
+                ("server", Some(idle)) => (
+                    idle + MARGIN_MS,
+                    format!("the upstream closes connections idle for {} anyway, so waiting longer only delays the error; {} + 5s = {}", format_duration_ms(idle), format_duration_ms(idle), format_duration_ms(idle + MARGIN_MS)),
+                ),
+                ("server", None) => (60_000, "60s covers slow requests of ordinary web applications; give the few slow endpoints their own backend with a longer value".to_string()),
+                _ => (TUNNEL_LIMIT_MS, "an hour keeps idle WebSockets open while freeing forgotten ones".to_string()),
+            };
+            let proposal = format_duration_ms(proposal);
+            out.push(
+                Finding::new(Self::ID, model.stmt_span(stmt), format!("`timeout {name} {current}` lets a stalled upstream hold each request of backend {} for up to {current}", list_names(backends)))
+                    .note("while a server does not answer, the client connection, its slot in `maxconn` and the server's slot stay taken; under load such requests pile up and show as stalls of seconds to minutes instead of a quick error and a retry elsewhere")
+                    .help(format!("use `timeout {name} {proposal}`: {reason}"))
+                    .fix(Fix::unsafe_(format!("use `timeout {name} {proposal}`"), vec![edits::replace_word(model, stmt, 2, &proposal)])),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    const ID: &str = "long-server-timeout";
+
+    #[test]
+    fn hour_long_server_timeout_in_http_mode() {
+        let found = findings(ID, "defaults\n  mode http\n  timeout server 1h\n  timeout tunnel 1h\nbackend b\n  server s 10.0.0.1:80\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 3);
+        assert!(findings(ID, "defaults\n  timeout server 1h\nbackend b\n  server s 10.0.0.1:80\n").is_empty());
+        assert!(findings(ID, "defaults\n  mode http\n  timeout server 30s\nbackend b\n  server s 10.0.0.1:80\n").is_empty());
+    }
+
+    #[test]
+    fn beyond_a_known_upstream_idle_timeout() {
+        let found = findings(ID, "defaults\n  mode http\n  timeout server 2m\nbackend b\n  server s x.us-east-1.elb.amazonaws.com:443\n");
+        assert_eq!(found.len(), 1);
+    }
 }

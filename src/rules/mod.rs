@@ -126,3 +126,105 @@ pub fn suggest(id: &str) -> Option<&'static str> {
         .min()
         .map(|(_, known)| known)
 }
+
+/// "a, b, c and 4 more": names for a message, at most three spelled out.
+pub(crate) fn list_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    let shown: Vec<&str> = names.iter().take(3).copied().collect();
+    let more = names.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// Where one server parameter is written, and the servers that get it from there.
+pub(crate) struct ParamSite<'m> {
+    pub stmt: crate::model::Stmt,
+    /// Index of the parameter keyword in the statement.
+    pub word: usize,
+    pub servers: Vec<(&'m crate::model::Section, &'m crate::model::Server)>,
+}
+
+/// Group the effective parameter `name` of every traffic-carrying server by
+/// the place it is written, keeping those `keep` accepts: one finding per
+/// place, however many servers inherit it.
+pub(crate) fn param_sites<'m>(
+    model: &'m crate::model::Model,
+    name: &str,
+    keep: impl Fn(&crate::model::Section, &crate::model::Server, &crate::model::ServerParam) -> bool,
+) -> Vec<ParamSite<'m>> {
+    let mut sites: std::collections::BTreeMap<(crate::model::Stmt, u32), ParamSite<'m>> =
+        std::collections::BTreeMap::new();
+    for section in model.proxies().filter(|s| s.kind.has_backend()) {
+        for server in model.real_servers(section) {
+            let Some(param) = model.server_param(section, server, name) else {
+                continue;
+            };
+            if !keep(section, server, &param) {
+                continue;
+            }
+            sites
+                .entry((param.stmt, param.word))
+                .or_insert_with(|| ParamSite {
+                    stmt: param.stmt,
+                    word: param.word as usize,
+                    servers: Vec::new(),
+                })
+                .servers
+                .push((section, server));
+        }
+    }
+    sites.into_values().collect()
+}
+
+/// `backend/server` names of a site's servers, for messages.
+pub(crate) fn server_names(servers: &[(&crate::model::Section, &crate::model::Server)]) -> String {
+    let names: Vec<String> = servers
+        .iter()
+        .map(|(section, server)| {
+            format!(
+                "{}/{}",
+                section.name.as_deref().unwrap_or("?"),
+                server.name.as_deref().unwrap_or("?")
+            )
+        })
+        .collect();
+    list_names(names.iter().map(String::as_str))
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Running one rule on a snippet, for the rules' unit tests.
+    use crate::source::SourceSet;
+    use crate::{Options, check};
+
+    /// (line, message) of every finding of rule `id` on `config`.
+    pub fn findings(id: &str, config: &str) -> Vec<(u32, String)> {
+        findings_with(id, config, Options::default())
+    }
+
+    pub fn findings_with(id: &str, config: &str, options: Options) -> Vec<(u32, String)> {
+        let mut sources = SourceSet::new();
+        sources.add("t.cfg", None, config);
+        let report = check(
+            sources,
+            &Options {
+                select: Some(vec![id.to_string()]),
+                ..options
+            },
+        );
+        report
+            .active()
+            .filter(|f| f.finding.rule == id)
+            .map(|f| {
+                let line = report
+                    .sources
+                    .get(f.finding.primary.span.file)
+                    .map_or(0, |file| file.position(f.finding.primary.span.start).line);
+                (line, f.finding.message.clone())
+            })
+            .collect()
+    }
+}

@@ -1,7 +1,8 @@
-//! Placeholder: being written (issue 3).
+//! `port N` for health checks equal to the server's own port.
 
-use super::{Context, Rule};
-use crate::finding::Finding;
+use super::{Context, Rule, param_sites, server_names};
+use crate::finding::{Finding, Fix};
+use crate::fix::edits;
 
 #[derive(Default)]
 pub struct RedundantCheckPort;
@@ -9,5 +10,36 @@ pub struct RedundantCheckPort;
 impl Rule for RedundantCheckPort {
     const ID: &'static str = "redundant-check-port";
 
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Finding>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        // Only where `port` is written on the server line itself: on a
+        // default-server line it may serve servers on other ports.
+        let sites = param_sites(model, "port", |_, server, param| {
+            param.enabled
+                && param.stmt == server.stmt
+                && server.port().is_some()
+                && model.value(param.stmt, param.word as usize + 1) == server.port()
+        });
+        for site in sites {
+            let port = model.value(site.stmt, site.word + 1).unwrap_or("");
+            out.push(
+                Finding::new(Self::ID, model.words_span(site.stmt, site.word, site.word + 2), format!("`port {port}` sends health checks to the port {} already uses", server_names(&site.servers)))
+                    .note("`port` only matters when checks must go elsewhere than the traffic; repeating the server's port suggests a difference that does not exist")
+                    .help(format!("remove `port {port}`"))
+                    .fix(Fix::safe(format!("remove `port {port}`"), vec![edits::remove_words(model, site.stmt, site.word, site.word + 2)])),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn same_port_only() {
+        assert_eq!(findings("redundant-check-port", "backend b\n  server s a.example:443 check port 443\n").len(), 1);
+        assert!(findings("redundant-check-port", "backend b\n  server s a.example:443 check port 8080\n").is_empty());
+        assert!(findings("redundant-check-port", "backend b\n  default-server port 443\n  server s a.example:443 check\n").is_empty());
+    }
 }

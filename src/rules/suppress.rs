@@ -60,8 +60,17 @@ impl Suppressions {
     pub fn collect(model: &Model) -> Suppressions {
         let mut directives = Vec::new();
         let mut problems = Vec::new();
+        // Section header lines per file, gathered once for all files.
+        let mut headers: std::collections::HashMap<crate::source::FileId, Vec<usize>> =
+            std::collections::HashMap::new();
+        for section in &model.sections {
+            headers
+                .entry(section.header.file)
+                .or_default()
+                .push(section.header.line as usize);
+        }
         for tree in model.trees() {
-            let bounds = section_bounds(model, tree);
+            let bounds = section_bounds(tree, headers.remove(&tree.file).unwrap_or_default());
             let mut open: Vec<usize> = Vec::new();
             for (index, line) in tree.lines.iter().enumerate() {
                 let Some(comment) = tree.comment_text(line) else {
@@ -298,13 +307,7 @@ fn parse_comment(
 
 /// For each line of the tree, the byte range of the section it belongs to;
 /// lines above the first header belong to the section that follows.
-fn section_bounds(model: &Model, tree: &SyntaxTree) -> impl Fn(usize) -> (u32, u32) {
-    let mut headers: Vec<usize> = model
-        .sections
-        .iter()
-        .filter(|s| s.header.file == tree.file)
-        .map(|s| s.header.line as usize)
-        .collect();
+fn section_bounds(tree: &SyntaxTree, mut headers: Vec<usize>) -> impl Fn(usize) -> (u32, u32) {
     headers.sort_unstable();
     let starts: Vec<u32> = headers
         .iter()

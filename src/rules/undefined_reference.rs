@@ -1,13 +1,159 @@
-//! Placeholder: being written (issue 3).
+//! Names used but never defined: backends, resolvers, userlists, tables, ACLs…
 
 use super::{Context, Rule};
-use crate::finding::Finding;
+use crate::finding::{Finding, Fix};
+use crate::model::{Model, RefKind, Reference, Section, SectionKind};
+use crate::source::Span;
 
 #[derive(Default)]
 pub struct UndefinedReference;
 
+/// Names a reference of `kind` could have meant.
+fn candidates<'m>(model: &'m Model, reference: &Reference) -> Vec<&'m str> {
+    let of = |kinds: &[SectionKind]| -> Vec<&'m str> {
+        model
+            .sections
+            .iter()
+            .filter(|s| kinds.contains(&s.kind))
+            .filter_map(|s| s.name.as_deref())
+            .collect()
+    };
+    let section = model.section(reference.section);
+    match reference.kind {
+        RefKind::Backend => of(&[SectionKind::Backend, SectionKind::Listen]),
+        RefKind::Resolvers => of(&[SectionKind::Resolvers]),
+        RefKind::Peers => of(&[SectionKind::Peers]),
+        RefKind::Userlist => of(&[SectionKind::Userlist]),
+        RefKind::Cache => of(&[SectionKind::Cache]),
+        RefKind::Ring => of(&[SectionKind::Ring]),
+        RefKind::HttpErrors => of(&[SectionKind::HttpErrors]),
+        RefKind::Mailers => of(&[SectionKind::Mailers]),
+        RefKind::Defaults => of(&[SectionKind::Defaults]),
+        RefKind::Table => model
+            .proxies()
+            .filter(|s| model.statements_with(s, "stick-table").next().is_some())
+            .filter_map(|s| s.name.as_deref())
+            .collect(),
+        RefKind::Acl => section.acls.iter().map(|(name, _)| name.as_str()).collect(),
+        RefKind::Server => section.servers.iter().filter_map(|s| s.name.as_deref()).collect(),
+    }
+}
+
+fn where_used(section: &Section) -> String {
+    section.display_name()
+}
+
 impl Rule for UndefinedReference {
     const ID: &'static str = "undefined-reference";
 
-    fn check(&self, _cx: &Context<'_>, _out: &mut Vec<Finding>) {}
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        // Defined names per kind of section, gathered once: a config with many
+        // broken names must not rescan every section for each of them.
+        let mut names: std::collections::HashMap<RefKind, Vec<&str>> = std::collections::HashMap::new();
+        for reference in &model.references {
+            let section = model.section(reference.section);
+            match reference.target {
+                Some(target) if reference.kind == RefKind::Acl && target > reference.stmt => {
+                    out.push(
+                        Finding::new(Self::ID, reference.span, format!("ACL `{}` is used before it is declared in {}", reference.name, where_used(section)))
+                            .label(model.stmt_span(target), "declared here, too late")
+                            .note("haproxy resolves the ACLs of a condition while it reads the line, so only ACLs declared above it exist; it refuses to start")
+                            .help("move the `acl` line above its first use"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    let candidates = if matches!(reference.kind, RefKind::Acl | RefKind::Server) {
+                        candidates(model, reference)
+                    } else {
+                        names.entry(reference.kind).or_insert_with(|| candidates(model, reference)).clone()
+                    };
+                    out.push(self.undefined(reference, section, &candidates));
+                }
+            }
+        }
+        self.tables_without_stick_table(cx, out);
+    }
+}
+
+impl UndefinedReference {
+    fn undefined(&self, reference: &Reference, section: &Section, candidates: &[&str]) -> Finding {
+        let noun = reference.kind.noun();
+        let message = match reference.kind {
+            RefKind::Acl => format!("ACL `{}` is not declared in {}", reference.name, where_used(section)),
+            RefKind::Server => format!("server `{}` does not exist in {}", reference.name, where_used(section)),
+            _ => format!("{noun} `{}` is not defined", reference.name),
+        };
+        let mut finding = Finding::new(Self::ID, reference.span, message)
+            .note("haproxy refuses to start with a name it cannot resolve");
+        match crate::text::closest(&reference.name, candidates.iter().copied()) {
+            Some(suggestion) => {
+                finding = finding.help(format!("did you mean `{suggestion}`?")).fix(Fix::unsafe_(
+                    format!("use `{suggestion}`"),
+                    vec![crate::finding::Edit {
+                        span: reference.span,
+                        replacement: crate::syntax::word::quote(suggestion),
+                    }],
+                ));
+            }
+            None if candidates.is_empty() => {
+                finding = finding.help(format!("define the {noun} `{}`, or fix the name", reference.name));
+            }
+            None => {
+                let known = super::list_names(candidates.iter().copied());
+                finding = finding.help(format!("define it, or use one of the defined names: {known}"));
+            }
+        }
+        finding
+    }
+
+    /// `track-sc*` without `table` uses the proxy's own stick-table.
+    fn tables_without_stick_table(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        for proxy in model.proxies() {
+            if model.statements_with(proxy, "stick-table").next().is_some() {
+                continue;
+            }
+            for &stmt in &proxy.statements {
+                let values: Vec<&str> = model.values(stmt).collect();
+                if !matches!(values.first(), Some(&("tcp-request" | "http-request" | "tcp-response" | "http-response"))) {
+                    continue;
+                }
+                let Some(index) = values.iter().position(|v| v.starts_with("track-sc")) else { continue };
+                if values.iter().skip(index).any(|v| *v == "table") {
+                    continue;
+                }
+                let span: Span = model.word_span(stmt, index);
+                out.push(
+                    Finding::new(Self::ID, span, format!("`{}` tracks into the stick-table of {}, which has none", values.get(index).copied().unwrap_or("track-sc"), proxy.display_name()))
+                        .note("without `table <name>`, tracking uses the proxy's own `stick-table`; haproxy refuses to start when there is none")
+                        .help("add a `stick-table` line to this section, or name a table with `table <name>`"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    const ID: &str = "undefined-reference";
+
+    #[test]
+    fn unresolved_names_with_suggestions() {
+        let found = findings(ID, "frontend f\n  bind :80\n  use_backend apii if { path /x }\n  default_backend nothing_like\nbackend api\n  server s a.example:443 resolvers aws\n");
+        let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(messages, vec!["backend `apii` is not defined", "backend `nothing_like` is not defined", "resolvers section `aws` is not defined"]);
+    }
+
+    #[test]
+    fn acl_order_and_track_without_table() {
+        let found = findings(ID, "frontend f\n  bind :80\n  http-request deny if bad\n  acl bad path /x\n  tcp-request connection track-sc0 src\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].1.contains("before it is declared"));
+        assert!(found[1].1.contains("has none"));
+        assert!(findings(ID, "frontend f\n  bind :80\n  stick-table type ip size 1k\n  tcp-request connection track-sc0 src\n").is_empty());
+    }
 }
