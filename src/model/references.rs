@@ -230,7 +230,9 @@ pub(super) fn collect(model: &mut Model) {
             if let Some(start) = condition_at {
                 let mut braces = 0usize;
                 for (i, value) in values.iter().enumerate().skip(start + 1) {
-                    if *value == "{" {
+                    // `{ … }` is an anonymous ACL (`!{` negates it); `||` and
+                    // `or` (any case) join terms, `!` negates the next one.
+                    if value.trim_start_matches('!') == "{" {
                         braces += 1;
                         continue;
                     }
@@ -238,7 +240,10 @@ pub(super) fn collect(model: &mut Model) {
                         braces = braces.saturating_sub(1);
                         continue;
                     }
-                    if braces > 0 || matches!(*value, "||" | "or" | "!" | "&&") {
+                    if braces > 0
+                        || matches!(*value, "||" | "!")
+                        || value.eq_ignore_ascii_case("or")
+                    {
                         continue;
                     }
                     let name = value.trim_start_matches('!');

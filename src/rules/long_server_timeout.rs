@@ -16,8 +16,8 @@ type Site<'m> = (String, u64, Vec<&'m str>, Option<u64>, bool);
 
 /// Beyond this an HTTP server timeout stops protecting anything.
 const SERVER_LIMIT_MS: u64 = 5 * 60 * 1000;
-/// Tunnels (WebSocket, CONNECT) legitimately idle longer; beyond an hour they are forgotten.
-const TUNNEL_LIMIT_MS: u64 = 60 * 60 * 1000;
+/// Tunnels (WebSocket, CONNECT) legitimately idle for hours; beyond a day they are forgotten.
+const TUNNEL_LIMIT_MS: u64 = 24 * 60 * 60 * 1000;
 /// Margin above a known upstream idle timeout.
 const MARGIN_MS: u64 = 5_000;
 
@@ -60,11 +60,16 @@ impl Rule for LongServerTimeout {
                     format!("the upstream closes connections idle for {} anyway, so waiting longer only delays the error; {} + 5s = {}", format_duration_ms(idle), format_duration_ms(idle), format_duration_ms(idle + MARGIN_MS)),
                 ),
                 ("server", None) => (60_000, "60s covers slow requests of ordinary web applications; give the few slow endpoints their own backend with a longer value".to_string()),
-                _ => (TUNNEL_LIMIT_MS, "an hour keeps idle WebSockets open while freeing forgotten ones".to_string()),
+                _ => (60 * 60 * 1000, "an hour keeps idle WebSockets open while freeing forgotten ones".to_string()),
             };
             let proposal = format_duration_ms(proposal);
+            let message = if name == "tunnel" {
+                format!("`timeout tunnel {current}` keeps forgotten tunnels (WebSocket, CONNECT) of backend {} open for up to {current}", list_names(backends))
+            } else {
+                format!("`timeout server {current}` lets a stalled upstream hold each request of backend {} for up to {current}", list_names(backends))
+            };
             out.push(
-                Finding::new(Self::ID, model.stmt_span(stmt), format!("`timeout {name} {current}` lets a stalled upstream hold each request of backend {} for up to {current}", list_names(backends)))
+                Finding::new(Self::ID, model.stmt_span(stmt), message)
                     .note("while a server does not answer, the client connection, its slot in `maxconn` and the server's slot stay taken; under load such requests pile up and show as stalls of seconds to minutes instead of a quick error and a retry elsewhere")
                     .help(format!("use `timeout {name} {proposal}`: {reason}"))
                     .fix(Fix::unsafe_(format!("use `timeout {name} {proposal}`"), vec![edits::replace_word(model, stmt, 2, &proposal)])),
