@@ -59,8 +59,28 @@ impl Model {
     /// Whether `option <name>` is in effect: `Some((true, setting))` when enabled,
     /// `Some((false, …))` when `no option <name>` was the last word, `None` when unset.
     pub fn option(&self, section: &Section, name: &str) -> Option<(bool, Setting)> {
-        let setting = self.setting(section, &format!("option {name}"))?;
+        let setting = self.setting_of(section, "option", name)?;
         Some((!setting.negated, setting))
+    }
+
+    /// [`Model::setting`] for a two-word key (`timeout`, `server`), without
+    /// building the key on the heap: rules ask this for every proxy.
+    pub fn setting_of(&self, section: &Section, first: &str, second: &str) -> Option<Setting> {
+        let mut buffer = [0u8; 96];
+        let length = first.len() + 1 + second.len();
+        match buffer.get_mut(..length) {
+            Some(slot) => {
+                let (head, tail) = slot.split_at_mut(first.len());
+                head.copy_from_slice(first.as_bytes());
+                if let Some((space, rest)) = tail.split_first_mut() {
+                    *space = b' ';
+                    rest.copy_from_slice(second.as_bytes());
+                }
+                let key = std::str::from_utf8(slot).ok()?;
+                self.setting(section, key)
+            }
+            None => self.setting(section, &format!("{first} {second}")),
+        }
     }
 
     pub fn option_enabled(&self, section: &Section, name: &str) -> Option<Setting> {

@@ -17,9 +17,11 @@ const PROPOSALS: &[(&str, &str)] = &[
 ];
 
 fn set(cx: &Context<'_>, section: &Section, name: &str) -> bool {
-    cx.model
-        .setting_value(section, &format!("timeout {name}"))
-        .is_some_and(|(v, _)| crate::text::parse_duration_ms(v) != Some(0))
+    let model = cx.model;
+    model
+        .setting_of(section, "timeout", name)
+        .and_then(|setting| model.value(setting.stmt, 2))
+        .is_some_and(|v| crate::text::parse_duration_ms(v) != Some(0))
 }
 
 impl Rule for MissingTimeouts {

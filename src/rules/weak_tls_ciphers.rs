@@ -27,8 +27,11 @@ impl Rule for WeakTlsCiphers {
         let model = cx.model;
         for section in &model.sections {
             for &stmt in &section.statements {
+                let keyword = model.value(stmt, 0).unwrap_or("");
+                if !matches!(keyword, "ssl-default-bind-ciphers" | "ssl-default-server-ciphers" | "bind" | "server" | "server-template" | "default-server") {
+                    continue;
+                }
                 let values: Vec<&str> = model.values(stmt).collect();
-                let keyword = values.first().copied().unwrap_or("");
                 let list_at = match (section.kind, keyword) {
                     (SectionKind::Global, "ssl-default-bind-ciphers" | "ssl-default-server-ciphers") => Some(1),
                     (_, "bind" | "server" | "server-template" | "default-server") => {

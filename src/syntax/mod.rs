@@ -27,26 +27,32 @@ pub const MAX_LINE_WORDS: usize = 64;
 /// not cost gigabytes. Plain lines of any length are still read.
 pub const MAX_GRAMMAR_LINE: usize = 1 << 20;
 
+/// Files larger than this are cut in two halves parsed on two threads.
+const PARALLEL_PARSE_BYTES: usize = 4 << 20;
+
 pub fn parse(file: &SourceFile) -> SyntaxTree {
     let text = file.text.clone();
-    let mut builder = Builder {
-        file: file.id,
-        lines: Vec::with_capacity(file.lines.line_count()),
-        words: Vec::with_capacity(file.text.len() / 8),
-        cooked: Vec::new(),
-        findings: Vec::new(),
-    };
     let bytes = text.as_bytes();
-    let mut start = 0usize;
-    while start < bytes.len() {
-        let (content_end, end) = match memchr_newline(bytes, start) {
-            Some(lf) if lf > start && bytes.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
-            Some(lf) => (lf, lf + 1),
-            None => (bytes.len(), bytes.len()),
-        };
-        builder.line(&text, start, content_end, end);
-        start = end;
-    }
+    // Lines are independent, so a large file splits at a line end in the middle.
+    let middle = if bytes.len() > PARALLEL_PARSE_BYTES {
+        memchr_newline(bytes, bytes.len() / 2).map(|lf| lf + 1)
+    } else {
+        None
+    };
+    let mut builder = match middle {
+        Some(middle) => {
+            let (first, second) = std::thread::scope(|scope| {
+                let second = scope.spawn(|| parse_lines(file, &text, middle, bytes.len()));
+                let first = parse_lines(file, &text, 0, middle);
+                (first, second.join())
+            });
+            match second {
+                Ok(second) => first.append(second),
+                Err(_) => parse_lines(file, &text, 0, bytes.len()),
+            }
+        }
+        None => parse_lines(file, &text, 0, bytes.len()),
+    };
     if let Some(last) = builder.lines.last()
         && last.end == last.content_end
         && last.end > last.start
@@ -69,6 +75,29 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
     };
     directives::check(&mut tree);
     tree
+}
+
+/// Parse the lines of `text[from..to]` (`from` at a line start).
+fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize) -> Builder {
+    let mut builder = Builder {
+        file: file.id,
+        lines: Vec::with_capacity((to - from) / 40 + 1),
+        words: Vec::with_capacity((to - from) / 8),
+        cooked: Vec::new(),
+        findings: Vec::new(),
+    };
+    let bytes = text.as_bytes();
+    let mut start = from;
+    while start < to {
+        let (content_end, end) = match memchr_newline(bytes, start) {
+            Some(lf) if lf > start && bytes.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
+            Some(lf) => (lf, lf + 1),
+            None => (bytes.len(), bytes.len()),
+        };
+        builder.line(text, start, content_end, end);
+        start = end;
+    }
+    builder
 }
 
 /// Most lines have no quote, backslash or carriage return: for those the
@@ -125,6 +154,25 @@ struct Builder {
 }
 
 impl Builder {
+    /// The lines of `next`, which follow this builder's, after its own.
+    fn append(mut self, next: Builder) -> Builder {
+        let word_offset = self.words.len() as u32;
+        let cooked_offset = self.cooked.len() as u32;
+        self.lines.extend(next.lines.into_iter().map(|mut line| {
+            line.first_word += word_offset;
+            line
+        }));
+        self.words.extend(next.words.into_iter().map(|mut word| {
+            if word.cooked != 0 {
+                word.cooked += cooked_offset;
+            }
+            word
+        }));
+        self.cooked.extend(next.cooked);
+        self.findings.extend(next.findings);
+        self
+    }
+
     fn line(&mut self, text: &str, start: usize, content_end: usize, end: usize) {
         let content = text.get(start..content_end).unwrap_or("");
         let first_word = self.words.len() as u32;

@@ -215,3 +215,44 @@ fn lines_with_quotes_escapes_or_cr_take_the_grammar() {
         assert_eq!(plain_line(content), None);
     }
 }
+
+/// Large files are parsed in two halves on two threads; the tree must be the
+/// one a single pass gives.
+#[test]
+fn parallel_parse_matches_a_single_pass() {
+    let mut text = String::from("global\n");
+    let mut i = 0;
+    while text.len() <= super::PARALLEL_PARSE_BYTES + 1000 {
+        if i % 100 == 0 {
+            // A few quoted lines take the grammar; the rest the plain-line path.
+            text.push_str(&format!("backend b{i}\n    http-request set-header X \"v {i}\" # c\n    server s 10.0.0.1:80 'q{i}'\r\n"));
+        } else {
+            text.push_str(&format!("backend b{i}\n    http-request set-header X v{i} # c\n    server s 10.0.0.1:80 q{i}\r\n"));
+        }
+        i += 1;
+    }
+    let mut set = SourceSet::new();
+    let id = set.add("big.cfg", None, text.as_str());
+    let file = set.get(id).unwrap();
+    let parallel = parse(file);
+    let single = {
+        let mut builder = parse_lines(file, &text, 0, text.len());
+        builder.findings.clear();
+        builder
+    };
+    assert_eq!(parallel.lines, single.lines);
+    assert_eq!(parallel.words, single.words);
+    assert_eq!(parallel.cooked, single.cooked);
+    assert_eq!(parallel.reprint(), text);
+    let last = parallel.lines.len() - 2;
+    let values: Vec<&str> = parallel
+        .words(&parallel.lines[last])
+        .iter()
+        .map(|w| parallel.value(w))
+        .collect();
+    assert_eq!(
+        values,
+        vec!["http-request", "set-header", "X", &format!("v{}", i - 1)]
+    );
+    assert!(!parallel.cooked.is_empty());
+}
