@@ -207,47 +207,38 @@ impl Model {
         server: &Server,
         name: &str,
     ) -> Option<ServerParam> {
-        if let Some((param, enabled)) = server.own_param(name) {
-            return Some(ServerParam {
-                stmt: server.stmt,
+        let from = |line: &Server, origin: ParamOrigin| {
+            line.own_param(name).map(|(param, enabled)| ServerParam {
+                stmt: line.stmt,
                 word: param.word,
                 args: param.args,
                 enabled,
-                origin: ParamOrigin::Server,
-            });
+                origin,
+            })
+        };
+        if let Some(found) = from(server, ParamOrigin::Server) {
+            return Some(found);
         }
         let above = |d: &&Server| d.kind == ServerKind::Default && d.stmt < server.stmt;
-        for default in section.servers.iter().rev().filter(above) {
-            if let Some((param, enabled)) = default.own_param(name) {
-                return Some(ServerParam {
-                    stmt: default.stmt,
-                    word: param.word,
-                    args: param.args,
-                    enabled,
-                    origin: ParamOrigin::DefaultServer,
-                });
-            }
+        if let Some(found) = section
+            .servers
+            .iter()
+            .rev()
+            .filter(above)
+            .find_map(|d| from(d, ParamOrigin::DefaultServer))
+        {
+            return Some(found);
         }
-        for defaults_id in self.defaults_chain(section) {
-            let defaults = self.section(defaults_id);
-            for default in defaults
-                .servers
-                .iter()
-                .rev()
-                .filter(|d| d.kind == ServerKind::Default)
-            {
-                if let Some((param, enabled)) = default.own_param(name) {
-                    return Some(ServerParam {
-                        stmt: default.stmt,
-                        word: param.word,
-                        args: param.args,
-                        enabled,
-                        origin: ParamOrigin::Defaults(defaults_id),
-                    });
-                }
-            }
-        }
-        None
+        self.defaults_chain(section)
+            .into_iter()
+            .find_map(|defaults_id| {
+                self.section(defaults_id)
+                    .servers
+                    .iter()
+                    .rev()
+                    .filter(|d| d.kind == ServerKind::Default)
+                    .find_map(|d| from(d, ParamOrigin::Defaults(defaults_id)))
+            })
     }
 
     /// The first argument of an effective, enabled server parameter (`maxconn 100` → `100`).
@@ -277,6 +268,16 @@ impl Model {
 }
 
 impl Model {
+    /// HTTP-mode backends and listens that have servers: where most
+    /// server-side rules look.
+    pub fn http_backends(&self) -> impl Iterator<Item = &super::Section> {
+        self.proxies().filter(|s| {
+            s.kind.has_backend()
+                && self.mode(s) == super::Mode::Http
+                && self.real_servers(s).next().is_some()
+        })
+    }
+
     /// Every server of the section that carries traffic speaks TLS (and there is at least one).
     pub fn all_servers_tls(&self, section: &super::Section) -> bool {
         let mut servers = self.real_servers(section).peekable();

@@ -37,18 +37,37 @@ impl Model {
     /// one its defaults section (and the defaults that one inherits) provides.
     pub fn setting(&self, section: &Section, key: &str) -> Option<Setting> {
         let key = self.key_id(key)?;
+        self.inherited_find(section, |here| {
+            here.settings
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|&(_, stmt)| ((), stmt))
+        })
+        .map(|((), setting)| setting)
+    }
+
+    /// Look in `section`, then up its chain of defaults sections, for the
+    /// first statement `find` picks there.
+    fn inherited_find<T>(
+        &self,
+        section: &Section,
+        find: impl Fn(&Section) -> Option<(T, Stmt)>,
+    ) -> Option<(T, Setting)> {
         let mut current = Some(section);
         let mut inherited = false;
         for _ in 0..MAX_DEFAULTS_DEPTH {
             let here = current?;
-            if let Some(&(_, stmt)) = here.settings.iter().find(|(k, _)| *k == key) {
+            if let Some((value, stmt)) = find(here) {
                 let (_, negated) = self.keyword(stmt);
-                return Some(Setting {
-                    stmt,
-                    section: here.id,
-                    inherited,
-                    negated,
-                });
+                return Some((
+                    value,
+                    Setting {
+                        stmt,
+                        section: here.id,
+                        inherited,
+                        negated,
+                    },
+                ));
             }
             current = here.defaults.map(|id| self.section(id));
             inherited = true;
@@ -151,25 +170,9 @@ impl Model {
     /// The connection mode a proxy has on its own (without its peer frontend or
     /// backend), and the statement that set it, if any.
     pub fn http_connection_mode(&self, section: &Section) -> (HttpConnectionMode, Option<Setting>) {
-        let mut current = Some(section);
-        let mut inherited = false;
-        for _ in 0..MAX_DEFAULTS_DEPTH {
-            let Some(here) = current else { break };
-            if let Some((mode, stmt)) = here.connection_mode {
-                let (_, negated) = self.keyword(stmt);
-                return (
-                    mode,
-                    Some(Setting {
-                        stmt,
-                        section: here.id,
-                        inherited,
-                        negated,
-                    }),
-                );
-            }
-            current = here.defaults.map(|id| self.section(id));
-            inherited = true;
+        match self.inherited_find(section, |here| here.connection_mode) {
+            Some((mode, setting)) => (mode, Some(setting)),
+            None => (HttpConnectionMode::KeepAlive, None),
         }
-        (HttpConnectionMode::KeepAlive, None)
     }
 }

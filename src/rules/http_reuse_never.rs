@@ -3,7 +3,7 @@
 use super::{Context, Rule, list_names};
 use crate::finding::{Finding, Fix};
 use crate::fix::edits;
-use crate::model::{Mode, Stmt};
+use crate::model::Stmt;
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -15,10 +15,7 @@ impl Rule for HttpReuseNever {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let mut sites: BTreeMap<Stmt, Vec<&str>> = BTreeMap::new();
-        for backend in model.proxies().filter(|s| s.kind.has_backend()) {
-            if model.mode(backend) != Mode::Http || model.real_servers(backend).next().is_none() {
-                continue;
-            }
+        for backend in model.http_backends() {
             if let Some(("never", setting)) = model.setting_value(backend, "http-reuse") {
                 sites.entry(setting.stmt).or_default().push(backend.name.as_deref().unwrap_or("?"));
             }

@@ -3,7 +3,7 @@
 use super::{Context, Rule, list_names};
 use crate::finding::{Finding, Fix};
 use crate::fix::edits;
-use crate::model::{Mode, Stmt};
+use crate::model::Stmt;
 use crate::text::{format_duration_ms, parse_duration_ms};
 use std::collections::BTreeMap;
 
@@ -27,10 +27,7 @@ impl Rule for LongServerTimeout {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let mut sites: BTreeMap<Stmt, Site> = BTreeMap::new();
-        for backend in model.proxies().filter(|s| s.kind.has_backend()) {
-            if model.mode(backend) != Mode::Http || model.real_servers(backend).next().is_none() {
-                continue;
-            }
+        for backend in model.http_backends() {
             let upstream_idle = model
                 .real_servers(backend)
                 .filter_map(|s| s.host().and_then(|h| cx.upstream(h)).and_then(|u| u.idle_timeout_ms))

@@ -3,7 +3,7 @@
 use super::{Context, Rule};
 use crate::finding::{Finding, Fix};
 use crate::fix::edits;
-use crate::model::{HttpConnectionMode, Mode, Section, SectionId, Setting, Stmt};
+use crate::model::{HttpConnectionMode, Section, SectionId, Setting, Stmt};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -50,10 +50,7 @@ impl Rule for ServerCloseDefeatsReuse {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let mut sites: BTreeMap<Stmt, Site> = BTreeMap::new();
-        for backend in model.proxies().filter(|s| s.kind.has_backend()) {
-            if model.mode(backend) != Mode::Http || model.real_servers(backend).next().is_none() {
-                continue;
-            }
+        for backend in model.http_backends() {
             let tls = model
                 .real_servers(backend)
                 .any(|s| model.server_param(backend, s, "ssl").is_some_and(|p| p.enabled));
