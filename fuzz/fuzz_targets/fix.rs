@@ -15,7 +15,9 @@ fn syntax_errors(text: &str) -> usize {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let options = haplint::Options::default();
     let fixed = haplint::fix_text("fuzz.cfg", text, &options, true);
     assert!(fixed.converged);

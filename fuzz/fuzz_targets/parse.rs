@@ -5,7 +5,9 @@ use haplint::source::SourceSet;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut sources = SourceSet::new();
     let id = sources.add("fuzz.cfg", None, text);
     let Some(file) = sources.get(id) else { return };
