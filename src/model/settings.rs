@@ -58,7 +58,7 @@ impl Model {
         for _ in 0..MAX_DEFAULTS_DEPTH {
             let here = current?;
             if let Some((value, stmt)) = find(here) {
-                let (_, negated) = self.keyword(stmt);
+                let negated = self.value(stmt, 0) == Some("no");
                 return Some((
                     value,
                     Setting {
