@@ -131,10 +131,18 @@ pub(super) fn collect(model: &mut Model) {
     let mut values: Vec<&str> = Vec::new();
     for section in &model.sections {
         let mut push = |kind, stmt: Stmt, word: usize, name: &str| {
+            // The span covers the name itself when the word holds more
+            // (`!name`, `ring@name`, `http_auth(name)`), so a rename keeps the rest.
+            let mut span = model.word_span(stmt, word);
+            let raw = model.tree(stmt.file).and_then(|t| t.text.get(span.range()));
+            if let Some(at) = raw.filter(|r| *r != name).and_then(|r| r.rfind(name)) {
+                span.start += at as u32;
+                span.end = span.start + name.len() as u32;
+            }
             refs.push(Reference {
                 kind,
                 name: name.to_string(),
-                span: model.word_span(stmt, word),
+                span,
                 section: section.id,
                 stmt,
                 target: None,

@@ -69,7 +69,7 @@ impl Rule for UndefinedReference {
                     } else {
                         names.entry(reference.kind).or_insert_with(|| candidates(model, reference)).clone()
                     };
-                    out.push(self.undefined(reference, section, &candidates));
+                    out.push(self.undefined(model, reference, section, &candidates));
                 }
             }
         }
@@ -78,7 +78,7 @@ impl Rule for UndefinedReference {
 }
 
 impl UndefinedReference {
-    fn undefined(&self, reference: &Reference, section: &Section, candidates: &[&str]) -> Finding {
+    fn undefined(&self, model: &Model, reference: &Reference, section: &Section, candidates: &[&str]) -> Finding {
         let noun = reference.kind.noun();
         let message = match reference.kind {
             RefKind::Acl => format!("ACL `{}` is not declared in {}", reference.name, where_used(section)),
@@ -87,8 +87,11 @@ impl UndefinedReference {
         };
         let mut finding = Finding::new(Self::ID, reference.span, message)
             .note("haproxy refuses to start with a name it cannot resolve");
-        match crate::text::closest(&reference.name, candidates.iter().copied()) {
-            Some(suggestion) => {
+        // A name haproxy could not have read back (control characters) is never proposed.
+        let printable = candidates.iter().copied().filter(|c| !c.chars().any(char::is_control));
+        match crate::text::closest(&reference.name, printable) {
+            // Renaming is only offered when the span holds exactly the name as written.
+            Some(suggestion) if model.tree(reference.span.file).and_then(|t| t.text.get(reference.span.range())) == Some(reference.name.as_str()) => {
                 finding = finding.help(format!("did you mean `{suggestion}`?")).fix(Fix::unsafe_(
                     format!("use `{suggestion}`"),
                     vec![crate::finding::Edit {
@@ -96,6 +99,9 @@ impl UndefinedReference {
                         replacement: crate::syntax::word::quote(suggestion),
                     }],
                 ));
+            }
+            Some(suggestion) => {
+                finding = finding.help(format!("did you mean `{suggestion}`?"));
             }
             None if candidates.is_empty() => {
                 finding = finding.help(format!("define the {noun} `{}`, or fix the name", reference.name));
@@ -146,6 +152,13 @@ mod tests {
         let found = findings(ID, "frontend f\n  bind :80\n  use_backend apii if { path /x }\n  default_backend nothing_like\nbackend api\n  server s a.example:443 resolvers aws\n");
         let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
         assert_eq!(messages, vec!["backend `apii` is not defined", "backend `nothing_like` is not defined", "resolvers section `aws` is not defined"]);
+    }
+
+    #[test]
+    fn renaming_a_negated_acl_keeps_the_negation() {
+        let config = "frontend f\n  bind :80\n  acl internal_req src 10.0.0.0/8\n  http-request deny if !internal_reqs\n";
+        let fixed = crate::fix_text("t.cfg", config, &crate::Options { select: Some(vec![ID.into()]), ..Default::default() }, true);
+        assert!(fixed.text.contains("if !internal_req\n"), "{}", fixed.text);
     }
 
     #[test]
