@@ -145,7 +145,9 @@ fn generated_configurations_get_fixed() {
 
 /// Inputs the fuzzers found, kept as regressions: each must satisfy the fixer
 /// property. (`fix-renamed-negated-acl.cfg`: a "did you mean" rename of
-/// `!name` dropped the `!`, and proposed a name holding NUL bytes.)
+/// `!name` dropped the `!`, and proposed a name holding NUL bytes;
+/// `fix-zero-timeout-override.cfg`: a proxy's own `timeout connect 0s` made
+/// `missing-timeouts` add lines to the defaults forever.)
 #[test]
 fn fuzz_regressions_hold_the_fixer_property() {
     let mut checked = 0;

@@ -16,12 +16,18 @@ const PROPOSALS: &[(&str, &str)] = &[
     ("server", "30s"),
 ];
 
-fn set(cx: &Context<'_>, section: &Section, name: &str) -> bool {
+/// Whether the timeout is in effect; `Err` holds a `timeout X 0` line that
+/// turns it off explicitly (it must be changed where it is, since adding a
+/// line to the defaults would not override it).
+fn set(cx: &Context<'_>, section: &Section, name: &str) -> Result<bool, crate::model::Stmt> {
     let model = cx.model;
-    model
-        .setting_of(section, "timeout", name)
-        .and_then(|setting| model.value(setting.stmt, 2))
-        .is_some_and(|v| crate::text::parse_duration_ms(v) != Some(0))
+    match model.setting_of(section, "timeout", name) {
+        None => Ok(false),
+        Some(setting) => match model.value(setting.stmt, 2).and_then(crate::text::parse_duration_ms) {
+            Some(0) => Err(setting.stmt),
+            _ => Ok(true),
+        },
+    }
 }
 
 impl Rule for MissingTimeouts {
@@ -32,19 +38,24 @@ impl Rule for MissingTimeouts {
         // Proxies grouped by the defaults section that should have had the
         // timeouts (or by themselves when they use none), and what is missing.
         let mut groups: BTreeMap<(SectionId, Vec<&str>), Vec<SectionId>> = BTreeMap::new();
+        let mut zeroes: BTreeMap<crate::model::Stmt, (&str, Vec<SectionId>)> = BTreeMap::new();
         for proxy in model.proxies() {
             if model.mode(proxy) == Mode::Other {
                 continue;
             }
-            let mut missing = Vec::new();
-            if proxy.kind.has_frontend() && !set(cx, proxy, "client") {
-                missing.push("client");
+            let mut needed = Vec::new();
+            if proxy.kind.has_frontend() {
+                needed.push("client");
             }
             if proxy.kind.has_backend() && model.real_servers(proxy).next().is_some() {
-                for name in ["connect", "server"] {
-                    if !set(cx, proxy, name) {
-                        missing.push(name);
-                    }
+                needed.extend(["connect", "server"]);
+            }
+            let mut missing = Vec::new();
+            for name in needed {
+                match set(cx, proxy, name) {
+                    Ok(true) => {}
+                    Ok(false) => missing.push(name),
+                    Err(stmt) => zeroes.entry(stmt).or_insert((name, Vec::new())).1.push(proxy.id),
                 }
             }
             if missing.is_empty() {
@@ -52,6 +63,16 @@ impl Rule for MissingTimeouts {
             }
             let home = proxy.defaults.unwrap_or(proxy.id);
             groups.entry((home, missing)).or_default().push(proxy.id);
+        }
+        for (stmt, (name, proxies)) in zeroes {
+            let value = PROPOSALS.iter().find(|(n, _)| *n == name).map_or("30s", |(_, v)| *v);
+            let names: Vec<String> = proxies.iter().map(|&id| model.section(id).display_name()).collect();
+            out.push(
+                Finding::new(Self::ID, model.stmt_span(stmt), format!("`timeout {name} 0` turns the timeout off for {}", list_names(names.iter().map(String::as_str))))
+                    .note("a zero timeout means no timeout: a silent peer holds its connection forever")
+                    .help(format!("use `timeout {name} {value}`"))
+                    .fix(Fix::unsafe_(format!("use `timeout {name} {value}`"), vec![edits::replace_word(model, stmt, 2, value)])),
+            );
         }
         for ((home, missing), proxies) in groups {
             let home_section = model.section(home);
@@ -92,6 +113,12 @@ mod tests {
         let found = findings(ID, "defaults\n  mode http\nfrontend f\n  bind :80\n  default_backend b\nbackend b\n  server s 10.0.0.1:80\n");
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found.iter().all(|(line, _)| *line == 1));
+    }
+
+    #[test]
+    fn an_explicit_zero_is_changed_where_it_is() {
+        let found = findings(ID, "defaults\n  timeout connect 5s\n  timeout server 30s\nbackend b\n  timeout connect 0s\n  server s 10.0.0.1:80\n");
+        assert_eq!(found, vec![(5, "`timeout connect 0` turns the timeout off for backend b".to_string())]);
     }
 
     #[test]
