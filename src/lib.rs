@@ -132,6 +132,45 @@ pub fn check(sources: SourceSet, options: &Options) -> Report {
     }
 }
 
+/// A line with a syntax error is not read the way a rule assumed (an
+/// unclosed quote swallows whatever a fix appends), so no fix may edit it:
+/// the finding stays, its fix goes, and the syntax error is fixed first.
+fn withhold_fixes_on_broken_lines(sources: &SourceSet, findings: &mut [Finding]) {
+    let broken: std::collections::HashSet<(source::FileId, usize)> = findings
+        .iter()
+        .filter(|f| f.rule == syntax::SYNTAX && f.severity.is_none_or(|s| s == Severity::Error))
+        .filter_map(|f| {
+            let file = sources.get(f.primary.span.file)?;
+            Some((file.id, file.lines.line_of(f.primary.span.start)))
+        })
+        .collect();
+    if broken.is_empty() {
+        return;
+    }
+    for finding in findings.iter_mut() {
+        let touches = finding.fix.as_ref().is_some_and(|fix| {
+            fix.edits.iter().any(|edit| {
+                sources.get(edit.span.file).is_some_and(|file| {
+                    let first = file.lines.line_of(edit.span.start);
+                    let last = file
+                        .lines
+                        .line_of(edit.span.end.saturating_sub(1).max(edit.span.start));
+                    // An insertion at a line start belongs to the line before it as well.
+                    let before = if edit.span.is_empty() {
+                        first.saturating_sub(1)
+                    } else {
+                        first
+                    };
+                    (before..=last).any(|line| broken.contains(&(file.id, line)))
+                })
+            })
+        });
+        if touches {
+            finding.fix = None;
+        }
+    }
+}
+
 /// With `HAPLINT_TIMINGS` set, print how long a stage took (for the benchmark).
 fn stage(name: &str, started: std::time::Instant) {
     if std::env::var_os("HAPLINT_TIMINGS").is_some() {
@@ -193,6 +232,7 @@ pub fn analyze(
         }
     }
     stage("rules", started);
+    withhold_fixes_on_broken_lines(sources, &mut raw);
     let mut suppressions = Suppressions::collect(&model);
     let mut findings: Vec<(Finding, Option<Suppression>)> = raw
         .into_iter()

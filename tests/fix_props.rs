@@ -147,7 +147,10 @@ fn generated_configurations_get_fixed() {
 /// property. (`fix-renamed-negated-acl.cfg`: a "did you mean" rename of
 /// `!name` dropped the `!`, and proposed a name holding NUL bytes;
 /// `fix-zero-timeout-override.cfg`: a proxy's own `timeout connect 0s` made
-/// `missing-timeouts` add lines to the defaults forever.)
+/// `missing-timeouts` add lines to the defaults forever;
+/// `fix-append-after-unclosed-quote.cfg`: words appended to a line whose
+/// unclosed quote swallowed them, again and again. Lines with a syntax error
+/// now get no fix.)
 #[test]
 fn fuzz_regressions_hold_the_fixer_property() {
     let mut checked = 0;
