@@ -149,8 +149,10 @@ fn generated_configurations_get_fixed() {
 /// `fix-zero-timeout-override.cfg`: a proxy's own `timeout connect 0s` made
 /// `missing-timeouts` add lines to the defaults forever;
 /// `fix-append-after-unclosed-quote.cfg`: words appended to a line whose
-/// unclosed quote swallowed them, again and again. Lines with a syntax error
-/// now get no fix.)
+/// unclosed quote swallowed them, again and again (lines with a syntax error
+/// now get no fix); `fix-rename-to-the-same-text.cfg`: a rename whose
+/// replacement was the text already there, applied forever (edits that change
+/// nothing are no longer applied).)
 #[test]
 fn fuzz_regressions_hold_the_fixer_property() {
     let mut checked = 0;

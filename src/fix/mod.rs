@@ -57,11 +57,21 @@ pub fn apply(text: &str, file: FileId, fixes: &[&Fix]) -> Applied {
 /// its edits, in any file, overlaps an edit already taken. Returns the new
 /// text of every file that changed, and the counts.
 pub fn apply_all(texts: &std::collections::BTreeMap<FileId, String>, fixes: &[&Fix]) -> AppliedAll {
+    // A fix whose every edit would write back what is already there makes no
+    // progress: applying it would only loop.
+    let changes = |fix: &Fix| {
+        fix.edits.iter().any(|e| {
+            texts
+                .get(&e.span.file)
+                .and_then(|text| text.get(e.span.start as usize..e.span.end as usize))
+                != Some(e.replacement.as_str())
+        })
+    };
     let mut ordered: Vec<(usize, &Fix)> = fixes
         .iter()
         .copied()
         .enumerate()
-        .filter(|(_, fix)| !fix.edits.is_empty())
+        .filter(|(_, fix)| !fix.edits.is_empty() && changes(fix))
         .collect();
     ordered.sort_by_key(|(_, fix)| {
         fix.edits
@@ -164,6 +174,14 @@ mod tests {
         assert_eq!(result.text, "0AB345+679");
         assert_eq!(result.applied, 2);
         assert_eq!(result.deferred, 1);
+    }
+
+    #[test]
+    fn edits_that_change_nothing_are_not_applied() {
+        let fix = Fix::safe("same", vec![edit(0, 3, "abc")]);
+        let result = apply("abcdef", FileId(0), &[&fix]);
+        assert_eq!(result.applied, 0);
+        assert_eq!(result.text, "abcdef");
     }
 
     #[test]
