@@ -176,3 +176,18 @@ impl Model {
         }
     }
 }
+
+impl Model {
+    /// The process-wide `maxconn` of the `global` section (the last one
+    /// written wins), with the statement that sets it.
+    pub fn global_maxconn(&self) -> Option<(Stmt, u64)> {
+        self.sections_of(super::SectionKind::Global)
+            .filter_map(|g| self.statements_with(g, "maxconn").last())
+            .last()
+            .and_then(|stmt| {
+                self.value(stmt, 1)
+                    .and_then(|v| v.parse().ok())
+                    .map(|v| (stmt, v))
+            })
+    }
+}

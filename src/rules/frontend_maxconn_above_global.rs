@@ -3,7 +3,6 @@
 use super::{Context, Rule};
 use crate::finding::{Finding, Fix};
 use crate::fix::edits;
-use crate::model::SectionKind;
 
 #[derive(Default)]
 pub struct FrontendMaxconnAboveGlobal;
@@ -13,12 +12,7 @@ impl Rule for FrontendMaxconnAboveGlobal {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let Some((global_stmt, global)) = model
-            .sections_of(SectionKind::Global)
-            .filter_map(|g| model.statements_with(g, "maxconn").last())
-            .last()
-            .and_then(|stmt| model.value(stmt, 1).and_then(|v| v.parse::<u64>().ok()).map(|v| (stmt, v)))
-        else {
+        let Some((global_stmt, global)) = model.global_maxconn() else {
             return;
         };
         let mut seen = std::collections::BTreeSet::new();

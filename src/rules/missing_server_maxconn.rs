@@ -13,16 +13,6 @@ pub struct MissingServerMaxconn;
 const ASSUMED_CONCURRENCY: usize = 3000;
 
 impl MissingServerMaxconn {
-    /// The process-wide `maxconn`, if set.
-    fn global_maxconn(cx: &Context<'_>) -> Option<usize> {
-        let model = cx.model;
-        model
-            .sections_of(crate::model::SectionKind::Global)
-            .filter_map(|g| model.statements_with(g, "maxconn").last())
-            .last()
-            .and_then(|stmt| model.value(stmt, 1).and_then(|v| v.parse::<usize>().ok()))
-    }
-
     /// The concurrency that can reach a backend, and where the number comes from.
     fn incoming(cx: &Context<'_>, backend: &Section, global: Option<usize>) -> (usize, String) {
         let model = cx.model;
@@ -60,7 +50,7 @@ impl Rule for MissingServerMaxconn {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let global = Self::global_maxconn(cx);
+        let global = model.global_maxconn().map(|(_, v)| v as usize);
         for backend in model.proxies().filter(|s| s.kind.has_backend()) {
             let lacking: Vec<_> = model
                 .real_servers(backend)
