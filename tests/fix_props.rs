@@ -152,7 +152,8 @@ fn generated_configurations_get_fixed() {
 /// unclosed quote swallowed them, again and again (lines with a syntax error
 /// now get no fix); `fix-rename-to-the-same-text.cfg`: a rename whose
 /// replacement was the text already there, applied forever (edits that change
-/// nothing are no longer applied).)
+/// nothing are no longer applied); `fix-server-maxconn-zero.cfg`: a server's
+/// own `maxconn 0` overrode the `default-server` line the fix kept extending.)
 #[test]
 fn fuzz_regressions_hold_the_fixer_property() {
     let mut checked = 0;

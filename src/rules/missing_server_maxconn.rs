@@ -83,9 +83,15 @@ impl Rule for MissingServerMaxconn {
                 .iter()
                 .rev()
                 .find(|s| s.kind == ServerKind::Default && s.stmt < first.stmt);
-            let edit = match own_default {
-                Some(default) => edits::append_words(model, default.stmt, &format!("maxconn {per_server}")),
-                None => {
+            // An explicit `maxconn 0` (no limit) overrides any default-server
+            // line, so it is changed where it is written.
+            let zero = model
+                .server_param(backend, first, "maxconn")
+                .filter(|p| p.enabled && model.value(p.stmt, p.word as usize + 1) == Some("0"));
+            let edit = match (zero, own_default) {
+                (Some(param), _) => edits::replace_word(model, param.stmt, param.word as usize + 1, &per_server.to_string()),
+                (None, Some(default)) => edits::append_words(model, default.stmt, &format!("maxconn {per_server}")),
+                (None, None) => {
                     let indent = edits::body_indent(model, backend);
                     edits::insert_statement_after(model, backend.header, &indent, &format!("default-server maxconn {per_server}"))
                 }
@@ -113,6 +119,14 @@ mod tests {
         assert_eq!(found[0].0, 11);
         assert!(found[0].1.contains("5 servers"), "{}", found[0].1);
         assert!(found[0].1.contains("`timeout queue 30s` never applies"));
+    }
+
+    #[test]
+    fn an_explicit_zero_is_replaced_where_written() {
+        let config = "backend b\n  server s 10.0.0.1:80 maxconn 0\n";
+        let fixed = crate::fix_text("t.cfg", config, &crate::Options { select: Some(vec![ID.into()]), ..Default::default() }, true);
+        assert!(fixed.converged);
+        assert_eq!(fixed.text, "backend b\n  server s 10.0.0.1:80 maxconn 3000\n");
     }
 
     #[test]
