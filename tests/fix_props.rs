@@ -153,7 +153,9 @@ fn generated_configurations_get_fixed() {
 /// now get no fix); `fix-rename-to-the-same-text.cfg`: a rename whose
 /// replacement was the text already there, applied forever (edits that change
 /// nothing are no longer applied); `fix-server-maxconn-zero.cfg`: a server's
-/// own `maxconn 0` overrode the `default-server` line the fix kept extending.)
+/// own `maxconn 0` overrode the `default-server` line the fix kept extending;
+/// `fix-server-maxconn-without-value.cfg`: the same with a `maxconn` whose
+/// value is missing.)
 #[test]
 fn fuzz_regressions_hold_the_fixer_property() {
     let mut checked = 0;

@@ -83,13 +83,20 @@ impl Rule for MissingServerMaxconn {
                 .iter()
                 .rev()
                 .find(|s| s.kind == ServerKind::Default && s.stmt < first.stmt);
-            // An explicit `maxconn 0` (no limit) overrides any default-server
-            // line, so it is changed where it is written.
-            let zero = model
-                .server_param(backend, first, "maxconn")
-                .filter(|p| p.enabled && model.value(p.stmt, p.word as usize + 1) == Some("0"));
-            let edit = match (zero, own_default) {
-                (Some(param), _) => edits::replace_word(model, param.stmt, param.word as usize + 1, &per_server.to_string()),
+            // An explicit `maxconn 0` (no limit), or a `maxconn` with its value
+            // missing, overrides any default-server line, so it is completed
+            // where it is written.
+            let written = model.server_param(backend, first, "maxconn").filter(|p| {
+                p.enabled && model.value(p.stmt, p.word as usize + 1).is_none_or(|v| v == "0")
+            });
+            let edit = match (written, own_default) {
+                (Some(param), _) => match model.value(param.stmt, param.word as usize + 1) {
+                    Some(_) => edits::replace_word(model, param.stmt, param.word as usize + 1, &per_server.to_string()),
+                    None => crate::finding::Edit {
+                        span: crate::source::Span::empty_at(param.stmt.file, model.word_span(param.stmt, param.word as usize).end),
+                        replacement: format!(" {per_server}"),
+                    },
+                },
                 (None, Some(default)) => edits::append_words(model, default.stmt, &format!("maxconn {per_server}")),
                 (None, None) => {
                     let indent = edits::body_indent(model, backend);
