@@ -181,6 +181,43 @@ fn stage(name: &str, started: std::time::Instant) {
     }
 }
 
+/// Run the rules; on large configurations two threads take the next rule
+/// from a shared counter, so a slow rule does not leave the other thread idle.
+/// With `HAPLINT_TIMINGS=rules`, print each rule's time.
+fn run_rules(
+    cx: &rules::Context<'_>,
+    enabled: &[Box<dyn rules::DynRule>],
+    parallel: bool,
+) -> Vec<Finding> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let per_rule = std::env::var_os("HAPLINT_TIMINGS").is_some_and(|v| v == "rules");
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut found = Vec::new();
+        while let Some(rule) = enabled.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let started = std::time::Instant::now();
+            rule.run(cx, &mut found);
+            if per_rule {
+                eprintln!(
+                    "haplint timing: rule {} {:.3}s",
+                    rule.id(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        found
+    };
+    if !parallel || enabled.len() < 2 {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(work);
+        let mut found = work();
+        found.extend(helper.join().unwrap_or_default());
+        found
+    })
+}
+
 /// The findings of every stage for already-parsed trees, with suppressions
 /// resolved, sorted by position.
 pub fn analyze(
@@ -210,27 +247,7 @@ pub fn analyze(
         .filter(|r| options.enabled(r.id()))
         .collect();
     let statements: usize = model.sections.iter().map(|s| s.statements.len()).sum();
-    if statements > 20_000 && enabled.len() > 1 {
-        let (first, second) = enabled.split_at(enabled.len() / 2);
-        let other = std::thread::scope(|scope| {
-            let handle = scope.spawn(|| {
-                let mut found = Vec::new();
-                for rule in second {
-                    rule.run(&cx, &mut found);
-                }
-                found
-            });
-            for rule in first {
-                rule.run(&cx, &mut raw);
-            }
-            handle.join().unwrap_or_default()
-        });
-        raw.extend(other);
-    } else {
-        for rule in &enabled {
-            rule.run(&cx, &mut raw);
-        }
-    }
+    raw.extend(run_rules(&cx, &enabled, statements > 20_000));
     stage("rules", started);
     withhold_fixes_on_broken_lines(sources, &mut raw);
     let mut suppressions = Suppressions::collect(&model);

@@ -27,6 +27,10 @@ use rustc_hash::FxHashMap as HashMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SectionId(pub u32);
 
+/// From this many statements on, per-section work is split over two threads;
+/// below it, starting a thread costs more than it saves.
+pub(crate) const PARALLEL_STATEMENTS: usize = 20_000;
+
 /// A statement: one non-empty line of a file, by file and line index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Stmt {
@@ -78,7 +82,9 @@ pub struct Model {
     pub references: Vec<Reference>,
     /// Structural `syntax` findings (keywords outside any section, bad section names).
     pub findings: Vec<Finding>,
-    names: HashMap<(SectionKind, String), Vec<SectionId>>,
+    /// Section ids by name, one map per section kind (indexed by `kind as usize`),
+    /// so a lookup by `&str` needs no allocation.
+    names: Vec<HashMap<String, Vec<SectionId>>>,
     /// Setting keys (`mode`, `timeout server`…) interned once for all sections.
     keys: HashMap<String, u32>,
     headers: HashMap<Stmt, SectionId>,
@@ -97,7 +103,7 @@ impl Model {
             sections: Vec::new(),
             references: Vec::new(),
             findings: Vec::new(),
-            names: HashMap::default(),
+            names: vec![HashMap::default(); SectionKind::ALL.len()],
             keys: HashMap::default(),
             headers: HashMap::default(),
             backends_used: HashMap::default(),
@@ -106,9 +112,7 @@ impl Model {
         model.split_sections();
         model.headers = model.sections.iter().map(|s| (s.header, s.id)).collect();
         model.link_defaults();
-        for index in 0..model.sections.len() {
-            servers::collect(&mut model, SectionId(index as u32));
-        }
+        servers::collect(&mut model);
         references::collect(&mut model);
         model.link_backends();
         model
@@ -186,9 +190,41 @@ impl Model {
     /// Sections of `kind` named `name`, in order of appearance.
     pub fn sections_named(&self, kind: SectionKind, name: &str) -> &[SectionId] {
         self.names
-            .get(&(kind, name.to_string()))
+            .get(kind as usize)
+            .and_then(|names| names.get(name))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// `work` applied to every section, results in section order. On large
+    /// configurations the sections are cut in two halves of about equal
+    /// statement count and the second half runs on another thread.
+    pub(crate) fn map_sections<T: Send>(&self, work: impl Fn(&Section) -> T + Sync) -> Vec<T> {
+        let statements: usize = self.sections.iter().map(|s| s.statements.len()).sum();
+        if statements < PARALLEL_STATEMENTS {
+            return self.sections.iter().map(&work).collect();
+        }
+        let mut seen = 0;
+        let middle = self
+            .sections
+            .iter()
+            .position(|s| {
+                seen += s.statements.len();
+                seen * 2 >= statements
+            })
+            .unwrap_or(0);
+        let (first, second) = self.sections.split_at(middle);
+        std::thread::scope(|scope| {
+            let helper = scope.spawn(|| second.iter().map(&work).collect::<Vec<T>>());
+            let mut results: Vec<T> = first.iter().map(&work).collect();
+            match helper.join() {
+                Ok(rest) => results.extend(rest),
+                // The helper cannot panic on input (no panicking code paths);
+                // should it anyway, redo its half here rather than lose it.
+                Err(_) => results.extend(second.iter().map(&work)),
+            }
+            results
+        })
     }
 
     /// The proxies (frontend, backend, listen).
@@ -397,11 +433,10 @@ impl Model {
             }
             settings.shrink_to_fit();
             section.settings = settings;
-            if let Some(name) = &section.name {
-                self.names
-                    .entry((section.kind, name.clone()))
-                    .or_default()
-                    .push(section.id);
+            if let Some(name) = &section.name
+                && let Some(names) = self.names.get_mut(section.kind as usize)
+            {
+                names.entry(name.clone()).or_default().push(section.id);
             }
             for &stmt in &section.statements {
                 if self.value(stmt, 0) == Some("acl")

@@ -4,7 +4,7 @@
 
 use super::{Model, SectionId, SectionKind, Stmt};
 use crate::source::Span;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What kind of thing a name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -125,11 +125,28 @@ fn takes_condition(keyword: &str) -> bool {
 }
 
 pub(super) fn collect(model: &mut Model) {
-    let table_owners = index_tables(model);
+    let shared: &Model = model;
+    let names = NameIndex::build(shared);
+    let refs = shared
+        .map_sections(|section| {
+            let mut refs = in_section(shared, section);
+            for reference in &mut refs {
+                reference.target = resolve(shared, &names, reference);
+            }
+            refs
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+    model.references = refs;
+}
+
+/// The names one section uses, not yet resolved.
+fn in_section(model: &Model, section: &super::Section) -> Vec<Reference> {
     let mut refs = Vec::new();
     // One buffer for the words of every statement: no allocation per line.
     let mut values: Vec<&str> = Vec::new();
-    for section in &model.sections {
+    {
         let mut push = |kind, stmt: Stmt, word: usize, name: &str| {
             // The span covers the name itself when the word holds more
             // (`!name`, `ring@name`, `http_auth(name)`), so a rename keeps the rest.
@@ -270,11 +287,7 @@ pub(super) fn collect(model: &mut Model) {
             }
         }
     }
-    let names = NameIndex::build(model, table_owners);
-    for reference in &mut refs {
-        reference.target = resolve(model, &names, reference);
-    }
-    model.references = refs;
+    refs
 }
 
 /// A name built at run time from a sample expression (`use_backend %[req.hdr(host)]`).
@@ -284,7 +297,7 @@ fn is_dynamic(name: &str) -> bool {
 
 /// Proxies that declare a `stick-table`, and `peers/table` tables of peers sections.
 fn index_tables(model: &Model) -> HashMap<String, Stmt> {
-    let mut tables = HashMap::new();
+    let mut tables = HashMap::default();
     for section in &model.sections {
         let Some(name) = &section.name else { continue };
         if section.kind.is_proxy() {
@@ -304,30 +317,33 @@ fn index_tables(model: &Model) -> HashMap<String, Stmt> {
 
 /// Names that live inside sections, indexed once so that resolving every
 /// reference stays linear: ACLs and servers by (section, name), tables by name.
-struct NameIndex {
+struct NameIndex<'a> {
     tables: HashMap<String, Stmt>,
-    acls: HashMap<(SectionId, String), Stmt>,
-    servers: HashMap<(SectionId, String), Stmt>,
+    acls: HashMap<(SectionId, &'a str), Stmt>,
+    servers: HashMap<(SectionId, &'a str), Stmt>,
 }
 
-impl NameIndex {
-    fn build(model: &Model, tables: HashMap<String, Stmt>) -> NameIndex {
-        let mut acls = HashMap::new();
-        let mut servers = HashMap::new();
+impl<'a> NameIndex<'a> {
+    fn build(model: &'a Model) -> NameIndex<'a> {
+        let (acl_count, server_count) = model.sections.iter().fold((0, 0), |(a, s), section| {
+            (a + section.acls.len(), s + section.servers.len())
+        });
+        let mut acls = HashMap::with_capacity_and_hasher(acl_count, Default::default());
+        let mut servers = HashMap::with_capacity_and_hasher(server_count, Default::default());
         for section in &model.sections {
             for (name, stmt) in &section.acls {
-                acls.entry((section.id, name.clone())).or_insert(*stmt);
+                acls.entry((section.id, name.as_str())).or_insert(*stmt);
             }
             for server in &section.servers {
                 if let Some(name) = &server.name {
                     servers
-                        .entry((section.id, name.clone()))
+                        .entry((section.id, name.as_str()))
                         .or_insert(server.stmt);
                 }
             }
         }
         NameIndex {
-            tables,
+            tables: index_tables(model),
             acls,
             servers,
         }
@@ -341,7 +357,7 @@ fn resolve(model: &Model, names: &NameIndex, reference: &Reference) -> Option<St
             .last()
             .map(|&id| model.section(id).header)
     };
-    let key = || (reference.section, reference.name.clone());
+    let key = || (reference.section, reference.name.as_str());
     match reference.kind {
         RefKind::Backend => header(SectionKind::Backend).or_else(|| header(SectionKind::Listen)),
         RefKind::Resolvers => header(SectionKind::Resolvers),

@@ -155,13 +155,21 @@ fn cut_params(
     params
 }
 
-pub(super) fn collect(model: &mut Model, id: SectionId) {
-    let section = model.section(id);
-    if !(section.kind.is_proxy() || section.kind == super::SectionKind::Defaults) {
-        return;
+pub(super) fn collect(model: &mut Model) {
+    let cut = model.map_sections(|section| in_section(model, section));
+    for (section, (servers, binds)) in model.sections.iter_mut().zip(cut) {
+        section.servers = servers;
+        section.binds = binds;
     }
+}
+
+/// The servers and listeners of one section.
+fn in_section(model: &Model, section: &super::Section) -> (Vec<Server>, Vec<Bind>) {
     let mut servers = Vec::new();
     let mut binds = Vec::new();
+    if !(section.kind.is_proxy() || section.kind == super::SectionKind::Defaults) {
+        return (servers, binds);
+    }
     for &stmt in &section.statements {
         let (kind, name_word, address_word, params_from) = match model.value(stmt, 0) {
             Some("server") => (ServerKind::Server, Some(1), Some(2), 3),
@@ -191,10 +199,7 @@ pub(super) fn collect(model: &mut Model, id: SectionId) {
             params: cut_params(model, stmt, params_from, keywords::server_param),
         });
     }
-    if let Some(section) = model.sections.get_mut(id.0 as usize) {
-        section.servers = servers;
-        section.binds = binds;
-    }
+    (servers, binds)
 }
 
 impl Model {

@@ -127,3 +127,61 @@ fn bad_proxy_names_and_missing_names() {
     assert!(messages[0].contains("'/' is not permitted"));
     assert!(messages[1].contains("needs a name"));
 }
+
+/// Above `PARALLEL_STATEMENTS` the per-section work runs on two threads;
+/// the result must be what one thread gives: every section's own servers,
+/// binds and references, in section order, resolved across the halves.
+#[test]
+fn large_configurations_split_over_threads_give_the_same_model() {
+    let backends = PARALLEL_STATEMENTS / 3 + 10;
+    let mut text = String::from("frontend www\n  bind :80\n");
+    for i in 0..backends {
+        text.push_str(&format!("  use_backend be{i} if h{}\n", i % 7));
+    }
+    for i in 0..7 {
+        text.push_str(&format!("  acl h{i} hdr(host) -i t{i}\n"));
+    }
+    for i in 0..backends {
+        text.push_str(&format!(
+            "backend be{i}\n  server a{i} 10.0.0.1:80 check\n  server b{i} 10.0.0.2:80\n  use-server a{i} if TRUE\n"
+        ));
+    }
+    let model = model_of(&[&text]);
+    let statements: usize = model.sections.iter().map(|s| s.statements.len()).sum();
+    assert!(statements >= PARALLEL_STATEMENTS);
+    let small = model_of(&[
+        "frontend www\n  bind :80\n  use_backend be0 if h0\n  acl h0 hdr(host) -i t0\nbackend be0\n  server a0 10.0.0.1:80 check\n  server b0 10.0.0.2:80\n  use-server a0 if TRUE\n",
+    ]);
+    assert!(
+        small
+            .sections
+            .iter()
+            .map(|s| s.statements.len())
+            .sum::<usize>()
+            < PARALLEL_STATEMENTS
+    );
+
+    for (i, section) in model.sections.iter().enumerate().skip(1) {
+        let names: Vec<_> = section
+            .servers
+            .iter()
+            .map(|s| s.name.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(names, vec![format!("a{}", i - 1), format!("b{}", i - 1)]);
+    }
+    assert_eq!(model.sections[0].binds.len(), 1);
+    // use_backend + its ACL per backend, then one use-server per backend.
+    assert_eq!(model.references.len(), backends * 3);
+    assert!(
+        model.references.iter().all(|r| r.target.is_some()),
+        "every name resolves"
+    );
+    assert!(
+        model
+            .references
+            .windows(2)
+            .all(|w| (w[0].section, w[0].stmt) <= (w[1].section, w[1].stmt))
+    );
+    let last = model.sections.last().unwrap();
+    assert_eq!(model.frontends_using(last.id), &[model.sections[0].id]);
+}

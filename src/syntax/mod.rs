@@ -42,16 +42,19 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
     let mut builder = match middle {
         Some(middle) => {
             let (first, second) = std::thread::scope(|scope| {
-                let second = scope.spawn(|| parse_lines(file, &text, middle, bytes.len()));
-                let first = parse_lines(file, &text, 0, middle);
+                let second = scope
+                    .spawn(|| parse_lines(file, &text, middle, bytes.len(), bytes.len() - middle));
+                // Sized for the whole file, so appending the second half
+                // does not reallocate (which would hold both copies at once).
+                let first = parse_lines(file, &text, 0, middle, bytes.len());
                 (first, second.join())
             });
             match second {
                 Ok(second) => first.append(second),
-                Err(_) => parse_lines(file, &text, 0, bytes.len()),
+                Err(_) => parse_lines(file, &text, 0, bytes.len(), bytes.len()),
             }
         }
-        None => parse_lines(file, &text, 0, bytes.len()),
+        None => parse_lines(file, &text, 0, bytes.len(), bytes.len()),
     };
     if let Some(last) = builder.lines.last()
         && last.end == last.content_end
@@ -65,6 +68,10 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
                     .help("end the file with a newline"),
             );
     }
+    // The trees live as long as the check: give back what the size
+    // estimates reserved beyond need.
+    builder.lines.shrink_to_fit();
+    builder.words.shrink_to_fit();
     let mut tree = SyntaxTree {
         file: file.id,
         text,
@@ -77,12 +84,14 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
     tree
 }
 
-/// Parse the lines of `text[from..to]` (`from` at a line start).
-fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize) -> Builder {
+/// Parse the lines of `text[from..to]` (`from` at a line start), with room
+/// for the lines and words of `room` bytes.
+fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize, room: usize) -> Builder {
     let mut builder = Builder {
         file: file.id,
-        lines: Vec::with_capacity((to - from) / 40 + 1),
-        words: Vec::with_capacity((to - from) / 8),
+        lines: Vec::with_capacity(room / 40 + 1),
+        // Real configurations average 10 to 12 bytes per word.
+        words: Vec::with_capacity(room / 9),
         cooked: Vec::new(),
         findings: Vec::new(),
     };
@@ -105,8 +114,18 @@ fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize) -> Builder
 /// which is cut here directly (the `plain_lines_match_the_grammar` property
 /// test holds this shortcut to the grammar). Returns word ranges and the
 /// comment start, relative to the line, or `None` when the grammar is needed.
+/// (The parser itself uses [`cut_plain_line`], which writes into the tree.)
+#[cfg(test)]
 #[allow(clippy::type_complexity)]
 fn plain_line(content: &str) -> Option<(Vec<(u32, u32)>, Option<u32>)> {
+    let mut words = Vec::new();
+    let comment = cut_plain_line(content, 0, &mut words)?;
+    Some((words.iter().map(|w| (w.start, w.end)).collect(), comment))
+}
+
+/// The plain-line cut, appending the words (offset by `base`) straight to the
+/// tree's word list: no allocation per line. On `None` nothing was appended.
+fn cut_plain_line(content: &str, base: u32, words: &mut Vec<Word>) -> Option<Option<u32>> {
     let bytes = content.as_bytes();
     if bytes
         .iter()
@@ -116,7 +135,6 @@ fn plain_line(content: &str) -> Option<(Vec<(u32, u32)>, Option<u32>)> {
     }
     let code_end = bytes.iter().position(|&b| b == b'#').unwrap_or(bytes.len());
     let comment = (code_end < bytes.len()).then_some(code_end as u32);
-    let mut words = Vec::new();
     let mut at = 0;
     while at < code_end {
         while at < code_end && is_blank(bytes.get(at).copied()) {
@@ -127,10 +145,17 @@ fn plain_line(content: &str) -> Option<(Vec<(u32, u32)>, Option<u32>)> {
             at += 1;
         }
         if at > start {
-            words.push((start as u32, at as u32));
+            words.push(Word::new(
+                base + start as u32,
+                base + at as u32,
+                0,
+                false,
+                false,
+                false,
+            ));
         }
     }
-    Some((words, comment))
+    Some(comment)
 }
 
 fn is_blank(byte: Option<u8>) -> bool {
@@ -186,17 +211,7 @@ impl Builder {
             ignored: None,
         };
         let base = start as u32;
-        if let Some((words, comment)) = plain_line(content) {
-            for (word_start, word_end) in words {
-                self.words.push(Word::new(
-                    base + word_start,
-                    base + word_end,
-                    0,
-                    false,
-                    false,
-                    false,
-                ));
-            }
+        if let Some(comment) = cut_plain_line(content, base, &mut self.words) {
             line.comment = comment.map(|c| base + c);
             line.word_count = self.words.len() as u32 - first_word;
             self.check_line(&line, text);

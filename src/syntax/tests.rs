@@ -236,7 +236,7 @@ fn parallel_parse_matches_a_single_pass() {
     let file = set.get(id).unwrap();
     let parallel = parse(file);
     let single = {
-        let mut builder = parse_lines(file, &text, 0, text.len());
+        let mut builder = parse_lines(file, &text, 0, text.len(), text.len());
         builder.findings.clear();
         builder
     };
