@@ -81,6 +81,14 @@ pub enum Error {
     #[error("cannot write output: {0}")]
     #[diagnostic(code(haplint::io))]
     Output(#[source] std::io::Error),
+
+    #[error("cannot write the report to {}: {source}", path.display())]
+    #[diagnostic(code(haplint::io))]
+    ReportFile {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl From<crate::fix::write::WriteError> for Error {

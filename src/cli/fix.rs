@@ -62,7 +62,7 @@ pub(super) fn run_fixes(
             .collect();
         write_stdout(&text)?;
     } else {
-        write_stdout(&super::render(&after, args))?;
+        super::emit(&after, args)?;
     }
     Ok(if after.fails(args.fail_on.severity()) {
         ExitCode::from(1)

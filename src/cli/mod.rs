@@ -52,8 +52,18 @@ pub struct FixCommandArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Source excerpts with the words underlined, help and notes (miette).
     Human,
+    /// The stable JSON contract (`version: 1`).
     Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// One `path:line:col: severity: message [rule]` line per finding.
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -79,9 +89,24 @@ pub struct CheckArgs {
     /// haproxy reads several -f; `-` reads standard input.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format; repeat with -o to write several formats in one run
+    /// (`--format human --format sarif -o haplint.sarif`).
+    #[arg(long, value_enum, action = clap::ArgAction::Append)]
+    pub format: Vec<Format>,
+    /// Write a format to FILE instead of standard output. The Nth -o goes
+    /// with the Nth --format; formats without one go to standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE", action = clap::ArgAction::Append)]
+    pub output: Vec<PathBuf>,
+    /// For each -o, the --format it follows on the command line (filled in
+    /// after parsing, from argument positions).
+    #[arg(skip)]
+    pub output_follows: Vec<usize>,
+    /// Print only the findings: no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// After the findings, print how many each rule produced.
+    #[arg(long)]
+    pub statistics: bool,
     /// Name to show for standard input in reports.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_filename: String,
@@ -137,8 +162,15 @@ pub struct FixArgs {
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+/// Formats of `haplint rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -148,7 +180,19 @@ pub struct ExplainArgs {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    if let Some((_, sub)) = matches.subcommand() {
+        match &mut cli.command {
+            Command::Check(args) => args.output_follows = pair_outputs(sub),
+            Command::Fix(args) => args.check.output_follows = pair_outputs(sub),
+            _ => {}
+        }
+    }
     let result = match cli.command {
         Command::Check(args) => run_check(&args),
         Command::Rules(args) => run_rules(&args),
@@ -269,8 +313,7 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
         return fix::run_fixes(args, &options, sources);
     }
     let report = crate::check(sources, &options);
-    let text = render(&report, args);
-    write_stdout(&text)?;
+    emit(&report, args)?;
     let failed = report.fails(args.fail_on.severity());
     // The process ends right after: freeing a large configuration's model
     // piece by piece would only make the exit slower.
@@ -282,27 +325,143 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     })
 }
 
-pub(crate) fn render(report: &Report, args: &CheckArgs) -> String {
-    match args.format {
+/// For each `-o`, the index of the `--format` written before it; an `-o`
+/// before any `--format` goes with the first one.
+fn pair_outputs(matches: &clap::ArgMatches) -> Vec<usize> {
+    let formats: Vec<usize> = matches
+        .indices_of("format")
+        .map(|i| i.collect())
+        .unwrap_or_default();
+    let outputs: Vec<usize> = matches
+        .indices_of("output")
+        .map(|i| i.collect())
+        .unwrap_or_default();
+    outputs
+        .iter()
+        .map(|&at| formats.iter().rposition(|&f| f < at).unwrap_or(0))
+        .collect()
+}
+
+/// The formats asked for, each with where it goes (`None`: standard output).
+fn destinations(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
+    let formats = if args.format.is_empty() {
+        vec![Format::Human]
+    } else {
+        args.format.clone()
+    };
+    let mut targets: Vec<Option<PathBuf>> = vec![None; formats.len()];
+    for (i, path) in args.output.iter().enumerate() {
+        // Without positions (the library called directly), pair in order.
+        let format = args.output_follows.get(i).copied().unwrap_or(i);
+        match targets.get_mut(format) {
+            Some(slot @ None) => *slot = Some(path.clone()),
+            _ => {
+                return Err(Error::Usage(format!(
+                    "-o {} has no --format of its own: write `--format X -o FILE` for each file",
+                    path.display()
+                )));
+            }
+        }
+    }
+    if formats
+        .iter()
+        .zip(&targets)
+        .filter(|(_, t)| t.is_none())
+        .count()
+        > 1
+    {
+        return Err(Error::Usage(
+            "several formats would go to standard output: give all but one an -o FILE".to_string(),
+        ));
+    }
+    Ok(formats.into_iter().zip(targets).collect())
+}
+
+/// Write the report in every requested format, to its file or to standard output.
+pub(crate) fn emit(report: &Report, args: &CheckArgs) -> Result<(), Error> {
+    for (format, output) in destinations(args)? {
+        let to_terminal = output.is_none() && std::io::stdout().is_terminal();
+        let mut text = render(report, args, format, to_terminal);
+        if args.statistics && matches!(format, Format::Human | Format::Concise) {
+            text.push_str(&statistics(report));
+        }
+        match output {
+            Some(path) => {
+                std::fs::write(&path, text).map_err(|source| Error::ReportFile { path, source })?
+            }
+            None => write_stdout(&text)?,
+        }
+    }
+    Ok(())
+}
+
+/// Findings per rule, most frequent first: `  12  missing-server-maxconn  [*]`
+/// (`[*]` when the rule's findings carry fixes).
+fn statistics(report: &Report) -> String {
+    let mut counts: Vec<(&str, usize, bool)> = Vec::new();
+    for reported in report.active() {
+        let rule = reported.finding.rule;
+        let fixable = reported.finding.fix.is_some();
+        match counts.iter_mut().find(|(id, _, _)| *id == rule) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 |= fixable;
+            }
+            None => counts.push((rule, 1, fixable)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let width = counts.iter().map(|c| c.0.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (rule, count, fixable) in counts {
+        let mark = if fixable { "[*]" } else { "" };
+        out.push_str(&format!("{count:6}  {rule:width$}  {mark}\n"));
+    }
+    out
+}
+
+pub(crate) fn render(
+    report: &Report,
+    args: &CheckArgs,
+    format: Format,
+    to_terminal: bool,
+) -> String {
+    match format {
         Format::Json => {
             let mut text = report::json::render(report);
             text.push('\n');
+            text
+        }
+        Format::Sarif => {
+            let mut text = report::sarif::render(report);
+            text.push('\n');
+            text
+        }
+        Format::Github => report::github::render(report),
+        Format::Checkstyle => report::checkstyle::render(report),
+        Format::Concise => {
+            let mut text = report::concise::render(report);
+            if !args.quiet {
+                text.push_str(&report::human::summary(report));
+            }
             text
         }
         Format::Human => {
             let color = match args.color.as_str() {
                 "always" => true,
                 "never" => false,
-                _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                _ => to_terminal && std::env::var_os("NO_COLOR").is_none(),
             };
-            report::human::render(
-                report,
-                report::human::Style {
-                    color,
-                    unicode: true,
-                    width: 100,
-                },
-            )
+            let style = report::human::Style {
+                color,
+                unicode: true,
+                width: 100,
+            };
+            if args.quiet {
+                report::human::render_findings(report, style)
+            } else {
+                report::human::render(report, style)
+            }
         }
     }
 }
@@ -310,7 +469,7 @@ pub(crate) fn render(report: &Report, args: &CheckArgs) -> String {
 fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
     let docs = catalog::docs();
     let text = match args.format {
-        Format::Json => {
+        ListFormat::Json => {
             let rows: Vec<serde_json::Value> = docs
                 .iter()
                 .map(|d| {
@@ -328,7 +487,7 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
                 serde_json::to_string_pretty(&rows).unwrap_or_default()
             )
         }
-        Format::Human => {
+        ListFormat::Human => {
             let width = docs.iter().map(|d| d.id.len()).max().unwrap_or(10);
             let mut out = String::new();
             for d in docs {

@@ -179,6 +179,13 @@ fn to_miette(report: &Report, reported: &Reported) -> HumanDiagnostic {
 
 /// Render every active finding and a summary line.
 pub fn render(report: &Report, style: Style) -> String {
+    let mut out = render_findings(report, style);
+    out.push_str(&summary(report));
+    out
+}
+
+/// Render every active finding, nothing else (`--quiet`).
+pub fn render_findings(report: &Report, style: Style) -> String {
     let theme = match (style.unicode, style.color) {
         (true, true) => GraphicalTheme::unicode(),
         (true, false) => GraphicalTheme::unicode_nocolor(),
@@ -196,7 +203,6 @@ pub fn render(report: &Report, style: Style) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&summary(report));
     out
 }
 

@@ -1,8 +1,13 @@
-//! Findings → what people and tools read: `human` (miette) and `json`.
+//! Findings → what people and tools read: `human` (miette), `json`, `sarif`,
+//! `github` (Actions annotations), `checkstyle` (XML) and `concise` (one line each).
 
+pub mod checkstyle;
+pub mod concise;
 pub mod explain;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::Report;
 use crate::source::{Position, Span};
