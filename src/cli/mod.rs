@@ -39,6 +39,15 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Apply fixes; with -i, review each one (apply / skip / all of this rule / quit).
     Fix(FixCommandArgs),
+    /// Run as a language server over stdio (diagnostics, fixes as code actions, hover).
+    Lsp,
+    /// Print a shell completion script: `haplint completions bash > /etc/bash_completion.d/haplint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `haplint man > haplint.1`.
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -198,6 +207,19 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => run_rules(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Fix(args) => fix::run_fix_command(&args),
+        Command::Lsp => crate::lsp::serve().map(|()| ExitCode::SUCCESS),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "haplint", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => write_stdout(&String::from_utf8_lossy(&out)).map(|()| ExitCode::SUCCESS),
+                Err(error) => Err(Error::Output(error)),
+            }
+        }
     };
     match result {
         Ok(code) => code,
@@ -256,6 +278,24 @@ fn check_ids(ids: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Options from a `.haplint.yaml` alone (the language server has no command line).
+pub fn options_from_config(config: &Config) -> Result<Options, Error> {
+    let mut options = Options {
+        facts: config.facts()?,
+        ..Options::default()
+    };
+    if let Some(version) = config.target_version()? {
+        options.target = version;
+    }
+    options.select = config.select.clone();
+    options.extend_select = config.extend_select.clone();
+    options.ignore = config.ignore.clone();
+    for (id, level) in &config.severity {
+        options.severity.insert(id.clone(), level.severity());
+    }
+    Ok(options)
+}
+
 /// Options from `.haplint.yaml`, then the command line on top.
 pub fn options(args: &CheckArgs) -> Result<Options, Error> {
     let config = if args.no_config {
@@ -274,13 +314,7 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
             None => Config::default(),
         }
     };
-    let mut options = Options {
-        facts: config.facts()?,
-        ..Options::default()
-    };
-    if let Some(version) = config.target_version()? {
-        options.target = version;
-    }
+    let mut options = options_from_config(&config)?;
     if let Some(text) = &args.haproxy_version {
         options.target = Version::parse(text).ok_or_else(|| {
             Error::Usage(format!(
@@ -288,16 +322,13 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
             ))
         })?;
     }
-    options.select = args.select.clone().or(config.select.clone());
-    options.extend_select = config.extend_select.clone();
+    if args.select.is_some() {
+        options.select = args.select.clone();
+    }
     options
         .extend_select
         .extend(args.extend_select.iter().cloned());
-    options.ignore = config.ignore.clone();
     options.ignore.extend(args.ignore.iter().cloned());
-    for (id, level) in &config.severity {
-        options.severity.insert(id.clone(), level.severity());
-    }
     let mut named: Vec<String> = options.select.clone().unwrap_or_default();
     named.extend(options.extend_select.iter().cloned());
     named.extend(options.ignore.iter().cloned());

@@ -109,7 +109,7 @@ fn rule_entry(id: &str) -> Value {
 
 /// A link to the manual section a rule's first manual reference names
 /// (`configuration.txt 5.2 verify` → the 2.8 manual, anchor `5.2-verify`).
-fn help_uri(manual: &[String]) -> String {
+pub fn help_uri(manual: &[String]) -> String {
     let Some(first) = manual.first() else {
         return MANUAL_URI.to_string();
     };
