@@ -128,6 +128,18 @@ impl SourceFile {
     pub fn position(&self, offset: u32) -> Position {
         self.lines.position(&self.text, offset)
     }
+
+    /// Byte range of the whole line (end of line included) that holds `offset`.
+    pub fn line_range_at(&self, offset: u32) -> std::ops::Range<usize> {
+        let line = self.lines.line_of(offset);
+        let start = self.lines.line_start(line) as usize;
+        let end = if line + 1 < self.lines.line_count() {
+            self.lines.line_start(line + 1) as usize
+        } else {
+            self.text.len()
+        };
+        start..end
+    }
 }
 
 /// All files of one check, in the order haproxy would read them.

@@ -155,7 +155,9 @@ fn generated_configurations_get_fixed() {
 /// nothing are no longer applied); `fix-server-maxconn-zero.cfg`: a server's
 /// own `maxconn 0` overrode the `default-server` line the fix kept extending;
 /// `fix-server-maxconn-without-value.cfg`: the same with a `maxconn` whose
-/// value is missing.)
+/// value is missing; `fix-rename-inside-quotes.cfg`: a rename of a quoted
+/// `default_backend "…"` wrote a quoted name inside the old quotes (a quoted
+/// word is now replaced whole).)
 #[test]
 fn fuzz_regressions_hold_the_fixer_property() {
     let mut checked = 0;

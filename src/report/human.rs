@@ -99,16 +99,10 @@ fn source_of(report: &Report, file: crate::source::FileId) -> Option<NamedSource
 const MAX_DRAWN_LINE: usize = 4096;
 
 fn line_too_long(report: &Report, span: crate::source::Span) -> bool {
-    report.sources.get(span.file).is_some_and(|file| {
-        let line = file.lines.line_of(span.start);
-        let start = file.lines.line_start(line) as usize;
-        let end = if line + 1 < file.lines.line_count() {
-            file.lines.line_start(line + 1) as usize
-        } else {
-            file.text.len()
-        };
-        end.saturating_sub(start) > MAX_DRAWN_LINE
-    })
+    report
+        .sources
+        .get(span.file)
+        .is_some_and(|file| file.line_range_at(span.start).len() > MAX_DRAWN_LINE)
 }
 
 fn to_miette(report: &Report, reported: &Reported) -> HumanDiagnostic {

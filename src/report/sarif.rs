@@ -256,16 +256,10 @@ fn fingerprint(report: &Report, reported: &Reported) -> String {
     let finding = &reported.finding;
     let span = finding.primary.span;
     let (name, line_text) = match report.sources.get(span.file) {
-        Some(file) => {
-            let line = file.lines.line_of(span.start);
-            let start = file.lines.line_start(line) as usize;
-            let end = if line + 1 < file.lines.line_count() {
-                file.lines.line_start(line + 1) as usize
-            } else {
-                file.text.len()
-            };
-            (file.name.as_str(), file.text.get(start..end).unwrap_or(""))
-        }
+        Some(file) => (
+            file.name.as_str(),
+            file.text.get(file.line_range_at(span.start)).unwrap_or(""),
+        ),
         None => ("", ""),
     };
     let squeezed: Vec<&str> = line_text.split_whitespace().collect();

@@ -77,6 +77,20 @@ impl Rule for UndefinedReference {
     }
 }
 
+/// Where a new name can be written in place of the reference: the name as
+/// written when it stands outside quotes (`!name`, `ring@name` keep their
+/// prefix), the whole word when the word is quoted and holds exactly the
+/// name (a quoted replacement cannot go inside quotes). `None` otherwise.
+fn rename_span(model: &Model, reference: &Reference) -> Option<crate::source::Span> {
+    let tree = model.tree(reference.span.file)?;
+    let span = reference.span;
+    let word = model.words(reference.stmt).iter().find(|w| w.start <= span.start && span.end <= w.end)?;
+    if word.is_cooked() || word.is_quoted() {
+        return (tree.value(word) == reference.name).then(|| tree.word_span(word));
+    }
+    (tree.text.get(span.range()) == Some(reference.name.as_str())).then_some(span)
+}
+
 impl UndefinedReference {
     fn undefined(&self, model: &Model, reference: &Reference, section: &Section, candidates: &[&str]) -> Finding {
         let noun = reference.kind.noun();
@@ -90,12 +104,11 @@ impl UndefinedReference {
         // A name haproxy could not have read back (control characters) is never proposed.
         let printable = candidates.iter().copied().filter(|c| !c.chars().any(char::is_control));
         match crate::text::closest(&reference.name, printable) {
-            // Renaming is only offered when the span holds exactly the name as written.
-            Some(suggestion) if model.tree(reference.span.file).and_then(|t| t.text.get(reference.span.range())) == Some(reference.name.as_str()) => {
+            Some(suggestion) if let Some(span) = rename_span(model, reference) => {
                 finding = finding.help(format!("did you mean `{suggestion}`?")).fix(Fix::unsafe_(
                     format!("use `{suggestion}`"),
                     vec![crate::finding::Edit {
-                        span: reference.span,
+                        span,
                         replacement: crate::syntax::word::quote(suggestion),
                     }],
                 ));
@@ -160,6 +173,13 @@ mod tests {
         let fixed = crate::fix_text("t.cfg", config, &crate::Options { select: Some(vec![ID.into()]), ..Default::default() }, true);
         assert!(fixed.text.contains("if !internal_req\n"), "{}", fixed.text);
     }
+    #[test]
+    fn a_quoted_name_is_renamed_as_a_whole_word() {
+        let config = "frontend f\n    bind :80\n    default_backend \"apps\"\nbackend app\n    server s 10.0.0.1:80\n";
+        let fixed = crate::fix_text("t.cfg", config, &crate::Options { select: Some(vec![ID.into()]), ..Default::default() }, true);
+        assert!(fixed.text.contains("    default_backend app\n"), "{}", fixed.text);
+    }
+
 
     #[test]
     fn acl_order_and_track_without_table() {
