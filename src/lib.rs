@@ -235,7 +235,13 @@ pub fn analyze(
     stage("model", started);
     let started = std::time::Instant::now();
     raw.extend(model.findings.iter().cloned());
+    let activity: Vec<Vec<syntax::Activity>> = model
+        .trees()
+        .iter()
+        .map(|tree| syntax::line_activity(tree, options.target))
+        .collect();
     let cx = rules::Context {
+        activity: &activity,
         model: &model,
         sources,
         target: options.target,

@@ -11,6 +11,7 @@ mod references;
 mod section;
 mod servers;
 mod settings;
+pub mod vocabulary;
 
 pub use references::{RefKind, Reference};
 pub use section::{SectionKind, invalid_name_char};

@@ -1,7 +1,7 @@
 //! Stick-tables whose entries never expire.
 
 use super::{Context, Rule};
-use crate::finding::{Finding, Fix, Severity};
+use crate::finding::{Finding, Fix};
 use crate::fix::edits;
 use crate::model::SectionKind;
 use crate::text::{format_duration_ms, parse_duration_ms};
@@ -41,7 +41,7 @@ impl Rule for MissingStickTableExpire {
                 let nopurge = values.contains(&"nopurge");
                 let proposal = longest_rate_period(&values).map_or(30 * 60 * 1000, |p| (3 * p).max(30_000));
                 let proposal = format_duration_ms(proposal);
-                let mut finding = Finding::new(Self::ID, model.stmt_span(stmt), format!("entries of this stick-table in {} never expire", section.display_name()))
+                let finding = Finding::new(Self::ID, model.stmt_span(stmt), format!("entries of this stick-table in {} never expire", section.display_name()))
                     .note(if nopurge {
                         "with `nopurge` and no `expire`, the table fills up once and then no new entry can be created: tracking, rate limits and persistence silently stop for new clients"
                     } else {
@@ -49,9 +49,6 @@ impl Rule for MissingStickTableExpire {
                     })
                     .help(format!("add `expire {proposal}` (three times the longest rate period stored, at least 30s; 30m for tables without rates)"))
                     .fix(Fix::unsafe_(format!("add `expire {proposal}`"), vec![edits::append_words(model, stmt, &format!("expire {proposal}"))]));
-                if nopurge {
-                    finding = finding.severity(Severity::Error);
-                }
                 out.push(finding);
             }
         }

@@ -2,6 +2,7 @@
 //! documentation in `rules/<id>.yaml`, and one line in `rules!` below.
 
 pub mod catalog;
+mod keyword_lines;
 pub mod suppress;
 
 use crate::finding::Finding;
@@ -19,6 +20,8 @@ pub struct Context<'a> {
     pub target: Version,
     /// What the user told haplint about the deployment (upstreams…).
     pub facts: &'a Facts,
+    /// Per file and line: whether haproxy `target` reads it (`.if` blocks).
+    pub activity: &'a [Vec<crate::syntax::Activity>],
 }
 
 /// One check. `ID` equals the file stem of `rules/<id>.yaml`; the rule never
@@ -29,6 +32,16 @@ pub trait Rule: Send + Sync + 'static {
 }
 
 impl Context<'_> {
+    /// Whether haproxy of the target version reads the statement: `Unknown`
+    /// inside `.if` blocks whose condition haplint cannot decide.
+    pub fn activity(&self, stmt: crate::model::Stmt) -> crate::syntax::Activity {
+        self.activity
+            .get(stmt.file.0 as usize)
+            .and_then(|lines| lines.get(stmt.line as usize))
+            .copied()
+            .unwrap_or(crate::syntax::Activity::Active)
+    }
+
     /// What haplint knows about the server at `host`: the user's facts first,
     /// else what its name reveals (ALB names end in `.elb.amazonaws.com`, NLB
     /// names in `.elb.<region>.amazonaws.com`).
@@ -82,6 +95,14 @@ macro_rules! rules {
 
 rules! {
     ssl_verify_none::SslVerifyNone,
+    unknown_keyword::UnknownKeyword,
+    removed_keyword::RemovedKeyword,
+    deprecated_keyword::DeprecatedKeyword,
+    keyword_wrong_section::KeywordWrongSection,
+    invalid_argument::InvalidArgument,
+    duplicate_name::DuplicateName,
+    unused_backend::UnusedBackend,
+    unused_acl::UnusedAcl,
     splice_with_tls::SpliceWithTls,
     missing_http_reuse::MissingHttpReuse,
     http_reuse_never::HttpReuseNever,

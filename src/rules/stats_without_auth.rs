@@ -2,7 +2,6 @@
 
 use super::{Context, Rule};
 use crate::finding::Finding;
-use crate::finding::Severity;
 use crate::model::Section;
 
 #[derive(Default)]
@@ -51,9 +50,6 @@ impl Rule for StatsWithoutAuth {
             )
             .note("it lists every backend, server and address, and with `stats admin` lets visitors drain or disable servers")
             .help("add `stats auth <user>:<password>` (and serve it on an internal address only), or restrict it with `http-request deny unless { src 10.0.0.0/8 }`");
-            if admin {
-                finding = finding.severity(Severity::Error);
-            }
             if let Some((span, text)) = model.origin_label(&setting) {
                 finding = finding.label(span, text);
             }

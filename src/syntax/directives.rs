@@ -190,3 +190,223 @@ fn predicate_names(expr: &str) -> Vec<&str> {
     }
     names
 }
+
+/// Whether haproxy of a given version reads a line, as decided by the
+/// `.if`/`.elif`/`.else` blocks around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activity {
+    Active,
+    Inactive,
+    /// A condition haplint cannot decide (`defined(VAR)`, `feature(…)`…).
+    Unknown,
+}
+
+impl Activity {
+    fn and(self, other: Activity) -> Activity {
+        match (self, other) {
+            (Activity::Inactive, _) | (_, Activity::Inactive) => Activity::Inactive,
+            (Activity::Active, Activity::Active) => Activity::Active,
+            _ => Activity::Unknown,
+        }
+    }
+
+    fn or(self, other: Activity) -> Activity {
+        match (self, other) {
+            (Activity::Active, _) | (_, Activity::Active) => Activity::Active,
+            (Activity::Inactive, Activity::Inactive) => Activity::Inactive,
+            _ => Activity::Unknown,
+        }
+    }
+
+    fn not(self) -> Activity {
+        match self {
+            Activity::Active => Activity::Inactive,
+            Activity::Inactive => Activity::Active,
+            Activity::Unknown => Activity::Unknown,
+        }
+    }
+}
+
+/// One `.if` block being read: whether a branch was taken so far, and
+/// whether the current branch is.
+struct Block {
+    taken: Activity,
+    current: Activity,
+}
+
+/// For every line of the tree, whether haproxy `target` reads it. Directive
+/// lines themselves are `Active`.
+pub fn line_activity(tree: &SyntaxTree, target: crate::version::Version) -> Vec<Activity> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut activity = Vec::with_capacity(tree.lines.len());
+    for line in &tree.lines {
+        let words = tree.words(line);
+        let directive = words
+            .first()
+            .filter(|w| !w.is_quoted())
+            .map(|w| tree.value(w))
+            .filter(|d| d.starts_with('.'));
+        let condition = || {
+            let text: Vec<&str> = words.iter().skip(1).map(|w| tree.value(w)).collect();
+            evaluate(&text.join(" "), target)
+        };
+        match directive {
+            Some(".if") => {
+                let current = condition();
+                blocks.push(Block {
+                    taken: current,
+                    current,
+                });
+            }
+            Some(".elif") => {
+                if let Some(block) = blocks.last_mut() {
+                    block.current = block.taken.not().and(condition());
+                    block.taken = block.taken.or(block.current);
+                }
+            }
+            Some(".else") => {
+                if let Some(block) = blocks.last_mut() {
+                    block.current = block.taken.not();
+                    block.taken = Activity::Active;
+                }
+            }
+            Some(".endif") => {
+                blocks.pop();
+            }
+            _ => {}
+        }
+        let here = match directive {
+            Some(_) => Activity::Active,
+            None => blocks
+                .iter()
+                .fold(Activity::Active, |state, block| state.and(block.current)),
+        };
+        activity.push(here);
+    }
+    activity
+}
+
+/// A `.if` condition: terms joined by `&&` and `||` (`&&` binds tighter),
+/// `!` negation, parentheses; only the version predicates are decided.
+fn evaluate(condition: &str, target: crate::version::Version) -> Activity {
+    let tokens = tokenize(condition);
+    let mut at = 0;
+    let value = or_expression(&tokens, &mut at, target);
+    if at == tokens.len() {
+        value
+    } else {
+        Activity::Unknown
+    }
+}
+
+fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if c.is_whitespace() {
+            i += 1;
+        } else if (c == '&' || c == '|') && chars.get(i + 1) == Some(&c) {
+            tokens.push(format!("{c}{c}"));
+            i += 2;
+        } else if c == '!' || c == '(' || c == ')' {
+            tokens.push(c.to_string());
+            i += 1;
+        } else {
+            let start = i;
+            while let Some(&c) = chars.get(i) {
+                if c.is_whitespace() || matches!(c, '!' | ')' | '&' | '|') {
+                    break;
+                }
+                i += 1;
+                if c == '(' {
+                    // A predicate's arguments run to the closing parenthesis.
+                    while let Some(&c) = chars.get(i) {
+                        i += 1;
+                        if c == ')' {
+                            break;
+                        }
+                    }
+                    break;
+                }
+            }
+            tokens.push(chars.get(start..i).unwrap_or(&[]).iter().collect());
+        }
+    }
+    tokens
+}
+
+fn or_expression(tokens: &[String], at: &mut usize, target: crate::version::Version) -> Activity {
+    let mut value = and_expression(tokens, at, target);
+    while tokens.get(*at).is_some_and(|t| t == "||") {
+        *at += 1;
+        value = value.or(and_expression(tokens, at, target));
+    }
+    value
+}
+
+fn and_expression(tokens: &[String], at: &mut usize, target: crate::version::Version) -> Activity {
+    let mut value = term(tokens, at, target);
+    while tokens.get(*at).is_some_and(|t| t == "&&") {
+        *at += 1;
+        value = value.and(term(tokens, at, target));
+    }
+    value
+}
+
+fn term(tokens: &[String], at: &mut usize, target: crate::version::Version) -> Activity {
+    let Some(token) = tokens.get(*at) else {
+        return Activity::Unknown;
+    };
+    *at += 1;
+    match token.as_str() {
+        "!" => term(tokens, at, target).not(),
+        "(" => {
+            let value = or_expression(tokens, at, target);
+            if tokens.get(*at).is_some_and(|t| t == ")") {
+                *at += 1;
+                value
+            } else {
+                Activity::Unknown
+            }
+        }
+        "1" => Activity::Active,
+        "0" => Activity::Inactive,
+        call => predicate(call, target),
+    }
+}
+
+fn predicate(call: &str, target: crate::version::Version) -> Activity {
+    let Some((name, rest)) = call.split_once('(') else {
+        return Activity::Unknown;
+    };
+    let argument = rest.trim_end_matches(')').trim().trim_matches('"');
+    match name {
+        "version_atleast" => at_least(argument, target),
+        "version_before" => at_least(argument, target).not(),
+        _ => Activity::Unknown,
+    }
+}
+
+/// Whether every `target.x` release is at least `version` (`2.9-dev0`,
+/// `2.6`, `2.6.5`): decided when the major.minor differ or the patch level
+/// is 0 (or a development version of that release).
+fn at_least(version: &str, target: crate::version::Version) -> Activity {
+    let Some(wanted) = crate::version::Version::parse(version) else {
+        return Activity::Unknown;
+    };
+    if target != wanted {
+        return if target > wanted {
+            Activity::Active
+        } else {
+            Activity::Inactive
+        };
+    }
+    let core = version.split(['-', '+']).next().unwrap_or("");
+    let patch = core.split('.').nth(2).unwrap_or("0");
+    if patch == "0" || version.contains("-dev") {
+        Activity::Active
+    } else {
+        Activity::Unknown
+    }
+}

@@ -4,6 +4,7 @@
 //! exact bytes, and the next line parses as usual.
 
 mod directives;
+pub use directives::{Activity, line_activity};
 mod grammar;
 mod tree;
 pub mod word;

@@ -256,3 +256,22 @@ fn parallel_parse_matches_a_single_pass() {
     );
     assert!(!parallel.cooked.is_empty());
 }
+
+#[test]
+fn version_conditions_decide_which_lines_are_read() {
+    use super::directives::{Activity, line_activity};
+    use crate::version::Version;
+    let text = "global\n.if version_atleast(2.9-dev0)\n  a\n.elif version_atleast(2.6)\n  b\n.else\n  c\n.endif\n.if defined(X) && version_before(2.4)\n  d\n.endif\n.if feature(OPENSSL)\n  e\n.endif\n.if !version_atleast(2.6.5) || version_atleast(3.0)\n  f\n.endif\n";
+    let mut set = SourceSet::new();
+    let id = set.add("v.cfg", None, text);
+    let tree = parse(set.get(id).unwrap());
+    let of = |target: Version| {
+        let activity = line_activity(&tree, target);
+        // Lines a, b, c, d, e, f are 2, 4, 6, 9, 12, 15.
+        [2, 4, 6, 9, 12, 15].map(|i| activity[i])
+    };
+    use Activity::{Active as A, Inactive as I, Unknown as U};
+    assert_eq!(of(Version::new(2, 6)), [I, A, I, I, U, U]);
+    assert_eq!(of(Version::new(3, 0)), [A, I, I, I, U, A]);
+    assert_eq!(of(Version::new(2, 4)), [I, I, A, I, U, A]);
+}

@@ -1,0 +1,120 @@
+//! Names haproxy refuses to see twice: two proxies that would share a name
+//! (a frontend and a backend may), two servers of one backend, two resolvers
+//! or peers sections.
+
+use super::{Context, Rule};
+use crate::finding::{Finding, Severity};
+use crate::model::{SectionKind, Stmt};
+use rustc_hash::FxHashMap as HashMap;
+
+#[derive(Default)]
+pub struct DuplicateName;
+
+impl Rule for DuplicateName {
+    const ID: &'static str = "duplicate-name";
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        // Frontends and backends live in two name spaces; a listen is in both.
+        let mut frontends: HashMap<&str, (Stmt, SectionKind)> = HashMap::default();
+        let mut backends: HashMap<&str, (Stmt, SectionKind)> = HashMap::default();
+        let mut others: HashMap<(SectionKind, &str), Stmt> = HashMap::default();
+        for section in &model.sections {
+            if cx.activity(section.header) != crate::syntax::Activity::Active {
+                continue;
+            }
+            let Some(name) = section.name.as_deref() else { continue };
+            let span = model.word_span(section.header, 1);
+            let kind = section.kind.keyword();
+            let mut clash = |earlier: Option<(Stmt, SectionKind)>| {
+                if let Some((first, first_kind)) = earlier {
+                    out.push(
+                        Finding::new(Self::ID, span, format!("{kind} `{name}` has the same name as the {} declared earlier", first_kind.keyword()))
+                            .label(model.word_span(first, 1), "first declared here")
+                            .note("haproxy refuses to start when two proxies that accept or route traffic share a name")
+                            .help("rename one of them (and the references to it)"),
+                    );
+                    true
+                } else {
+                    false
+                }
+            };
+            let here = (section.header, section.kind);
+            let reported = if section.kind.has_frontend() && clash(frontends.get(name).copied()) {
+                true
+            } else {
+                section.kind.has_backend() && clash(backends.get(name).copied())
+            };
+            if !reported {
+                if section.kind.has_frontend() {
+                    frontends.entry(name).or_insert(here);
+                }
+                if section.kind.has_backend() {
+                    backends.entry(name).or_insert(here);
+                }
+            }
+            if matches!(section.kind, SectionKind::Resolvers | SectionKind::Peers | SectionKind::Userlist) {
+                match others.get(&(section.kind, name)) {
+                    Some(&first) => {
+                        let mut finding = Finding::new(Self::ID, span, format!("{kind} section `{name}` is declared twice"))
+                            .label(model.word_span(first, 1), "first declared here")
+                            .help("merge the two sections or rename one");
+                        finding = if section.kind == SectionKind::Userlist {
+                            finding.note("haproxy ignores the second userlist with a warning: its users do not exist")
+                        } else {
+                            finding.note("haproxy refuses to start with two sections of this kind sharing a name")
+                        };
+                        finding.severity = Some(if section.kind == SectionKind::Userlist { Severity::Warning } else { Severity::Error });
+                        out.push(finding);
+                    }
+                    None => {
+                        others.insert((section.kind, name), section.header);
+                    }
+                }
+            }
+            self.servers(cx, section, out);
+        }
+    }
+}
+
+impl DuplicateName {
+    fn servers(&self, cx: &Context<'_>, section: &crate::model::Section, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let mut seen: HashMap<&str, Stmt> = HashMap::default();
+        for server in model.real_servers(section) {
+            if cx.activity(server.stmt) != crate::syntax::Activity::Active {
+                continue;
+            }
+            let Some(name) = server.name.as_deref() else { continue };
+            if model.words(server.stmt).get(1).is_some_and(|w| w.has_env()) {
+                continue;
+            }
+            match seen.get(name) {
+                Some(&first) => out.push(
+                    Finding::new(Self::ID, model.word_span(server.stmt, 1), format!("server `{name}` is declared twice in {} {}", section.kind.keyword(), section.name.as_deref().unwrap_or("")))
+                        .label(model.word_span(first, 1), "first declared here")
+                        .note("haproxy refuses to start when two servers of one backend share a name")
+                        .help("give each server its own name"),
+                ),
+                None => {
+                    seen.insert(name, server.stmt);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn clashing_names() {
+        let found = findings(
+            "duplicate-name",
+            "frontend app\n  bind :80\n  default_backend app\nbackend app\n  server s 10.0.0.1:80\n  server s 10.0.0.2:80\nlisten app\n  bind :81\nbackend other\n  server a 10.0.0.1:80\nbackend other\n  server a 10.0.0.1:80\nresolvers dns\n  nameserver n 10.0.0.53:53\nresolvers dns\n  nameserver n 10.0.0.53:53\n",
+        );
+        let lines: Vec<u32> = found.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![6, 7, 11, 15], "{found:?}");
+    }
+}

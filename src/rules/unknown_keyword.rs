@@ -1,0 +1,134 @@
+//! Keywords haproxy of the target version does not know in `global` or in a
+//! proxy: misspellings, options that do not exist, keywords of a newer release.
+
+use super::keyword_lines::keyword_lines;
+use super::{Context, Rule};
+use crate::finding::Finding;
+use crate::model::vocabulary::{self, Context as Vocabulary};
+
+#[derive(Default)]
+pub struct UnknownKeyword;
+
+impl Rule for UnknownKeyword {
+    const ID: &'static str = "unknown-keyword";
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let target = cx.target;
+        for line in keyword_lines(cx) {
+            let Some(&first) = line.words.first() else { continue };
+            // Deprecated and removed keywords have rules of their own.
+            if vocabulary::retired(line.vocabulary, &line.words).is_some() {
+                continue;
+            }
+            let section = line.section.kind.keyword();
+            let known = match line.vocabulary {
+                Vocabulary::Global => vocabulary::global(first),
+                Vocabulary::Proxy => vocabulary::proxy(&line.words),
+            };
+            let span_words = match known {
+                Some(keyword) => keyword.name.split(' ').count(),
+                None if !vocabulary::family(first).is_empty() && line.words.len() > 1 => 2,
+                None => 1,
+            };
+            let span = model.words_span(line.stmt, line.first, line.first + span_words);
+            if let Some(keyword) = known {
+                if keyword.life.since > target {
+                    out.push(
+                        Finding::new(Self::ID, span, format!("`{}` is not available in HAProxy {target}: it appeared in {}", keyword.name, keyword.life.since))
+                            .note(format!("haproxy {target} refuses to start on a keyword it does not know"))
+                            .help(format!("remove it, guard it with `.if version_atleast({})`, or target a newer version with --haproxy-version", keyword.life.since)),
+                    );
+                } else if let Some(until) = keyword.life.until.filter(|until| *until <= target) {
+                    out.push(
+                        Finding::new(Self::ID, span, format!("`{}` no longer exists in HAProxy {target} (documented up to {})", keyword.name, previous(until)))
+                            .note(format!("haproxy {target} refuses to start on a keyword it does not know")),
+                    );
+                }
+                continue;
+            }
+            let family = vocabulary::family(first);
+            let (message, suggestion) = match (family.is_empty(), line.words.get(1)) {
+                (false, Some(second)) => {
+                    let candidates: Vec<&str> = family
+                        .iter()
+                        .filter(|name| vocabulary::proxy(&name.split(' ').collect::<Vec<_>>()).is_some_and(|k| k.life.exists_in(target)))
+                        .filter_map(|name| name.split_once(' ').map(|(_, rest)| rest))
+                        .collect();
+                    (
+                        format!("unknown `{first}` keyword `{second}` in {section} section"),
+                        crate::text::closest(second, candidates.iter().copied()).map(|s| format!("{first} {s}")),
+                    )
+                }
+                _ => {
+                    let names: Vec<&str> = match line.vocabulary {
+                        Vocabulary::Global => vocabulary::global_names()
+                            .filter(|n| vocabulary::global(n).is_some_and(|k| k.life.exists_in(target)))
+                            .collect(),
+                        Vocabulary::Proxy => vocabulary::proxy_names()
+                            .filter(|n| vocabulary::proxy(&[n]).is_some_and(|k| k.life.exists_in(target)))
+                            .map(|n| n.split(' ').next().unwrap_or(n))
+                            .collect(),
+                    };
+                    (
+                        format!("unknown keyword `{first}` in {section} section"),
+                        crate::text::closest(first, names.iter().copied()).map(str::to_string),
+                    )
+                }
+            };
+            let mut finding = Finding::new(Self::ID, span, message)
+                .note(format!("haproxy {target} refuses to start on a keyword it does not know"));
+            finding = match suggestion {
+                Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
+                None => finding.help(format!("check the spelling against the HAProxy {target} manual")),
+            };
+            out.push(finding);
+        }
+    }
+}
+
+/// The release before `version` in the 2.x/3.x numbering (3.0 → 2.9).
+fn previous(version: crate::version::Version) -> crate::version::Version {
+    if version.minor == 0 {
+        crate::version::Version::new(version.major - 1, 9)
+    } else {
+        crate::version::Version::new(version.major, version.minor - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{findings, findings_with};
+    use crate::version::Version;
+
+    const ID: &str = "unknown-keyword";
+
+    #[test]
+    fn misspellings_and_unknown_options() {
+        let found = findings(ID, "global\n  maxconnn 100\ndefaults\n  option htplog\n  timeout sever 5s\n  tmeout client 5s\n  option httplog\nbackend b\n  server s 10.0.0.1:80\n");
+        let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "unknown keyword `maxconnn` in global section",
+                "unknown `option` keyword `htplog` in defaults section",
+                "unknown `timeout` keyword `sever` in defaults section",
+                "unknown keyword `tmeout` in defaults section",
+            ]
+        );
+    }
+
+    #[test]
+    fn keywords_of_newer_releases_and_version_guards() {
+        let config = "global\n  stats-file /x\n.if version_atleast(3.0)\n  stats-file /y\n.endif\n";
+        let on_26 = findings_with(ID, config, crate::Options { target: Version::new(2, 6), ..Default::default() });
+        assert_eq!(on_26.len(), 1, "{on_26:?}");
+        assert!(on_26[0].1.contains("appeared in 3.0"));
+        assert!(findings_with(ID, config, crate::Options { target: Version::new(3, 0), ..Default::default() }).is_empty());
+    }
+
+    #[test]
+    fn undecidable_blocks_and_env_keywords_are_not_judged() {
+        assert!(findings(ID, "global\n.if defined(X)\n  whatever 1\n.endif\n  \"${KW}\" 1\n").is_empty());
+    }
+}
