@@ -234,12 +234,28 @@ pub fn analyze(
     let model = Model::build(trees);
     stage("model", started);
     let started = std::time::Instant::now();
-    raw.extend(model.findings.iter().cloned());
     let activity: Vec<Vec<syntax::Activity>> = model
         .trees()
         .iter()
         .map(|tree| syntax::line_activity(tree, options.target))
         .collect();
+    // Structural findings (a keyword outside any section…) only count on
+    // lines the target version reads: `.if version_atleast(3.1)` may hold a
+    // section kind an older haproxy never sees.
+    raw.extend(
+        model
+            .findings
+            .iter()
+            .filter(|finding| {
+                let span = finding.primary.span;
+                let line = sources
+                    .get(span.file)
+                    .map(|file| file.lines.line_of(span.start));
+                line.and_then(|line| activity.get(span.file.0 as usize)?.get(line).copied())
+                    .is_none_or(|state| state == syntax::Activity::Active)
+            })
+            .cloned(),
+    );
     let cx = rules::Context {
         activity: &activity,
         model: &model,

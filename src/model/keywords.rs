@@ -46,13 +46,31 @@ fn load(table: &'static str) -> HashMap<&'static str, ParamKeyword> {
 }
 
 pub fn server_param(name: &str) -> Option<&'static ParamKeyword> {
+    server_table().get(name)
+}
+
+fn server_table() -> &'static HashMap<&'static str, ParamKeyword> {
     static TABLE: OnceLock<HashMap<&'static str, ParamKeyword>> = OnceLock::new();
-    TABLE.get_or_init(|| load(SERVER_PARAMS)).get(name)
+    TABLE.get_or_init(|| load(SERVER_PARAMS))
+}
+
+fn bind_table() -> &'static HashMap<&'static str, ParamKeyword> {
+    static TABLE: OnceLock<HashMap<&'static str, ParamKeyword>> = OnceLock::new();
+    TABLE.get_or_init(|| load(BIND_PARAMS))
+}
+
+/// Every server parameter name, for "did you mean".
+pub fn server_param_names() -> impl Iterator<Item = &'static str> {
+    server_table().keys().copied()
+}
+
+/// Every bind parameter name, for "did you mean".
+pub fn bind_param_names() -> impl Iterator<Item = &'static str> {
+    bind_table().keys().copied()
 }
 
 pub fn bind_param(name: &str) -> Option<&'static ParamKeyword> {
-    static TABLE: OnceLock<HashMap<&'static str, ParamKeyword>> = OnceLock::new();
-    TABLE.get_or_init(|| load(BIND_PARAMS)).get(name)
+    bind_table().get(name)
 }
 
 const MEANINGS: &str = include_str!("../../rules/keywords/meanings.tsv");

@@ -368,13 +368,22 @@ impl Model {
                     continue;
                 }
                 if let Some(kind) = SectionKind::from_keyword(keyword) {
-                    let name = words.get(1).map(|w| tree.value(w).to_string());
-                    let from = match (words.get(2).map(|w| tree.value(w)), words.get(3)) {
+                    let mut name = words.get(1).map(|w| tree.value(w).to_string());
+                    let mut from = match (words.get(2).map(|w| tree.value(w)), words.get(3)) {
                         (Some("from"), Some(w)) if kind.inherits_defaults() => {
                             Some(tree.value(w).to_string())
                         }
                         _ => None,
                     };
+                    // `defaults from base`: an anonymous defaults section
+                    // that starts from `base`.
+                    if kind == SectionKind::Defaults
+                        && name.as_deref() == Some("from")
+                        && words.len() == 3
+                    {
+                        from = words.get(2).map(|w| tree.value(w).to_string());
+                        name = None;
+                    }
                     check_section_name(tree, kind, words, &mut findings);
                     sections.push(Section {
                         id: SectionId(sections.len() as u32),

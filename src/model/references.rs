@@ -168,7 +168,11 @@ fn in_section(model: &Model, section: &super::Section) -> Vec<Reference> {
         if let Some(from) = &section.from
             && section.kind.inherits_defaults()
         {
-            push(RefKind::Defaults, section.header, 3, from);
+            let at = model
+                .values(section.header)
+                .position(|w| w == "from")
+                .map_or(3, |i| i + 1);
+            push(RefKind::Defaults, section.header, at, from);
         }
         for &stmt in &section.statements {
             values.clear();

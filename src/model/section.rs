@@ -114,6 +114,20 @@ impl SectionKind {
         self.is_proxy() || self == SectionKind::Defaults
     }
 
+    /// The releases that have this kind of section: (first, first without).
+    pub fn lifetime(self) -> (crate::version::Version, Option<crate::version::Version>) {
+        use crate::version::Version;
+        match self {
+            SectionKind::CrtStore => (Version::new(3, 0), None),
+            SectionKind::Traces | SectionKind::LogProfile => (Version::new(3, 1), None),
+            SectionKind::Acme => (Version::new(3, 2), None),
+            // Development versions after 3.4 only.
+            SectionKind::Healthcheck => (Version::new(3, 5), None),
+            SectionKind::Program => (Version::new(2, 4), Some(Version::new(3, 3))),
+            _ => (Version::new(2, 4), None),
+        }
+    }
+
     /// The section needs a name after its keyword.
     pub fn requires_name(self) -> bool {
         !matches!(

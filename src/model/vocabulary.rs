@@ -46,6 +46,8 @@ pub struct Keyword {
     pub sections: Option<ProxySections>,
     /// `no` may invert it.
     pub negatable: bool,
+    /// Only a named `defaults` section takes it (`(!)` in the manual's matrix).
+    pub named_defaults_only: bool,
 }
 
 /// A keyword haproxy no longer accepts, or warns about, and what replaces it.
@@ -106,6 +108,7 @@ fn tables() -> &'static Tables {
                     life: lifetime(column(1), column(2), column(3)),
                     sections: None,
                     negatable: false,
+                    named_defaults_only: false,
                 },
             );
         }
@@ -130,6 +133,7 @@ fn tables() -> &'static Tables {
                         backend: letters.contains('b'),
                     }),
                     negatable: column(2) == "yes",
+                    named_defaults_only: column(6) == "yes",
                 },
             );
         }
@@ -210,6 +214,42 @@ pub fn proxy_names() -> impl Iterator<Item = &'static str> {
     tables().proxy.keys().copied()
 }
 
+/// Keywords of `cache` sections, all documented since 2.4 (`early-hints`
+/// belongs to later development versions).
+pub const CACHE_KEYWORDS: &[&str] = &[
+    "total-max-size",
+    "max-object-size",
+    "max-age",
+    "process-vary",
+    "max-secondary-entries",
+];
+
+/// Address prefixes (`abns@`, `fd@`…) of `bind` and `server` addresses, with
+/// the release that introduced them (configuration.txt §11 "Address formats").
+pub const ADDRESS_PREFIXES: &[(&str, Version)] = &[
+    ("ipv4", Version::new(2, 4)),
+    ("ipv6", Version::new(2, 4)),
+    ("udp", Version::new(2, 4)),
+    ("udp4", Version::new(2, 4)),
+    ("udp6", Version::new(2, 4)),
+    ("unix", Version::new(2, 4)),
+    ("abns", Version::new(2, 4)),
+    ("fd", Version::new(2, 4)),
+    ("sockpair", Version::new(2, 4)),
+    ("quic4", Version::new(2, 6)),
+    ("quic6", Version::new(2, 6)),
+    ("uxst", Version::new(2, 4)),
+    ("uxdg", Version::new(2, 4)),
+    ("tcp", Version::new(2, 4)),
+    ("tcp4", Version::new(2, 4)),
+    ("tcp6", Version::new(2, 4)),
+    ("rhttp", Version::new(2, 9)),
+    ("abnsz", Version::new(3, 1)),
+    ("mptcp", Version::new(3, 1)),
+    ("mptcp4", Version::new(3, 1)),
+    ("mptcp6", Version::new(3, 1)),
+];
+
 /// A deprecated or removed keyword: the two-word form first (`option forceclose`).
 pub fn retired(context: Context, words: &[&str]) -> Option<&'static Retired> {
     let retired = &tables().retired;
@@ -262,7 +302,7 @@ mod tests {
     fn every_table_row_is_well_formed() {
         for (name, table, columns) in [
             ("global", GLOBAL, 4),
-            ("proxy", PROXY, 6),
+            ("proxy", PROXY, 7),
             ("retired", RETIRED, 5),
         ] {
             for (number, line) in table.lines().enumerate().skip(1) {

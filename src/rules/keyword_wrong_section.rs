@@ -24,6 +24,15 @@ impl Rule for KeywordWrongSection {
             let Some(keyword) = vocabulary::proxy(&line.words) else { continue };
             let Some(sections) = keyword.sections else { continue };
             let kind = line.section.kind;
+            if kind == SectionKind::Defaults && line.section.name.is_none() && keyword.named_defaults_only {
+                let span = cx.model.words_span(line.stmt, line.first, line.first + keyword.name.split(' ').count());
+                let mut finding = Finding::new(Self::ID, span, format!("`{}` is only allowed in a named defaults section", keyword.name))
+                    .note("haproxy refuses to start: rules and ACLs in an anonymous defaults section would apply to every proxy after it without a way to tell")
+                    .help("name the section (`defaults base`) and have the proxies that need the rules use `from base`");
+                finding.severity = Some(Severity::Error);
+                out.push(finding);
+                continue;
+            }
             let allowed = match kind {
                 SectionKind::Defaults => sections.defaults,
                 SectionKind::Frontend => sections.frontend,
@@ -79,5 +88,16 @@ mod tests {
                 ("`bind` is not allowed in a backend section".to_string(), Severity::Warning),
             ]
         );
+    }
+
+    #[test]
+    fn rules_need_a_named_defaults_section() {
+        let found = crate::rules::testing::findings("keyword-wrong-section", "defaults
+  http-request deny
+defaults named
+  http-request deny
+");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 2);
     }
 }

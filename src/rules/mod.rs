@@ -103,6 +103,7 @@ rules! {
     duplicate_name::DuplicateName,
     unused_backend::UnusedBackend,
     unused_acl::UnusedAcl,
+    defaults_rules_inheritance::DefaultsRulesInheritance,
     splice_with_tls::SpliceWithTls,
     missing_http_reuse::MissingHttpReuse,
     http_reuse_never::HttpReuseNever,

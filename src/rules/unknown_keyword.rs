@@ -4,7 +4,11 @@
 use super::keyword_lines::keyword_lines;
 use super::{Context, Rule};
 use crate::finding::Finding;
+use crate::model::keywords::{self, ParamKeyword};
 use crate::model::vocabulary::{self, Context as Vocabulary};
+use crate::model::SectionKind;
+use crate::syntax::Activity;
+use crate::version::Version;
 
 #[derive(Default)]
 pub struct UnknownKeyword;
@@ -13,6 +17,8 @@ impl Rule for UnknownKeyword {
     const ID: &'static str = "unknown-keyword";
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        self.sections(cx, out);
+        self.parameters(cx, out);
         let model = cx.model;
         let target = cx.target;
         for line in keyword_lines(cx) {
@@ -83,6 +89,108 @@ impl Rule for UnknownKeyword {
                 None => finding.help(format!("check the spelling against the HAProxy {target} manual")),
             };
             out.push(finding);
+        }
+    }
+}
+
+impl UnknownKeyword {
+    /// Section kinds of other releases, and keywords of `cache` sections.
+    fn sections(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let target = cx.target;
+        for section in &model.sections {
+            if cx.activity(section.header) != Activity::Active {
+                continue;
+            }
+            let keyword = section.kind.keyword();
+            let (since, until) = section.kind.lifetime();
+            let span = model.word_span(section.header, 0);
+            if since > target {
+                out.push(
+                    Finding::new(Self::ID, span, format!("`{keyword}` sections are not available in HAProxy {target}: they appeared in {since}"))
+                        .note(format!("haproxy {target} reads `{keyword}` as an unknown keyword of the section above and refuses to start"))
+                        .help(format!("guard the section with `.if version_atleast({since})`, or target a newer version with --haproxy-version")),
+                );
+            } else if let Some(until) = until.filter(|until| *until <= target) {
+                out.push(
+                    Finding::new(Self::ID, span, format!("`{keyword}` sections no longer exist in HAProxy {target}: they were removed in {until}"))
+                        .note(format!("haproxy {target} refuses to start on them")),
+                );
+            }
+            if section.kind == SectionKind::Cache {
+                for &stmt in &section.statements {
+                    if cx.activity(stmt) != Activity::Active {
+                        continue;
+                    }
+                    let Some(word) = model.value(stmt, 0) else { continue };
+                    if model.words(stmt).first().is_some_and(|w| w.has_env() || w.is_quoted()) || vocabulary::CACHE_KEYWORDS.contains(&word) {
+                        continue;
+                    }
+                    let mut finding = Finding::new(Self::ID, model.word_span(stmt, 0), format!("unknown keyword `{word}` in cache section"))
+                        .note(format!("haproxy {target} refuses to start on a keyword it does not know"));
+                    if let Some(suggestion) = crate::text::closest(word, vocabulary::CACHE_KEYWORDS.iter().copied()) {
+                        finding = finding.help(format!("did you mean `{suggestion}`?"));
+                    }
+                    out.push(finding);
+                }
+            }
+        }
+    }
+
+    /// The first unknown, or too new, parameter of each `server` and `bind`
+    /// line (haproxy stops at the first).
+    fn parameters(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let target = cx.target;
+        for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
+            let servers = section.servers.iter().map(|s| (s.stmt, &s.params, "server", keywords::server_param as fn(&str) -> Option<&'static ParamKeyword>));
+            let binds = section.binds.iter().map(|b| (b.stmt, &b.params, "bind", keywords::bind_param as fn(&str) -> Option<&'static ParamKeyword>));
+            for (stmt, params, what, table) in servers.chain(binds) {
+                if cx.activity(stmt) != Activity::Active {
+                    continue;
+                }
+                for param in params.iter() {
+                    let word = model.words(stmt).get(param.word as usize);
+                    if word.is_some_and(|w| w.has_env() || w.is_quoted() || w.is_invalid()) {
+                        break;
+                    }
+                    // `set-proxy-v2-tlv-fmt(0xE1)`: the name ends at the parenthesis.
+                    let name = param.name.split('(').next().unwrap_or(&param.name);
+                    let span = model.word_span(stmt, param.word as usize);
+                    match table(name) {
+                        Some(known) => {
+                            let since = Version::parse(known.since).unwrap_or(Version::new(2, 4));
+                            if since > target {
+                                out.push(
+                                    Finding::new(Self::ID, span, format!("`{name}` is not a {what} parameter in HAProxy {target}: it appeared in {since}"))
+                                        .note(format!("haproxy {target} refuses to start on a parameter it does not know")),
+                                );
+                                break;
+                            }
+                            if let Some(until) = known.until.and_then(Version::parse).filter(|until| *until <= target) {
+                                out.push(
+                                    Finding::new(Self::ID, span, format!("`{name}` is no longer a {what} parameter in HAProxy {target}: it was removed in {until}"))
+                                        .note(format!("haproxy {target} refuses to start on a parameter it does not know")),
+                                );
+                                break;
+                            }
+                        }
+                        None => {
+                            let names: Vec<&str> = match what {
+                                "bind" => keywords::bind_param_names().collect(),
+                                _ => keywords::server_param_names().collect(),
+                            };
+                            let mut finding = Finding::new(Self::ID, span, format!("unknown {what} parameter `{name}`"))
+                                .note(format!("haproxy {target} refuses to start on a parameter it does not know"));
+                            if let Some(suggestion) = crate::text::closest(name, names) {
+                                finding = finding.help(format!("did you mean `{suggestion}`?"));
+                            }
+                            out.push(finding);
+                            break;
+                        }
+                    }
+                }
+            }
         }
     }
 }

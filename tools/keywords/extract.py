@@ -12,7 +12,8 @@ Sources in each manual (facts only: names, sections, versions):
   * global: the keyword list of section 3 ("The following keywords are
     supported in the "global" section"), plus keyword headings of 3.1-3.3;
   * proxies: the matrix of section 4.1 (which sections accept a keyword,
-    "(*)" for keywords `no` may invert, "(deprecated)"), plus the keyword
+    "(*)" for keywords `no` may invert, "(deprecated)", "(!)" for keywords
+    only named defaults sections take), plus the keyword
     headings of section 4.2 (accepted in every proxy section when the
     matrix does not list them).
 To add a release: append its tag to TAGS and run the script again.
@@ -140,7 +141,7 @@ def main(repo, out):
             f.write(f"{keyword}\t{since}\t{deprecated}\t{until}\n")
 
     with open(f"{out}/proxy.tsv", "w") as f:
-        f.write("keyword\tsections\tnegatable\tsince\tdeprecated\tuntil\n")
+        f.write("keyword\tsections\tnegatable\tsince\tdeprecated\tuntil\tnamed_defaults_only\n")
         for keyword in sorted({k for t in TAGS for k in proxies_by_tag[t] if not k.startswith("no ")}):
             since, deprecated, until = lifetime(keyword, proxies_by_tag, lambda e: e["deprecated"])
             newest = next(proxies_by_tag[t][keyword] for t in reversed(TAGS) if keyword in proxies_by_tag[t])
@@ -151,7 +152,8 @@ def main(repo, out):
                 if entry:
                     sections = "".join(c for c in "dflb" if c in sections or c in entry["sections"])
             negatable = any(proxies_by_tag[t].get(keyword, {}).get("negatable") for t in TAGS)
-            f.write(f"{keyword}\t{sections}\t{'yes' if negatable else ''}\t{since}\t{deprecated}\t{until}\n")
+            named = newest.get("named_defaults_only")
+            f.write(f"{keyword}\t{sections}\t{'yes' if negatable else ''}\t{since}\t{deprecated}\t{until}\t{'yes' if named else ''}\n")
 
 
 if __name__ == "__main__":
