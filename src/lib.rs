@@ -262,6 +262,7 @@ pub fn analyze(
         sources,
         target: options.target,
         facts: &options.facts,
+        keyword_notes: std::sync::OnceLock::new(),
     };
     // Rules are independent readers of the model: on large configurations two
     // threads halve their time, on small ones the second thread is not started.

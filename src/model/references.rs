@@ -283,7 +283,7 @@ fn in_section(model: &Model, section: &super::Section) -> Vec<Reference> {
             }
         }
         for server in &section.servers {
-            for param in server.params.iter().filter(|p| p.name == "resolvers") {
+            for param in server.params.iter().filter(|p| p.name() == "resolvers") {
                 let word = param.word as usize + 1;
                 if let Some(name) = model.value(server.stmt, word) {
                     push(RefKind::Resolvers, server.stmt, word, name);

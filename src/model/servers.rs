@@ -17,10 +17,19 @@ pub enum ServerKind {
 /// the `args` words after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Param {
-    /// The keyword as written; borrowed from the keyword table when known.
-    pub name: std::borrow::Cow<'static, str>,
+    /// The keyword's row in the parameter table; `None` for a word the table
+    /// does not know (its text is word `word` of the statement). 16 bytes a
+    /// parameter: large configurations have hundreds of thousands of them.
+    pub keyword: Option<&'static keywords::ParamKeyword>,
     pub word: u32,
     pub args: u32,
+}
+
+impl Param {
+    /// The parameter's name when the table knows it, else "".
+    pub fn name(&self) -> &'static str {
+        self.keyword.map_or("", |k| k.name)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -48,9 +57,9 @@ impl Server {
 
     fn own_param(&self, name: &str) -> Option<(&Param, bool)> {
         self.params.iter().rev().find_map(|p| {
-            if p.name == name {
+            if p.name() == name {
                 Some((p, true))
-            } else if p.name.strip_prefix("no-") == Some(name) {
+            } else if p.name().strip_prefix("no-") == Some(name) {
                 Some((p, false))
             } else {
                 None
@@ -93,7 +102,7 @@ pub struct Bind {
 
 impl Bind {
     pub fn param(&self, name: &str) -> Option<&Param> {
-        self.params.iter().rev().find(|p| p.name == name)
+        self.params.iter().rev().find(|p| p.name() == name)
     }
 
     /// TLS is terminated on this listener (`ssl`, or a QUIC address which is always TLS).
@@ -141,12 +150,8 @@ fn cut_params(
         let written = model.value(stmt, index).unwrap_or("");
         let known = table(written);
         let args = known.map_or(0, |k| k.args);
-        let name = match known {
-            Some(keyword) => std::borrow::Cow::Borrowed(keyword.name),
-            None => std::borrow::Cow::Owned(written.to_string()),
-        };
         params.push(Param {
-            name,
+            keyword: known,
             word: index as u32,
             args,
         });

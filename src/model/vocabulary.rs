@@ -11,6 +11,14 @@ use std::sync::OnceLock;
 const GLOBAL: &str = include_str!("../../rules/keywords/global.tsv");
 const PROXY: &str = include_str!("../../rules/keywords/proxy.tsv");
 const RETIRED: &str = include_str!("../../rules/keywords/retired.tsv");
+const SAMPLES: &str = include_str!("../../rules/keywords/samples.tsv");
+
+/// Sample fetches (`src`, `req.hdr`…) and converters (`lower`, `base64`…).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SampleKind {
+    Fetch,
+    Converter,
+}
 
 /// Which releases document a keyword.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +81,8 @@ struct Tables {
     families: HashMap<&'static str, Vec<&'static str>>,
     /// By name (a lookup by `&str` cannot borrow into a tuple key).
     retired: HashMap<&'static str, Vec<Retired>>,
+    fetches: HashMap<&'static str, Lifetime>,
+    converters: HashMap<&'static str, Lifetime>,
 }
 
 fn version(text: &str) -> Option<Version> {
@@ -153,11 +163,23 @@ fn tables() -> &'static Tables {
                 replacement: column(4),
             });
         }
+        let mut fetches = HashMap::default();
+        let mut converters = HashMap::default();
+        for row in rows(SAMPLES) {
+            let column = |i: usize| row.get(i).copied().unwrap_or("");
+            let life = lifetime(column(2), column(3), column(4));
+            match column(0) {
+                "fetch" => fetches.insert(column(1), life),
+                _ => converters.insert(column(1), life),
+            };
+        }
         Tables {
             global,
             proxy,
             families,
             retired,
+            fetches,
+            converters,
         }
     })
 }
@@ -214,6 +236,16 @@ pub fn proxy_names() -> impl Iterator<Item = &'static str> {
     tables().proxy.keys().copied()
 }
 
+/// The releases that document a sample fetch or converter; `None` when the
+/// manuals of 2.4 … 3.4 do not (haplint then does not judge it).
+pub fn sample(kind: SampleKind, name: &str) -> Option<&'static Lifetime> {
+    let tables = tables();
+    match kind {
+        SampleKind::Fetch => tables.fetches.get(name),
+        SampleKind::Converter => tables.converters.get(name),
+    }
+}
+
 /// Keywords of `cache` sections, all documented since 2.4 (`early-hints`
 /// belongs to later development versions).
 pub const CACHE_KEYWORDS: &[&str] = &[
@@ -259,7 +291,9 @@ pub fn retired(context: Context, words: &[&str]) -> Option<&'static Retired> {
             .and_then(|entries| entries.iter().find(|e| e.context == context))
     };
     let first = *words.first()?;
-    if let Some(second) = words.get(1)
+    // Only `option …` entries have two words.
+    if first == "option"
+        && let Some(second) = words.get(1)
         && let Some(entry) = find(&format!("{first} {second}"))
     {
         return Some(entry);

@@ -1,7 +1,7 @@
 //! Keywords the target HAProxy version still accepts but has deprecated,
 //! with the version that deprecated them and what replaces them.
 
-use super::keyword_lines::keyword_lines;
+use super::keyword_lines::{note, noted_lines};
 use super::{Context, Rule};
 use crate::finding::Finding;
 use crate::model::vocabulary::{self, Context as Vocabulary};
@@ -14,7 +14,7 @@ impl Rule for DeprecatedKeyword {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let target = cx.target;
-        for line in keyword_lines(cx) {
+        for line in noted_lines(cx, note::RETIRED) {
             let retired = vocabulary::retired(line.vocabulary, &line.words);
             // Past its removal it is the other rule's finding.
             if retired.is_some_and(|r| r.removed.is_some_and(|removed| removed <= target)) {

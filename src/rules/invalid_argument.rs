@@ -1,7 +1,7 @@
 //! Arguments haproxy rejects or misreads: a duration like `10x`, a missing
 //! value, a value outside the words a keyword accepts.
 
-use super::keyword_lines::keyword_lines;
+use super::keyword_lines::{note, noted_lines};
 use super::{Context, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::vocabulary::{self, Context as Vocabulary};
@@ -47,7 +47,7 @@ impl Rule for InvalidArgument {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         self.addresses(cx, out);
         let model = cx.model;
-        for line in keyword_lines(cx) {
+        for line in noted_lines(cx, note::ARGUMENT) {
             let Some(&first) = line.words.first() else { continue };
             if line.prefix.is_some() {
                 continue;
@@ -238,6 +238,13 @@ fn read_duration(value: &str) -> Duration {
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::findings;
+
+    #[test]
+    fn every_checked_keyword_is_noted_for_this_rule() {
+        for (vocabulary, keyword, _) in super::ARGUMENTS {
+            assert!(crate::rules::keyword_lines::ARGUMENT_KEYWORDS.contains(&(*vocabulary, *keyword)), "{keyword}");
+        }
+    }
 
     #[test]
     fn listening_addresses() {

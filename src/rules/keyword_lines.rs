@@ -3,8 +3,8 @@
 //! split into the `no`/`default` prefix and the rest.
 
 use super::Context;
-use crate::model::vocabulary::Context as Vocabulary;
-use crate::model::{Section, SectionKind, Stmt};
+use crate::model::vocabulary::{self, Context as Vocabulary};
+use crate::model::{Section, SectionId, SectionKind, Stmt};
 use crate::syntax::Activity;
 
 pub struct KeywordLine<'a> {
@@ -14,15 +14,145 @@ pub struct KeywordLine<'a> {
     pub prefix: Option<&'a str>,
     /// Index of the first word after the prefix.
     pub first: usize,
-    /// The words after the prefix.
-    pub words: Vec<&'a str>,
+    /// The first words after the prefix (the rules look no further).
+    pub words: FirstWords<'a>,
     pub vocabulary: Vocabulary,
+}
+
+/// Up to four words, kept inline: the keyword rules run on every statement
+/// of configurations with hundreds of thousands of them.
+#[derive(Clone, Copy, Default)]
+pub struct FirstWords<'a> {
+    words: [&'a str; 4],
+    count: usize,
+}
+
+impl<'a> FirstWords<'a> {
+    fn push(&mut self, word: &'a str) -> bool {
+        match self.words.get_mut(self.count) {
+            Some(slot) => {
+                *slot = word;
+                self.count += 1;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl<'a> std::ops::Deref for FirstWords<'a> {
+    type Target = [&'a str];
+
+    fn deref(&self) -> &[&'a str] {
+        self.words.get(..self.count).unwrap_or(&[])
+    }
+}
+
+/// What a statement may interest a keyword rule for.
+pub mod note {
+    /// Not in the tables, or not in the target version.
+    pub const UNKNOWN: u8 = 1;
+    /// Deprecated or removed (retired table, or deprecated in the manual).
+    pub const RETIRED: u8 = 2;
+    /// A proxy keyword outside the sections that take it, or a rule-only
+    /// keyword in an anonymous defaults section.
+    pub const PLACE: u8 = 4;
+    /// A keyword whose argument is checked (`timeout …`, `balance`…).
+    pub const ARGUMENT: u8 = 8;
+}
+
+/// A statement a keyword rule has something to look at.
+#[derive(Clone, Copy, Debug)]
+pub struct Noted {
+    pub section: SectionId,
+    pub stmt: Stmt,
+    pub notes: u8,
+}
+
+/// Keywords whose first argument `invalid-argument` checks.
+pub const ARGUMENT_KEYWORDS: &[(Vocabulary, &str)] = &[
+    (Vocabulary::Global, "hard-stop-after"),
+    (Vocabulary::Global, "maxconn"),
+    (Vocabulary::Global, "nbthread"),
+    (Vocabulary::Proxy, "timeout"),
+    (Vocabulary::Proxy, "retries"),
+    (Vocabulary::Proxy, "mode"),
+    (Vocabulary::Proxy, "http-reuse"),
+    (Vocabulary::Proxy, "hash-type"),
+    (Vocabulary::Proxy, "balance"),
+];
+
+fn classify(cx: &Context<'_>, line: &KeywordLine<'_>) -> u8 {
+    let Some(&first) = line.words.first() else {
+        return 0;
+    };
+    let target = cx.target;
+    let mut notes = 0;
+    if ARGUMENT_KEYWORDS.contains(&(line.vocabulary, first)) {
+        notes |= note::ARGUMENT;
+    }
+    if vocabulary::retired(line.vocabulary, &line.words).is_some() {
+        return notes | note::RETIRED;
+    }
+    let known = match line.vocabulary {
+        Vocabulary::Global => vocabulary::global(first),
+        Vocabulary::Proxy => vocabulary::proxy(&line.words),
+    };
+    let Some(keyword) = known else {
+        return notes | note::UNKNOWN;
+    };
+    if !keyword.life.exists_in(target) {
+        notes |= note::UNKNOWN;
+    }
+    if keyword.life.deprecated.is_some_and(|d| d <= target) {
+        notes |= note::RETIRED;
+    }
+    if let Some(sections) = keyword.sections {
+        let kind = line.section.kind;
+        let allowed = match kind {
+            SectionKind::Defaults => {
+                sections.defaults && !(keyword.named_defaults_only && line.section.name.is_none())
+            }
+            SectionKind::Frontend => sections.frontend,
+            SectionKind::Listen => sections.listen,
+            SectionKind::Backend => sections.backend,
+            _ => true,
+        };
+        if !allowed {
+            notes |= note::PLACE;
+        }
+    }
+    notes
+}
+
+/// The statements with any of the `wanted` notes, in order; the notes are
+/// computed once per check, on the first call.
+pub fn noted_lines<'a>(
+    cx: &'a Context<'a>,
+    wanted: u8,
+) -> impl Iterator<Item = KeywordLine<'a>> + 'a {
+    let noted = cx.keyword_notes.get_or_init(|| {
+        keyword_lines(cx)
+            .filter_map(|line| {
+                let notes = classify(cx, &line);
+                (notes != 0).then_some(Noted {
+                    section: line.section.id,
+                    stmt: line.stmt,
+                    notes,
+                })
+            })
+            .collect()
+    });
+    noted
+        .iter()
+        .filter(move |n| n.notes & wanted != 0)
+        .filter_map(move |n| line_of(cx, cx.model.section(n.section), n.stmt))
 }
 
 /// Every judged statement, in order. Lines inside `.if` blocks haplint cannot
 /// decide are skipped (haproxy may never read them), as are lines whose
 /// keyword comes from an environment variable or has a lexical error.
-pub fn keyword_lines<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = KeywordLine<'a>> + 'a {
+fn keyword_lines<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = KeywordLine<'a>> + 'a {
     let model = cx.model;
     model.sections.iter().flat_map(move |section| {
         let vocabulary = match section.kind {
@@ -31,31 +161,59 @@ pub fn keyword_lines<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = KeywordLin
             _ => None,
         };
         vocabulary.into_iter().flat_map(move |vocabulary| {
-            section.statements.iter().filter_map(move |&stmt| {
-                if cx.activity(stmt) != Activity::Active {
-                    return None;
-                }
-                let raw = model.words(stmt);
-                let first_word = raw.first()?;
-                if first_word.has_env() || first_word.is_invalid() || first_word.is_quoted() {
-                    return None;
-                }
-                let values: Vec<&str> = model.values(stmt).collect();
-                let prefix = values
-                    .first()
-                    .copied()
-                    .filter(|w| vocabulary == Vocabulary::Proxy && matches!(*w, "no" | "default"))
-                    .filter(|_| values.len() > 1);
-                let first = usize::from(prefix.is_some());
-                Some(KeywordLine {
-                    section,
-                    stmt,
-                    prefix,
-                    first,
-                    words: values.get(first..).unwrap_or(&[]).to_vec(),
-                    vocabulary,
-                })
-            })
+            section
+                .statements
+                .iter()
+                .filter_map(move |&stmt| line_of_kind(cx, section, stmt, vocabulary))
         })
+    })
+}
+
+fn line_of<'a>(cx: &'a Context<'a>, section: &'a Section, stmt: Stmt) -> Option<KeywordLine<'a>> {
+    let vocabulary = match section.kind {
+        SectionKind::Global => Vocabulary::Global,
+        kind if kind.inherits_defaults() => Vocabulary::Proxy,
+        _ => return None,
+    };
+    line_of_kind(cx, section, stmt, vocabulary)
+}
+
+fn line_of_kind<'a>(
+    cx: &'a Context<'a>,
+    section: &'a Section,
+    stmt: Stmt,
+    vocabulary: Vocabulary,
+) -> Option<KeywordLine<'a>> {
+    let model = cx.model;
+    if cx.activity(stmt) != Activity::Active {
+        return None;
+    }
+    let raw = model.words(stmt);
+    let first_word = raw.first()?;
+    if first_word.has_env() || first_word.is_invalid() || first_word.is_quoted() {
+        return None;
+    }
+    let mut values = model.values(stmt);
+    let head = values.next()?;
+    let mut words = FirstWords::default();
+    let prefix =
+        if vocabulary == Vocabulary::Proxy && matches!(head, "no" | "default") && raw.len() > 1 {
+            Some(head)
+        } else {
+            words.push(head);
+            None
+        };
+    for value in values {
+        if !words.push(value) {
+            break;
+        }
+    }
+    Some(KeywordLine {
+        section,
+        stmt,
+        prefix,
+        first: usize::from(prefix.is_some()),
+        words,
+        vocabulary,
     })
 }

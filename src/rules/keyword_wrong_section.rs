@@ -1,7 +1,7 @@
 //! Proxy keywords written in a kind of section that does not take them:
 //! `bind` in a backend, `balance` in a frontend, `use_backend` in defaults.
 
-use super::keyword_lines::keyword_lines;
+use super::keyword_lines::{note, noted_lines};
 use super::{Context, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::SectionKind;
@@ -17,7 +17,7 @@ impl Rule for KeywordWrongSection {
     const ID: &'static str = "keyword-wrong-section";
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for line in keyword_lines(cx) {
+        for line in noted_lines(cx, note::PLACE) {
             if line.vocabulary != Vocabulary::Proxy {
                 continue;
             }

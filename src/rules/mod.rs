@@ -2,7 +2,7 @@
 //! documentation in `rules/<id>.yaml`, and one line in `rules!` below.
 
 pub mod catalog;
-mod keyword_lines;
+pub(crate) mod keyword_lines;
 pub mod suppress;
 
 use crate::finding::Finding;
@@ -22,6 +22,9 @@ pub struct Context<'a> {
     pub facts: &'a Facts,
     /// Per file and line: whether haproxy `target` reads it (`.if` blocks).
     pub activity: &'a [Vec<crate::syntax::Activity>],
+    /// The statements the keyword rules look at, classified once for all of
+    /// them (see `keyword_lines`).
+    pub keyword_notes: std::sync::OnceLock<Vec<keyword_lines::Noted>>,
 }
 
 /// One check. `ID` equals the file stem of `rules/<id>.yaml`; the rule never

@@ -1,7 +1,7 @@
 //! Keywords the target HAProxy version no longer accepts (`reqadd`,
 //! `option forceclose`, `nbproc`…), with what replaced them.
 
-use super::keyword_lines::keyword_lines;
+use super::keyword_lines::{note, noted_lines};
 use super::{Context, Rule};
 use crate::finding::Finding;
 use crate::model::vocabulary;
@@ -13,7 +13,7 @@ impl Rule for RemovedKeyword {
     const ID: &'static str = "removed-keyword";
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for line in keyword_lines(cx) {
+        for line in noted_lines(cx, note::RETIRED) {
             let Some(retired) = vocabulary::retired(line.vocabulary, &line.words) else { continue };
             let Some(removed) = retired.removed.filter(|removed| *removed <= cx.target) else { continue };
             let words = retired.name.split(' ').count();

@@ -43,15 +43,16 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
     let mut builder = match middle {
         Some(middle) => {
             let (first, second) = std::thread::scope(|scope| {
-                let second = scope
-                    .spawn(|| parse_lines(file, &text, middle, bytes.len(), bytes.len() - middle));
-                // Sized for the whole file, so appending the second half
-                // does not reallocate (which would hold both copies at once).
-                let first = parse_lines(file, &text, 0, middle, bytes.len());
-                (first, second.join())
+                // The first half, sized for the whole file so that appending
+                // the second does not reallocate, is parsed on the helper
+                // thread; the second, freed once appended, on this one, whose
+                // allocator then reuses that memory for the model.
+                let first = scope.spawn(|| parse_lines(file, &text, 0, middle, bytes.len()));
+                let second = parse_lines(file, &text, middle, bytes.len(), bytes.len() - middle);
+                (first.join(), second)
             });
-            match second {
-                Ok(second) => first.append(second),
+            match first {
+                Ok(first) => first.append(second),
                 Err(_) => parse_lines(file, &text, 0, bytes.len(), bytes.len()),
             }
         }

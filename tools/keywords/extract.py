@@ -15,7 +15,8 @@ Sources in each manual (facts only: names, sections, versions):
     "(*)" for keywords `no` may invert, "(deprecated)", "(!)" for keywords
     only named defaults sections take), plus the keyword
     headings of section 4.2 (accepted in every proxy section when the
-    matrix does not list them).
+    matrix does not list them);
+  * sample fetches and converters: the headings of sections 7.3.1-7.3.7.
 To add a release: append its tag to TAGS and run the script again.
 """
 
@@ -114,17 +115,44 @@ def proxy_keywords(lines, spans):
     return found
 
 
+SAMPLE_HEADING = re.compile(r"^([a-z][a-z0-9_.-]*)(?:\(|\s|$)")
+
+
+def samples(lines, spans):
+    """Converters (headings of 7.3.1) and sample fetches (headings of 7.3.2 to
+    7.3.7, written `name(args) : type`)."""
+    found = {}
+    for number, (start, end) in spans.items():
+        title = lines[start - 2].lower()
+        if not number.startswith("7.3."):
+            continue
+        kind = "converter" if "converters" in title else "fetch"
+        for i in range(start, end):
+            line = lines[i]
+            m = SAMPLE_HEADING.match(line)
+            if not m:
+                continue
+            nxt = next((l for l in lines[i + 1:min(i + 6, end)] if l.strip()), "")
+            if not nxt.startswith(("  ", "\t")):
+                continue
+            if kind == "fetch" and " : " not in line and not line.rstrip().endswith(":"):
+                continue
+            found[f"{kind}\t{m.group(1)}"] = True
+    return found
+
+
 def version(tag):
     return tag[1:].rsplit(".", 1)[0]
 
 
 def main(repo, out):
-    globals_by_tag, proxies_by_tag = {}, {}
+    globals_by_tag, proxies_by_tag, samples_by_tag = {}, {}, {}
     for tag in TAGS:
         lines = manual(repo, tag)
         spans = section_spans(lines)
         globals_by_tag[tag] = global_keywords(lines, spans)
         proxies_by_tag[tag] = proxy_keywords(lines, spans)
+        samples_by_tag[tag] = samples(lines, spans)
 
     def lifetime(keyword, by_tag, deprecated_of):
         present = [t for t in TAGS if keyword in by_tag[t]]
@@ -139,6 +167,12 @@ def main(repo, out):
         for keyword in sorted({k for t in TAGS for k in globals_by_tag[t]}):
             since, deprecated, until = lifetime(keyword, globals_by_tag, bool)
             f.write(f"{keyword}\t{since}\t{deprecated}\t{until}\n")
+
+    with open(f"{out}/samples.tsv", "w") as f:
+        f.write("kind\tname\tsince\tdeprecated\tuntil\n")
+        for key in sorted({k for t in TAGS for k in samples_by_tag[t]}):
+            since, _, until = lifetime(key, samples_by_tag, lambda e: False)
+            f.write(f"{key}\t{since}\t\t{until}\n")
 
     with open(f"{out}/proxy.tsv", "w") as f:
         f.write("keyword\tsections\tnegatable\tsince\tdeprecated\tuntil\tnamed_defaults_only\n")
