@@ -173,7 +173,7 @@ fn withhold_fixes_on_broken_lines(sources: &SourceSet, findings: &mut [Finding])
 }
 
 /// With `HAPLINT_TIMINGS` set, print how long a stage took (for the benchmark).
-fn stage(name: &str, started: std::time::Instant) {
+pub(crate) fn stage(name: &str, started: std::time::Instant) {
     if std::env::var_os("HAPLINT_TIMINGS").is_some() {
         eprintln!(
             "haplint timing: {name} {:.3}s",
@@ -270,6 +270,12 @@ pub fn analyze(
         .into_iter()
         .filter(|r| options.enabled(r.id()))
         .collect();
+    if enabled
+        .iter()
+        .any(|r| rules::keyword_lines::RULES.contains(&r.id()))
+    {
+        let _ = cx.keyword_notes.set(rules::keyword_lines::note_lines(&cx));
+    }
     let statements: usize = model.sections.iter().map(|s| s.statements.len()).sum();
     raw.extend(run_rules(&cx, &enabled, statements > 20_000));
     stage("rules", started);
@@ -298,6 +304,7 @@ pub fn analyze(
             b.rule,
         ))
     });
+    stage("suppressions", started);
     (model, findings)
 }
 pub mod cli;

@@ -338,13 +338,17 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
 }
 
 fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
+    let started = std::time::Instant::now();
     let options = options(args)?;
     let sources = load::load(&inputs(args)?)?;
+    crate::stage("load", started);
     if args.fixing.fix || args.fixing.diff {
         return fix::run_fixes(args, &options, sources);
     }
     let report = crate::check(sources, &options);
+    let started = std::time::Instant::now();
     emit(&report, args)?;
+    crate::stage("output", started);
     let failed = report.fails(args.fail_on.severity());
     // The process ends right after: freeing a large configuration's model
     // piece by piece would only make the exit slower.

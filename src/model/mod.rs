@@ -110,11 +110,16 @@ impl Model {
             backends_used: HashMap::default(),
             frontends_using: HashMap::default(),
         };
+        let t = std::time::Instant::now();
         model.split_sections();
+        crate::stage("model: sections", t);
         model.headers = model.sections.iter().map(|s| (s.header, s.id)).collect();
         model.link_defaults();
+        crate::stage("model: links", t);
         servers::collect(&mut model);
+        crate::stage("model: servers", t);
         references::collect(&mut model);
+        crate::stage("model: references", t);
         model.link_backends();
         model
     }

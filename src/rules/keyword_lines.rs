@@ -48,6 +48,15 @@ impl<'a> std::ops::Deref for FirstWords<'a> {
     }
 }
 
+/// The rules that read the notes.
+pub const RULES: &[&str] = &[
+    "unknown-keyword",
+    "removed-keyword",
+    "deprecated-keyword",
+    "keyword-wrong-section",
+    "invalid-argument",
+];
+
 /// What a statement may interest a keyword rule for.
 pub mod note {
     /// Not in the tables, or not in the target version.
@@ -131,42 +140,41 @@ pub fn noted_lines<'a>(
     cx: &'a Context<'a>,
     wanted: u8,
 ) -> impl Iterator<Item = KeywordLine<'a>> + 'a {
-    let noted = cx.keyword_notes.get_or_init(|| {
-        keyword_lines(cx)
-            .filter_map(|line| {
-                let notes = classify(cx, &line);
-                (notes != 0).then_some(Noted {
-                    section: line.section.id,
-                    stmt: line.stmt,
-                    notes,
-                })
-            })
-            .collect()
-    });
+    let noted = cx.keyword_notes.get_or_init(|| note_lines(cx));
     noted
         .iter()
         .filter(move |n| n.notes & wanted != 0)
         .filter_map(move |n| line_of(cx, cx.model.section(n.section), n.stmt))
 }
 
-/// Every judged statement, in order. Lines inside `.if` blocks haplint cannot
-/// decide are skipped (haproxy may never read them), as are lines whose
-/// keyword comes from an environment variable or has a lexical error.
-fn keyword_lines<'a>(cx: &'a Context<'a>) -> impl Iterator<Item = KeywordLine<'a>> + 'a {
-    let model = cx.model;
-    model.sections.iter().flat_map(move |section| {
-        let vocabulary = match section.kind {
-            SectionKind::Global => Some(Vocabulary::Global),
-            kind if kind.inherits_defaults() => Some(Vocabulary::Proxy),
-            _ => None,
-        };
-        vocabulary.into_iter().flat_map(move |vocabulary| {
+/// Classify every judged statement (on two threads for large
+/// configurations); `analyze` does it before the rules start, so that no
+/// rule waits for another to fill the cache.
+pub fn note_lines(cx: &Context<'_>) -> Vec<Noted> {
+    cx.model
+        .map_sections(|section| {
+            let vocabulary = match section.kind {
+                SectionKind::Global => Vocabulary::Global,
+                kind if kind.inherits_defaults() => Vocabulary::Proxy,
+                _ => return Vec::new(),
+            };
             section
                 .statements
                 .iter()
-                .filter_map(move |&stmt| line_of_kind(cx, section, stmt, vocabulary))
+                .filter_map(|&stmt| {
+                    let line = line_of_kind(cx, section, stmt, vocabulary)?;
+                    let notes = classify(cx, &line);
+                    (notes != 0).then_some(Noted {
+                        section: section.id,
+                        stmt,
+                        notes,
+                    })
+                })
+                .collect()
         })
-    })
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 fn line_of<'a>(cx: &'a Context<'a>, section: &'a Section, stmt: Stmt) -> Option<KeywordLine<'a>> {

@@ -232,10 +232,16 @@ impl UnknownKeyword {
                         break;
                     }
                     // `set-proxy-v2-tlv-fmt(0xE1)`: the name ends at the parenthesis.
+                    // Known parameters were looked up when the model was built.
+                    let resolved = match param.keyword {
+                        Some(known) if known.since == "2.4" && known.until.is_none() => continue,
+                        Some(known) => Some(known),
+                        None => None,
+                    };
                     let written = model.value(stmt, param.word as usize).unwrap_or("");
                     let name = written.split('(').next().unwrap_or(written);
                     let span = model.word_span(stmt, param.word as usize);
-                    match table(name) {
+                    match resolved.or_else(|| table(name)) {
                         Some(known) => {
                             let since = Version::parse(known.since).unwrap_or(Version::new(2, 4));
                             if since > target {
