@@ -333,6 +333,29 @@ mod tests {
     }
 
     #[test]
+    fn every_deprecated_or_removed_keyword_names_its_replacement() {
+        for (context, names) in [
+            (Context::Global, global_names().collect::<Vec<_>>()),
+            (Context::Proxy, proxy_names().collect()),
+        ] {
+            for name in names {
+                let words: Vec<&str> = name.split(' ').collect();
+                let keyword = match context {
+                    Context::Global => global(name),
+                    Context::Proxy => proxy(&words),
+                };
+                let life = keyword.map(|k| k.life);
+                if life.is_some_and(|l| l.deprecated.is_some() || l.until.is_some()) {
+                    assert!(
+                        retired(context, &words).is_some(),
+                        "{name} is deprecated but retired.tsv has no replacement for it"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_table_row_is_well_formed() {
         for (name, table, columns) in [
             ("global", GLOBAL, 4),

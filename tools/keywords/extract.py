@@ -27,6 +27,9 @@ import sys
 TAGS = ["v2.4.0", "v2.5.0", "v2.6.0", "v2.7.0", "v2.8.0", "v2.9.0",
         "v3.0.0", "v3.1.0", "v3.2.0", "v3.3.0", "v3.4.0"]
 
+# Misspellings in some manuals that haproxy never accepted.
+MANUAL_TYPOS = {"tcp-resposne", "tune.quit.zero-copy-fwd-send"}
+
 HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.\s+\S")
 MATRIX_ROW = re.compile(
     r"^(?P<kw>[a-z][^\s(]*(?: [a-z0-9][^\s(]*)*)\s+"
@@ -75,7 +78,7 @@ def headings(lines, span):
         if keyword in ("option", "timeout", "stats", "email-alert", "capture",
                        "http-check", "tcp-check", "monitor", "declare", "no") and len(words) > 1:
             keyword = " ".join(words[:2])
-        found.add((keyword, "deprecated" in line.lower()))
+        found.add((keyword, "(deprecated)" in line.lower()))
     return found
 
 
@@ -90,7 +93,9 @@ def global_keywords(lines, spans):
     for number in ("3.1", "3.2", "3.3"):
         if number in spans:
             for keyword, deprecated in headings(lines, spans[number]):
-                found.setdefault(keyword.split(" ")[0], deprecated)
+                name = keyword.split(" ")[0]
+                # Either the list or the heading may carry "(deprecated)".
+                found[name] = found.get(name, False) or deprecated
     return found
 
 
@@ -164,7 +169,7 @@ def main(repo, out):
 
     with open(f"{out}/global.tsv", "w") as f:
         f.write("keyword\tsince\tdeprecated\tuntil\n")
-        for keyword in sorted({k for t in TAGS for k in globals_by_tag[t]}):
+        for keyword in sorted({k for t in TAGS for k in globals_by_tag[t]} - MANUAL_TYPOS):
             since, deprecated, until = lifetime(keyword, globals_by_tag, bool)
             f.write(f"{keyword}\t{since}\t{deprecated}\t{until}\n")
 
@@ -176,7 +181,7 @@ def main(repo, out):
 
     with open(f"{out}/proxy.tsv", "w") as f:
         f.write("keyword\tsections\tnegatable\tsince\tdeprecated\tuntil\tnamed_defaults_only\n")
-        for keyword in sorted({k for t in TAGS for k in proxies_by_tag[t] if not k.startswith("no ")}):
+        for keyword in sorted({k for t in TAGS for k in proxies_by_tag[t] if not k.startswith("no ")} - MANUAL_TYPOS):
             since, deprecated, until = lifetime(keyword, proxies_by_tag, lambda e: e["deprecated"])
             newest = next(proxies_by_tag[t][keyword] for t in reversed(TAGS) if keyword in proxies_by_tag[t])
             sections = newest["sections"]
