@@ -27,6 +27,24 @@ impl Version {
     /// The default target: the newest known release.
     pub const LATEST: Version = Version::new(3, 2);
 
+    /// The release after this one in HAProxy's numbering (2.9 → 3.0).
+    pub fn next(self) -> Version {
+        if self.minor >= 9 {
+            Version::new(self.major + 1, 0)
+        } else {
+            Version::new(self.major, self.minor + 1)
+        }
+    }
+
+    /// The release before this one (3.0 → 2.9).
+    pub fn previous(self) -> Version {
+        if self.minor == 0 {
+            Version::new(self.major.saturating_sub(1), 9)
+        } else {
+            Version::new(self.major, self.minor - 1)
+        }
+    }
+
     /// `2.6`, `2.6.12`, `3.0-dev5`: the major and minor numbers.
     pub fn parse(text: &str) -> Option<Version> {
         let text = text.trim();
@@ -87,6 +105,15 @@ impl fmt::Display for VersionRange {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn neighbouring_releases() {
+        use super::Version;
+        assert_eq!(Version::new(2, 9).next(), Version::new(3, 0));
+        assert_eq!(Version::new(2, 6).next(), Version::new(2, 7));
+        assert_eq!(Version::new(3, 0).previous(), Version::new(2, 9));
+        assert_eq!(Version::new(0, 0).previous(), Version::new(0, 9));
+    }
+
     use super::*;
 
     #[test]

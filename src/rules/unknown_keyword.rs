@@ -48,7 +48,7 @@ impl Rule for UnknownKeyword {
                     );
                 } else if let Some(until) = keyword.life.until.filter(|until| *until <= target) {
                     out.push(
-                        Finding::new(Self::ID, span, format!("`{}` no longer exists in HAProxy {target} (documented up to {})", keyword.name, previous(until)))
+                        Finding::new(Self::ID, span, format!("`{}` no longer exists in HAProxy {target} (documented up to {})", keyword.name, until.previous()))
                             .note(format!("haproxy {target} refuses to start on a keyword it does not know")),
                     );
                 }
@@ -152,10 +152,10 @@ impl UnknownKeyword {
                         // Converters and fetches of the next release are sometimes
                         // backported to later patch releases of the target (Debian's
                         // 2.6.12 has `host_only` of 2.7): only older ones are judged.
-                        let problem = if life.since > next(target) {
+                        let problem = if life.since > target.next() {
                             format!("the {what} `{name}` is not available in HAProxy {target}: it appeared in {}", life.since)
                         } else if let Some(until) = life.until.filter(|until| *until <= target) {
-                            format!("the {what} `{name}` no longer exists in HAProxy {target} (documented up to {})", previous(until))
+                            format!("the {what} `{name}` no longer exists in HAProxy {target} (documented up to {})", until.previous())
                         } else {
                             continue;
                         };
@@ -326,24 +326,6 @@ fn sample_names(expression: &str) -> Vec<(vocabulary::SampleKind, &str)> {
         names.push((kind, name));
     }
     names
-}
-
-/// The release after `version` (2.9 → 3.0).
-fn next(version: Version) -> Version {
-    if version.minor >= 9 {
-        Version::new(version.major + 1, 0)
-    } else {
-        Version::new(version.major, version.minor + 1)
-    }
-}
-
-/// The release before `version` in the 2.x/3.x numbering (3.0 → 2.9).
-fn previous(version: crate::version::Version) -> crate::version::Version {
-    if version.minor == 0 {
-        crate::version::Version::new(version.major - 1, 9)
-    } else {
-        crate::version::Version::new(version.major, version.minor - 1)
-    }
 }
 
 #[cfg(test)]
