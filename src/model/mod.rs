@@ -64,6 +64,8 @@ pub struct Section {
     settings: Vec<(u32, Stmt)>,
     /// The last statement of the section's own that sets the HTTP connection mode.
     connection_mode: Option<(settings::HttpConnectionMode, Stmt)>,
+    /// `mode` after defaults inheritance (see `Model::mode`).
+    mode: Mode,
 }
 
 impl Section {
@@ -115,6 +117,14 @@ impl Model {
         crate::stage("model: sections", t);
         model.headers = model.sections.iter().map(|s| (s.header, s.id)).collect();
         model.link_defaults();
+        let modes: Vec<Mode> = model
+            .sections
+            .iter()
+            .map(|s| model.compute_mode(s))
+            .collect();
+        for (section, mode) in model.sections.iter_mut().zip(modes) {
+            section.mode = mode;
+        }
         crate::stage("model: links", t);
         servers::collect(&mut model);
         crate::stage("model: servers", t);
@@ -404,6 +414,7 @@ impl Model {
                         acls: Vec::new(),
                         settings: Vec::new(),
                         connection_mode: None,
+                        mode: Mode::Tcp,
                     });
                     current = Some(sections.len() - 1);
                     continue;

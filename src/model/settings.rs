@@ -117,7 +117,13 @@ impl Model {
         Some((value, setting))
     }
 
+    /// The proxy mode, computed once when the model is built (rules ask it
+    /// for every proxy, many times).
     pub fn mode(&self, section: &Section) -> Mode {
+        section.mode
+    }
+
+    pub(super) fn compute_mode(&self, section: &Section) -> Mode {
         match self.setting_value(section, "mode") {
             Some(("http", _)) => Mode::Http,
             Some(("tcp", _)) | None => Mode::Tcp,
