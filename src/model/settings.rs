@@ -36,7 +36,12 @@ impl Model {
     /// The statement that sets `key` for `section`: its own last one, or else the
     /// one its defaults section (and the defaults that one inherits) provides.
     pub fn setting(&self, section: &Section, key: &str) -> Option<Setting> {
-        let key = self.key_id(key)?;
+        self.setting_by_id(section, self.key_id(key)?)
+    }
+
+    /// [`Model::setting`] for a key already looked up with `key_id`: rules
+    /// that ask the same keys of every proxy look them up once.
+    pub fn setting_by_id(&self, section: &Section, key: u32) -> Option<Setting> {
         self.inherited_find(section, |here| {
             here.settings
                 .iter()

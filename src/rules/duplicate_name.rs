@@ -80,7 +80,11 @@ impl Rule for DuplicateName {
 impl DuplicateName {
     fn servers(&self, cx: &Context<'_>, section: &crate::model::Section, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let mut seen: HashMap<&str, Stmt> = HashMap::default();
+        // One map per section would cost an allocation per backend on
+        // configurations with tens of thousands of them; backends have few
+        // servers, so a short list is searched instead until it grows.
+        let mut few: Vec<(&str, Stmt)> = Vec::new();
+        let mut many: HashMap<&str, Stmt> = HashMap::default();
         for server in model.real_servers(section) {
             if cx.activity(server.stmt) != crate::syntax::Activity::Active {
                 continue;
@@ -89,15 +93,22 @@ impl DuplicateName {
             if model.words(server.stmt).get(1).is_some_and(|w| w.has_env()) {
                 continue;
             }
-            match seen.get(name) {
-                Some(&first) => out.push(
+            let earlier = if many.is_empty() {
+                few.iter().find(|(n, _)| *n == name).map(|&(_, stmt)| stmt)
+            } else {
+                many.get(name).copied()
+            };
+            match earlier {
+                Some(first) => out.push(
                     Finding::new(Self::ID, model.word_span(server.stmt, 1), format!("server `{name}` is declared twice in {} {}", section.kind.keyword(), section.name.as_deref().unwrap_or("")))
                         .label(model.word_span(first, 1), "first declared here")
                         .note("haproxy refuses to start when two servers of one backend share a name")
                         .help("give each server its own name"),
                 ),
+                None if many.is_empty() && few.len() < 16 => few.push((name, server.stmt)),
                 None => {
-                    seen.insert(name, server.stmt);
+                    many.extend(few.drain(..));
+                    many.insert(name, server.stmt);
                 }
             }
         }

@@ -17,6 +17,8 @@ impl Rule for TcpCheckOnHttpBackend {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        // Options no section sets have no id and cannot be in effect.
+        let check_options: Vec<u32> = CHECK_OPTIONS.iter().filter_map(|o| model.key_id(&format!("option {o}"))).collect();
         for backend in model.proxies().filter(|s| s.kind.has_backend()) {
             if model.mode(backend) != Mode::Http {
                 continue;
@@ -27,7 +29,7 @@ impl Rule for TcpCheckOnHttpBackend {
             else {
                 continue;
             };
-            if CHECK_OPTIONS.iter().any(|o| model.option_enabled(backend, o).is_some()) {
+            if check_options.iter().any(|&id| model.setting_by_id(backend, id).is_some_and(|s| !s.negated)) {
                 continue;
             }
             let check = model.server_param(backend, checked, "check");
