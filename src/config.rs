@@ -31,9 +31,12 @@ pub struct Config {
     /// Facts about the servers haproxy talks to, by host name.
     #[serde(default)]
     pub upstreams: BTreeMap<String, UpstreamFact>,
-    /// Facts for `haplint tune`, kept as written for the tuner.
+    /// Upstream kinds of your own, beside those of `rules/upstreams/kinds.yaml`.
     #[serde(default)]
-    pub tune: Option<serde_yaml::Value>,
+    pub upstream_kinds: BTreeMap<String, UpstreamKind>,
+    /// Facts for `haplint tune` (see `crate::tune::Profile`).
+    #[serde(default)]
+    pub tune: Option<crate::tune::Profile>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -98,6 +101,25 @@ pub struct Facts {
     pub upstreams: BTreeMap<String, Upstream>,
 }
 
+impl Facts {
+    /// What haplint knows about the server at `host`: the user's facts first,
+    /// else what its name reveals (ALB names end in `.elb.amazonaws.com`, NLB
+    /// names in `.elb.<region>.amazonaws.com`).
+    pub fn upstream(&self, host: &str) -> Option<Upstream> {
+        if let Some(upstream) = self.upstreams.get(host) {
+            return Some(upstream.clone());
+        }
+        let host = host.to_ascii_lowercase();
+        if host.ends_with(".elb.amazonaws.com") {
+            known_upstream_kind("aws-alb")
+        } else if host.ends_with(".amazonaws.com") && host.contains(".elb.") {
+            known_upstream_kind("aws-nlb")
+        } else {
+            None
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Upstream {
     pub kind: Option<String>,
@@ -106,23 +128,52 @@ pub struct Upstream {
     pub buffers_requests: Option<bool>,
 }
 
-/// What haplint assumes of well-known upstream kinds.
+/// An upstream kind of `rules/upstreams/kinds.yaml` (or of `upstream-kinds:` in
+/// `.haplint.yaml`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct UpstreamKind {
+    pub description: String,
+    #[serde(default)]
+    pub idle_timeout: Option<String>,
+    #[serde(default)]
+    pub buffers_requests: Option<bool>,
+    #[serde(default)]
+    pub http2: Option<bool>,
+    #[serde(default)]
+    pub http_reuse: Option<String>,
+    #[serde(default)]
+    pub server_maxconn: Option<u64>,
+    pub source: String,
+}
+
+const UPSTREAM_KINDS: &str = include_str!("../rules/upstreams/kinds.yaml");
+
+/// The upstream kinds haplint ships, by name.
+pub fn upstream_kinds() -> &'static BTreeMap<String, UpstreamKind> {
+    static KINDS: std::sync::OnceLock<BTreeMap<String, UpstreamKind>> = std::sync::OnceLock::new();
+    // The file is part of the binary and parsed in a test; should it ever
+    // fail to parse, no kind is known rather than the tool stopping.
+    KINDS.get_or_init(|| serde_yaml::from_str(UPSTREAM_KINDS).unwrap_or_default())
+}
+
+/// What haplint assumes of a well-known upstream kind.
 pub fn known_upstream_kind(kind: &str) -> Option<Upstream> {
-    let (idle, buffers) = match kind {
-        // AWS documents a 60 s default idle timeout for ALB and 350 s for NLB.
-        "aws-alb" => (Some(60_000), Some(true)),
-        "aws-nlb" => (Some(350_000), Some(false)),
-        // nginx' keepalive_timeout defaults to 75 s and it buffers request bodies.
-        "nginx" => (Some(75_000), Some(true)),
-        "generic-http" => (None, None),
-        _ => return None,
-    };
-    Some(Upstream {
-        kind: Some(kind.to_string()),
-        idle_timeout_ms: idle,
-        http2: None,
-        buffers_requests: buffers,
-    })
+    upstream_kinds()
+        .get(kind)
+        .map(|known| upstream_of(kind, known))
+}
+
+fn upstream_of(name: &str, kind: &UpstreamKind) -> Upstream {
+    Upstream {
+        kind: Some(name.to_string()),
+        idle_timeout_ms: kind
+            .idle_timeout
+            .as_deref()
+            .and_then(crate::text::parse_duration_ms),
+        http2: kind.http2,
+        buffers_requests: kind.buffers_requests,
+    }
 }
 
 impl Config {
@@ -177,6 +228,39 @@ impl Config {
         }
     }
 
+    /// An upstream kind by name: the user's own first, then haplint's.
+    pub fn upstream_kind(&self, name: &str) -> Option<Upstream> {
+        match self.upstream_kinds.get(name) {
+            Some(kind) => Some(upstream_of(name, kind)),
+            None => known_upstream_kind(name),
+        }
+    }
+
+    /// Every upstream kind name, the user's and haplint's.
+    pub fn kind_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = upstream_kinds().keys().cloned().collect();
+        names.extend(self.upstream_kinds.keys().cloned());
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The most concurrent requests `haplint tune` sends to one server of a kind.
+    pub fn server_maxconn(&self, name: &str) -> Option<u64> {
+        self.upstream_kinds
+            .get(name)
+            .or_else(|| upstream_kinds().get(name))
+            .and_then(|kind| kind.server_maxconn)
+    }
+
+    /// The `http-reuse` mode `haplint tune` proposes toward a kind.
+    pub fn reuse_mode(&self, name: &str) -> Option<String> {
+        self.upstream_kinds
+            .get(name)
+            .or_else(|| upstream_kinds().get(name))
+            .and_then(|kind| kind.http_reuse.clone())
+    }
+
     pub fn facts(&self) -> Result<Facts, Error> {
         let mut facts = Facts::default();
         for (host, fact) in &self.upstreams {
@@ -185,9 +269,12 @@ impl Config {
                 UpstreamFact::Detailed(details) => (details.kind.clone(), details.clone()),
             };
             let mut upstream = match &kind {
-                Some(kind) => known_upstream_kind(kind).ok_or_else(|| Error::Config {
+                Some(kind) => self.upstream_kind(kind).ok_or_else(|| Error::Config {
                     path: FILE_NAME.to_string(),
-                    message: format!("upstreams.{host}: unknown upstream kind `{kind}` (expected aws-alb, aws-nlb, nginx or generic-http)"),
+                    message: format!(
+                        "upstreams.{host}: unknown upstream kind `{kind}` (expected one of {})",
+                        self.kind_names().join(", ")
+                    ),
                 })?,
                 None => Upstream::default(),
             };
@@ -214,6 +301,26 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shipped_upstream_kinds_parse() {
+        let kinds: BTreeMap<String, UpstreamKind> = serde_yaml::from_str(UPSTREAM_KINDS).unwrap();
+        assert_eq!(kinds.len(), upstream_kinds().len());
+        assert_eq!(
+            known_upstream_kind("aws-alb").unwrap().idle_timeout_ms,
+            Some(60_000)
+        );
+        let config = Config::parse("x.yaml", "upstream-kinds:\n  varnish:\n    description: Varnish\n    idle-timeout: 5s\n    source: our own measurements\nupstreams:\n  cache.local: varnish\n").unwrap();
+        assert_eq!(
+            config.facts().unwrap().upstreams["cache.local"].idle_timeout_ms,
+            Some(5_000)
+        );
+        let error = Config::parse("x.yaml", "upstreams:\n  a: nope\n")
+            .unwrap()
+            .facts()
+            .unwrap_err();
+        assert!(error.to_string().contains("aws-alb"), "{error}");
+    }
 
     #[test]
     fn unknown_keys_are_errors() {

@@ -16,6 +16,7 @@ pub mod rules;
 pub mod source;
 pub mod syntax;
 pub mod text;
+pub mod tune;
 pub mod version;
 
 use config::Facts;

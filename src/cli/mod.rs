@@ -13,6 +13,7 @@ use crate::{Options, Report};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod fix;
+mod tune;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Apply fixes; with -i, review each one (apply / skip / all of this rule / quit).
     Fix(FixCommandArgs),
+    /// Size settings from facts about the deployment (cores, memory, peak,
+    /// upstreams) and show them as a diff, as snippets, or write them.
+    Tune(tune::TuneArgs),
     /// Run as a language server over stdio (diagnostics, fixes as code actions, hover).
     Lsp,
     /// Print a shell completion script: `haplint completions bash > /etc/bash_completion.d/haplint`.
@@ -207,6 +211,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => run_rules(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Fix(args) => fix::run_fix_command(&args),
+        Command::Tune(args) => tune::run_tune(&args),
         Command::Lsp => crate::lsp::serve().map(|()| ExitCode::SUCCESS),
         Command::Completions { shell } => {
             let mut out = Vec::new();

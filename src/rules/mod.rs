@@ -49,17 +49,7 @@ impl Context<'_> {
     /// else what its name reveals (ALB names end in `.elb.amazonaws.com`, NLB
     /// names in `.elb.<region>.amazonaws.com`).
     pub fn upstream(&self, host: &str) -> Option<crate::config::Upstream> {
-        if let Some(upstream) = self.facts.upstreams.get(host) {
-            return Some(upstream.clone());
-        }
-        let host = host.to_ascii_lowercase();
-        if host.ends_with(".elb.amazonaws.com") {
-            crate::config::known_upstream_kind("aws-alb")
-        } else if host.ends_with(".amazonaws.com") && host.contains(".elb.") {
-            crate::config::known_upstream_kind("aws-nlb")
-        } else {
-            None
-        }
+        self.facts.upstream(host)
     }
 }
 
