@@ -260,3 +260,44 @@ fn the_incident_tuned() {
     assert!(tuned.contains("maxconn 10000  # haplint tune:"), "{tuned}");
     let _ = std::fs::remove_dir_all(Path::new(&dir));
 }
+
+/// `tune --write` goes through the same atomic writer as `--fix`: a failed
+/// write or rename, or a crash between them, leaves the original intact.
+#[test]
+fn a_failed_tune_write_leaves_the_original_intact() {
+    for fault in ["write", "rename", "abort-before-rename"] {
+        let dir =
+            std::env::temp_dir().join(format!("haplint-tune-fault-{fault}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("haproxy.cfg");
+        let original = std::fs::read_to_string("tests/fixtures/tune/web.cfg").unwrap();
+        std::fs::write(&config, &original).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_haplint"))
+            .args([
+                "tune",
+                "--no-config",
+                config.to_str().unwrap(),
+                "--cores",
+                "2",
+                "--memory",
+                "2G",
+                "--write",
+            ])
+            .env("HAPLINT_FAULT", fault)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{fault}");
+        assert_eq!(
+            std::fs::read_to_string(&config).unwrap(),
+            original,
+            "{fault}"
+        );
+        if fault != "abort-before-rename" {
+            assert!(
+                String::from_utf8_lossy(&output.stderr).contains("haproxy.cfg"),
+                "{fault}: the error names the file"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
