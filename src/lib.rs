@@ -9,6 +9,7 @@ pub mod error;
 pub mod finding;
 pub mod fix;
 pub mod load;
+pub mod logs;
 pub mod lsp;
 pub mod model;
 pub mod report;

@@ -12,6 +12,7 @@ use crate::version::Version;
 use crate::{Options, Report};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod explain_log;
 mod fix;
 mod tune;
 use std::io::{IsTerminal, Write};
@@ -43,6 +44,9 @@ pub enum Command {
     /// Size settings from facts about the deployment (cores, memory, peak,
     /// upstreams) and show them as a diff, as snippets, or write them.
     Tune(tune::TuneArgs),
+    /// Read HAProxy (and AWS ALB) log lines back against the configuration:
+    /// every timer explained, the settings and findings that shape them.
+    ExplainLog(explain_log::ExplainLogArgs),
     /// Run as a language server over stdio (diagnostics, fixes as code actions, hover).
     Lsp,
     /// Print a shell completion script: `haplint completions bash > /etc/bash_completion.d/haplint`.
@@ -212,6 +216,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => run_explain(&args),
         Command::Fix(args) => fix::run_fix_command(&args),
         Command::Tune(args) => tune::run_tune(&args),
+        Command::ExplainLog(args) => explain_log::run(&args),
         Command::Lsp => crate::lsp::serve().map(|()| ExitCode::SUCCESS),
         Command::Completions { shell } => {
             let mut out = Vec::new();
