@@ -117,7 +117,7 @@ fn write_files(sources: &SourceSet, texts: &BTreeMap<FileId, String>) -> Result<
 }
 
 /// The directory relative paths in the configuration resolve from.
-fn base_dir(sources: &SourceSet) -> PathBuf {
+pub(super) fn base_dir(sources: &SourceSet) -> PathBuf {
     sources
         .files()
         .iter()

@@ -11,7 +11,7 @@ use crate::source::{FileId, SourceSet};
 use crate::tune::{self, Profile};
 use clap::Args;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args, Debug)]
@@ -217,16 +217,7 @@ fn verify(
             None => "no `haproxy` on PATH".to_string(),
         })
     })?;
-    let base = sources
-        .files()
-        .iter()
-        .find_map(|f| {
-            f.path
-                .as_ref()
-                .and_then(|p| p.parent().map(Path::to_path_buf))
-        })
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| PathBuf::from("."));
+    let base = super::fix::base_dir(sources);
     let files_of = |tuned: bool| -> Vec<(String, String)> {
         sources
             .files()

@@ -112,11 +112,16 @@ pub fn looks_like_alb(line: &str) -> bool {
 /// Seconds since midnight of an ISO time (`2024-09-03T15:20:31.868632Z`).
 pub fn iso_seconds(time: &str) -> Option<(String, f64)> {
     let (date, clock) = time.trim_end_matches('Z').split_once('T')?;
+    Some((date.to_string(), clock_seconds(clock)?))
+}
+
+/// Seconds since midnight of `hh:mm:ss[.fraction]`.
+pub fn clock_seconds(clock: &str) -> Option<f64> {
     let mut parts = clock.split(':');
     let hours: f64 = parts.next()?.parse().ok()?;
     let minutes: f64 = parts.next()?.parse().ok()?;
     let seconds: f64 = parts.next()?.parse().ok()?;
-    Some((date.to_string(), hours * 3600.0 + minutes * 60.0 + seconds))
+    Some(hours * 3600.0 + minutes * 60.0 + seconds)
 }
 
 #[cfg(test)]

@@ -379,13 +379,9 @@ fn method_and_path(request: &str) -> Option<(&str, &str)> {
 fn haproxy_end_seconds(fields: &Fields) -> Option<f64> {
     let accepted = fields.get("t").or(fields.get("tr"))?;
     // `03/Sep/2024:15:20:22.467`
-    let clock = accepted.split_once(':')?.1;
-    let mut parts = clock.split(':');
-    let hours: f64 = parts.next()?.parse().ok()?;
-    let minutes: f64 = parts.next()?.parse().ok()?;
-    let seconds: f64 = parts.next()?.parse().ok()?;
+    let clock = alb::clock_seconds(accepted.split_once(':')?.1)?;
     let total = fields.timer("Tt").or(fields.timer("Ta")).unwrap_or(0) as f64 / 1000.0;
-    Some(hours * 3600.0 + minutes * 60.0 + seconds + total)
+    Some(clock + total)
 }
 
 #[cfg(test)]
