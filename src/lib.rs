@@ -278,8 +278,7 @@ pub fn analyze(
     {
         let _ = cx.keyword_notes.set(rules::keyword_lines::note_lines(&cx));
     }
-    let statements: usize = model.sections.iter().map(|s| s.statements.len()).sum();
-    raw.extend(run_rules(&cx, &enabled, statements > 20_000));
+    raw.extend(run_rules(&cx, &enabled, model.is_large()));
     stage("rules", started);
     withhold_fixes_on_broken_lines(sources, &mut raw);
     let mut suppressions = Suppressions::collect(&model);

@@ -117,7 +117,7 @@ fn write_files(sources: &SourceSet, texts: &BTreeMap<FileId, String>) -> Result<
 }
 
 /// The directory relative paths in the configuration resolve from.
-pub(super) fn base_dir(sources: &SourceSet) -> PathBuf {
+fn base_dir(sources: &SourceSet) -> PathBuf {
     sources
         .files()
         .iter()
@@ -130,38 +130,59 @@ pub(super) fn base_dir(sources: &SourceSet) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The real haproxy, ready to judge versions of the sources (`--verify` of
+/// both `check --fix` and `tune --write`).
+pub(super) struct Checker<'a> {
+    haproxy: PathBuf,
+    base: PathBuf,
+    sources: &'a SourceSet,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn new(explicit: Option<&Path>, sources: &'a SourceSet) -> Result<Self, Error> {
+        let haproxy = verify::find_haproxy(explicit).ok_or_else(|| {
+            Error::NoHaproxy(match explicit {
+                Some(path) => format!("{} is not a file", path.display()),
+                None => "no `haproxy` on PATH".to_string(),
+            })
+        })?;
+        Ok(Checker {
+            haproxy,
+            base: base_dir(sources),
+            sources,
+        })
+    }
+
+    /// Every file as (name, text), with `texts` in place of the originals.
+    pub(super) fn files(&self, texts: &BTreeMap<FileId, String>) -> Vec<(String, String)> {
+        self.sources
+            .files()
+            .iter()
+            .map(|f| {
+                let text = texts
+                    .get(&f.id)
+                    .cloned()
+                    .unwrap_or_else(|| f.text.to_string());
+                (f.name.clone(), text)
+            })
+            .collect()
+    }
+
+    pub(super) fn run(&self, files: &[(String, String)]) -> Result<verify::Verdict, Error> {
+        verify::check(&self.haproxy, files, &self.base)
+            .map_err(|e| Error::Verify(format!("cannot run {}: {e}", self.haproxy.display())))
+    }
+}
+
 fn verify_outcome(
     args: &CheckArgs,
     options: &Options,
     sources: &SourceSet,
     outcome: &FixOutcome,
 ) -> Result<(), Error> {
-    let haproxy = verify::find_haproxy(args.fixing.haproxy.as_deref()).ok_or_else(|| {
-        Error::NoHaproxy(match &args.fixing.haproxy {
-            Some(path) => format!("{} is not a file", path.display()),
-            None => "no `haproxy` on PATH".to_string(),
-        })
-    })?;
-    let base = base_dir(sources);
-    let files_of = |texts: &BTreeMap<FileId, String>| -> Vec<(String, String)> {
-        sources
-            .files()
-            .iter()
-            .map(|f| {
-                (
-                    f.name.clone(),
-                    texts
-                        .get(&f.id)
-                        .cloned()
-                        .unwrap_or_else(|| f.text.to_string()),
-                )
-            })
-            .collect()
-    };
-    let run = |files: &[(String, String)]| {
-        verify::check(&haproxy, files, &base)
-            .map_err(|e| Error::Verify(format!("cannot run {}: {e}", haproxy.display())))
-    };
+    let checker = Checker::new(args.fixing.haproxy.as_deref(), sources)?;
+    let files_of = |texts: &BTreeMap<FileId, String>| checker.files(texts);
+    let run = |files: &[(String, String)]| checker.run(files);
     let before = run(&files_of(&BTreeMap::new()))?;
     let after = run(&files_of(&outcome.texts))?;
     if !before.placeholders.is_empty() {

@@ -211,33 +211,9 @@ fn verify(
     sources: &SourceSet,
     texts: &BTreeMap<FileId, String>,
 ) -> Result<(), Error> {
-    let haproxy = fix::verify::find_haproxy(args.haproxy.as_deref()).ok_or_else(|| {
-        Error::NoHaproxy(match &args.haproxy {
-            Some(path) => format!("{} is not a file", path.display()),
-            None => "no `haproxy` on PATH".to_string(),
-        })
-    })?;
-    let base = super::fix::base_dir(sources);
-    let files_of = |tuned: bool| -> Vec<(String, String)> {
-        sources
-            .files()
-            .iter()
-            .map(|f| {
-                let text = if tuned {
-                    texts.get(&f.id).cloned()
-                } else {
-                    None
-                };
-                (f.name.clone(), text.unwrap_or_else(|| f.text.to_string()))
-            })
-            .collect()
-    };
-    let run = |files: &[(String, String)]| {
-        fix::verify::check(&haproxy, files, &base)
-            .map_err(|e| Error::Verify(format!("cannot run {}: {e}", haproxy.display())))
-    };
-    let before = run(&files_of(false))?;
-    let after = run(&files_of(true))?;
+    let checker = super::fix::Checker::new(args.haproxy.as_deref(), sources)?;
+    let before = checker.run(&checker.files(&BTreeMap::new()))?;
+    let after = checker.run(&checker.files(texts))?;
     if after.accepted {
         return Ok(());
     }

@@ -212,14 +212,23 @@ impl Model {
             .unwrap_or(&[])
     }
 
+    pub fn statement_count(&self) -> usize {
+        self.sections.iter().map(|s| s.statements.len()).sum()
+    }
+
+    /// Large enough for per-section work and rules to pay for a second thread.
+    pub fn is_large(&self) -> bool {
+        self.statement_count() >= PARALLEL_STATEMENTS
+    }
+
     /// `work` applied to every section, results in section order. On large
     /// configurations the sections are cut in two halves of about equal
     /// statement count and the second half runs on another thread.
     pub(crate) fn map_sections<T: Send>(&self, work: impl Fn(&Section) -> T + Sync) -> Vec<T> {
-        let statements: usize = self.sections.iter().map(|s| s.statements.len()).sum();
-        if statements < PARALLEL_STATEMENTS {
+        if !self.is_large() {
             return self.sections.iter().map(&work).collect();
         }
+        let statements = self.statement_count();
         let mut seen = 0;
         let middle = self
             .sections

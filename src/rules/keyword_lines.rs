@@ -78,26 +78,13 @@ pub struct Noted {
     pub notes: u8,
 }
 
-/// Keywords whose first argument `invalid-argument` checks.
-pub const ARGUMENT_KEYWORDS: &[(Vocabulary, &str)] = &[
-    (Vocabulary::Global, "hard-stop-after"),
-    (Vocabulary::Global, "maxconn"),
-    (Vocabulary::Global, "nbthread"),
-    (Vocabulary::Proxy, "timeout"),
-    (Vocabulary::Proxy, "retries"),
-    (Vocabulary::Proxy, "mode"),
-    (Vocabulary::Proxy, "http-reuse"),
-    (Vocabulary::Proxy, "hash-type"),
-    (Vocabulary::Proxy, "balance"),
-];
-
 fn classify(cx: &Context<'_>, line: &KeywordLine<'_>) -> u8 {
     let Some(&first) = line.words.first() else {
         return 0;
     };
     let target = cx.target;
     let mut notes = 0;
-    if ARGUMENT_KEYWORDS.contains(&(line.vocabulary, first)) {
+    if super::invalid_argument::checks_argument(line.vocabulary, first) {
         notes |= note::ARGUMENT;
     }
     if vocabulary::retired(line.vocabulary, &line.words).is_some() {
