@@ -109,10 +109,21 @@ impl Facts {
         if let Some(upstream) = self.upstreams.get(host) {
             return Some(upstream.clone());
         }
-        let host = host.to_ascii_lowercase();
-        if host.ends_with(".elb.amazonaws.com") {
+        // Asked for every server by several rules: no lowercase copy.
+        let ends_with = |suffix: &str| {
+            host.len()
+                .checked_sub(suffix.len())
+                .and_then(|start| host.as_bytes().get(start..))
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix.as_bytes()))
+        };
+        let contains = |part: &str| {
+            host.as_bytes()
+                .windows(part.len())
+                .any(|window| window.eq_ignore_ascii_case(part.as_bytes()))
+        };
+        if ends_with(".elb.amazonaws.com") {
             known_upstream_kind("aws-alb")
-        } else if host.ends_with(".amazonaws.com") && host.contains(".elb.") {
+        } else if ends_with(".amazonaws.com") && contains(".elb.") {
             known_upstream_kind("aws-nlb")
         } else {
             None

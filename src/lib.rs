@@ -65,7 +65,7 @@ impl Options {
             Some(select) => select.iter().any(|s| s == id || s == "all"),
         } || self.extend_select.iter().any(|s| s == id);
         let applies =
-            rules::catalog::doc(id).is_none_or(|doc| doc.version_range().contains(self.target));
+            rules::catalog::version_range(id).is_none_or(|range| range.contains(self.target));
         selected
             && applies
             && !self.ignore.iter().any(|s| s == id)
@@ -178,10 +178,18 @@ fn withhold_fixes_on_broken_lines(sources: &SourceSet, findings: &mut [Finding])
 pub(crate) fn stage(name: &str, started: std::time::Instant) {
     if std::env::var_os("HAPLINT_TIMINGS").is_some() {
         eprintln!(
-            "haplint timing: {name} {:.3}s",
-            started.elapsed().as_secs_f64()
+            "haplint timing: {name} {:.3}s, resident {} MB",
+            started.elapsed().as_secs_f64(),
+            resident_megabytes().map_or_else(|| "?".to_string(), |mb| mb.to_string())
         );
     }
+}
+
+/// Resident memory of this process now (Linux: /proc/self/statm, in pages of 4 KiB).
+fn resident_megabytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096 / 1_000_000)
 }
 
 /// Run the rules; on large configurations two threads take the next rule

@@ -4,7 +4,7 @@
 //! (columns: name, args, since, until), written from haproxy's own keyword
 //! registrations (`srv_kws`/`bind_kws` arrays) at the tags v2.4.0 … v3.3.0.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 const SERVER_PARAMS: &str = include_str!("../../rules/keywords/server-params.tsv");
@@ -17,6 +17,8 @@ pub struct ParamKeyword {
     pub args: u32,
     pub since: &'static str,
     pub until: Option<&'static str>,
+    /// For a `no-<name>` row, the `<name>` it turns off.
+    pub negates: Option<&'static str>,
 }
 
 fn load(table: &'static str) -> HashMap<&'static str, ParamKeyword> {
@@ -39,6 +41,7 @@ fn load(table: &'static str) -> HashMap<&'static str, ParamKeyword> {
                     args,
                     since,
                     until,
+                    negates: name.strip_prefix("no-"),
                 },
             ))
         })
@@ -126,10 +129,13 @@ pub fn meaning(context: KeywordContext, keyword: &str) -> Option<&'static Keywor
                         },
                     ))
                 })
-                .fold(Table::new(), |mut table, (keyword, context, meaning)| {
-                    table.entry(keyword).or_default().push((context, meaning));
-                    table
-                })
+                .fold(
+                    Table::default(),
+                    |mut table, (keyword, context, meaning)| {
+                        table.entry(keyword).or_default().push((context, meaning));
+                        table
+                    },
+                )
         })
         .get(keyword)?
         .iter()

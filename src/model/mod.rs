@@ -50,11 +50,15 @@ pub struct Section {
     pub from: Option<String>,
     /// Body statements in order, directives (`.if`…) excluded.
     pub statements: Vec<Stmt>,
+    /// The setting key of each statement (see [`Model::key_id`]), or
+    /// [`NO_KEY`]: rules find the statements they look at by comparing
+    /// numbers instead of reading words.
+    keys: Vec<u32>,
     /// The defaults section this one takes its initial settings from.
     pub defaults: Option<SectionId>,
-    /// The statement is inside a `.if` block (its presence depends on a condition).
-    pub conditional: Vec<bool>,
     pub servers: Vec<Server>,
+    /// Positions in `servers` of the `default-server` lines, in order.
+    default_servers: Vec<u32>,
     pub binds: Vec<Bind>,
     /// `acl NAME …` declarations, in order.
     pub acls: Vec<(String, Stmt)>,
@@ -69,6 +73,10 @@ pub struct Section {
 }
 
 impl Section {
+    fn server(&self, index: u32) -> Option<&Server> {
+        self.servers.get(index as usize)
+    }
+
     pub fn display_name(&self) -> String {
         match &self.name {
             Some(name) => format!("{} {}", self.kind.keyword(), name),
@@ -225,30 +233,31 @@ impl Model {
     /// configurations the sections are cut in two halves of about equal
     /// statement count and the second half runs on another thread.
     pub(crate) fn map_sections<T: Send>(&self, work: impl Fn(&Section) -> T + Sync) -> Vec<T> {
+        self.map_section_runs(|run| run.iter().map(&work).collect::<Vec<T>>())
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// `work` applied to runs of consecutive sections that together cover
+    /// them all, in order: one run, or two halves of about equal statement
+    /// count on two threads for large configurations. For work that keeps
+    /// state from one section to the next (a cache).
+    pub(crate) fn map_section_runs<T: Send>(
+        &self,
+        work: impl Fn(&[Section]) -> T + Sync,
+    ) -> Vec<T> {
         if !self.is_large() {
-            return self.sections.iter().map(&work).collect();
+            return vec![work(&self.sections)];
         }
-        let statements = self.statement_count();
-        let mut seen = 0;
-        let middle = self
-            .sections
-            .iter()
-            .position(|s| {
-                seen += s.statements.len();
-                seen * 2 >= statements
-            })
-            .unwrap_or(0);
-        let (first, second) = self.sections.split_at(middle);
+        let (first, second) = self.sections.split_at(half_by_statements(&self.sections));
         std::thread::scope(|scope| {
-            let helper = scope.spawn(|| second.iter().map(&work).collect::<Vec<T>>());
-            let mut results: Vec<T> = first.iter().map(&work).collect();
-            match helper.join() {
-                Ok(rest) => results.extend(rest),
-                // The helper cannot panic on input (no panicking code paths);
-                // should it anyway, redo its half here rather than lose it.
-                Err(_) => results.extend(second.iter().map(&work)),
-            }
-            results
+            let helper = scope.spawn(|| work(second));
+            let first = work(first);
+            // The helper cannot panic on input (no panicking code paths);
+            // should it anyway, redo its half here rather than lose it.
+            let second = helper.join().unwrap_or_else(|_| work(second));
+            vec![first, second]
         })
     }
 
@@ -279,12 +288,18 @@ impl Model {
         Some(tree.value(word))
     }
 
-    /// All word values of a statement.
-    pub fn values(&self, stmt: Stmt) -> impl Iterator<Item = &str> {
+    /// All word values of a statement. Of known length, so that rules
+    /// collecting them allocate once.
+    pub fn values(&self, stmt: Stmt) -> impl ExactSizeIterator<Item = &str> + DoubleEndedIterator {
         let tree = self.tree(stmt.file);
-        self.words(stmt)
+        let words = tree.map_or(&[][..], |tree| {
+            tree.lines
+                .get(stmt.line as usize)
+                .map_or(&[][..], |line| tree.words(line))
+        });
+        words
             .iter()
-            .filter_map(move |w| tree.map(|t| t.value(w)))
+            .map(move |w| tree.map_or("", |tree| tree.value(w)))
     }
 
     pub fn word_span(&self, stmt: Stmt, index: usize) -> Span {
@@ -310,6 +325,19 @@ impl Model {
             (Some(first), Some(last)) if to > from => Span::new(stmt.file, first.start, last.end),
             _ => self.word_span(stmt, from),
         }
+    }
+
+    /// The statement's text from its first to its last word as written,
+    /// when no word has quotes or escapes (its words are then exactly the
+    /// blank-separated pieces of this text).
+    pub fn code_text(&self, stmt: Stmt) -> Option<&str> {
+        let tree = self.tree(stmt.file)?;
+        let words = self.words(stmt);
+        if words.iter().any(|w| w.is_cooked()) {
+            return None;
+        }
+        let (first, last) = (words.first()?, words.last()?);
+        tree.text.get(first.start as usize..last.end as usize)
     }
 
     /// The whole physical line, end of line included.
@@ -349,9 +377,50 @@ impl Model {
         negated
     }
 
-    /// The interned id of a setting key, if any section sets it.
-    pub(crate) fn key_id(&self, key: &str) -> Option<u32> {
+    /// The interned id of a setting key (`server`, `timeout server`,
+    /// `option httplog`), if any statement has it.
+    pub fn key_id(&self, key: &str) -> Option<u32> {
         self.keys.get(key).copied()
+    }
+
+    /// The statements of a section with their setting key ids.
+    pub fn keyed_statements<'a>(
+        &self,
+        section: &'a Section,
+    ) -> impl Iterator<Item = (Stmt, u32)> + 'a {
+        section
+            .statements
+            .iter()
+            .copied()
+            .zip(section.keys.iter().copied())
+    }
+
+    /// The ids of some setting keys, for rules that look at a few kinds of
+    /// statement among all.
+    pub fn key_set(&self, keys: &[&str]) -> KeySet {
+        KeySet(keys.iter().filter_map(|key| self.key_id(key)).collect())
+    }
+
+    /// The statements of a section whose key is in `keys`, with their key.
+    pub fn statements_in<'a>(
+        &self,
+        section: &'a Section,
+        keys: &'a KeySet,
+    ) -> impl Iterator<Item = (Stmt, u32)> + 'a {
+        self.keyed_statements(section)
+            .filter(move |&(_, key)| keys.contains(key))
+    }
+
+    /// Statements of a section whose setting key is `key` (as given by
+    /// [`Model::key_id`]; `None` matches nothing).
+    pub fn statements_keyed<'a>(
+        &self,
+        section: &'a Section,
+        key: Option<u32>,
+    ) -> impl Iterator<Item = Stmt> + 'a {
+        self.keyed_statements(section)
+            .filter(move |&(_, k)| Some(k) == key)
+            .map(|(stmt, _)| stmt)
     }
 
     /// Statements of a section whose first word is `keyword`.
@@ -360,10 +429,19 @@ impl Model {
         section: &'a Section,
         keyword: &'a str,
     ) -> impl Iterator<Item = Stmt> + 'a {
+        // A one-word key is the first word unless a `no`/`default` comes
+        // first, so the key narrows the statements and the word decides.
+        let key = if settings::TWO_WORD_KEYWORDS.contains(&keyword) {
+            None
+        } else {
+            Some(self.key_id(keyword))
+        };
         section
             .statements
             .iter()
-            .copied()
+            .zip(&section.keys)
+            .filter(move |&(_, k)| key.is_none_or(|key| key == Some(*k)))
+            .map(|(&stmt, _)| stmt)
             .filter(move |&stmt| self.value(stmt, 0) == Some(keyword))
     }
 
@@ -374,7 +452,6 @@ impl Model {
         for tree in &self.trees {
             // Each file starts outside any section, as with several `-f`.
             current = None;
-            let mut depth = 0usize;
             for (index, line) in tree.lines.iter().enumerate() {
                 let words = tree.words(line);
                 let Some(first) = words.first() else { continue };
@@ -384,11 +461,6 @@ impl Model {
                 };
                 let keyword = tree.value(first);
                 if keyword.starts_with('.') && !first.is_quoted() {
-                    match keyword {
-                        ".if" => depth += 1,
-                        ".endif" => depth = depth.saturating_sub(1),
-                        _ => {}
-                    }
                     continue;
                 }
                 if let Some(kind) = SectionKind::from_keyword(keyword) {
@@ -416,9 +488,10 @@ impl Model {
                         header: stmt,
                         from,
                         statements: Vec::new(),
+                        keys: Vec::new(),
                         defaults: None,
-                        conditional: Vec::new(),
                         servers: Vec::new(),
+                        default_servers: Vec::new(),
                         binds: Vec::new(),
                         acls: Vec::new(),
                         settings: Vec::new(),
@@ -431,7 +504,6 @@ impl Model {
                 match current.and_then(|i| sections.get_mut(i)) {
                     Some(section) => {
                         section.statements.push(stmt);
-                        section.conditional.push(depth > 0);
                     }
                     None => findings.push(
                         Finding::new(syntax::SYNTAX, tree.word_span(first), format!("unknown keyword `{keyword}` out of section"))
@@ -442,47 +514,71 @@ impl Model {
             }
         }
         let _ = current;
-        let mut key = String::new();
-        for section in &mut sections {
-            let mut settings: Vec<(u32, Stmt)> = Vec::new();
-            for &stmt in &section.statements {
-                let negated = self.keyword_into(stmt, &mut key);
-                if key.is_empty() {
-                    continue;
-                }
-                if let Some(mode) = settings::connection_mode_of(&key, negated) {
-                    section.connection_mode = Some((mode, stmt));
-                }
-                let next = self.keys.len() as u32;
-                let id = match self.keys.get(key.as_str()) {
-                    Some(&id) => id,
-                    None => {
-                        self.keys.insert(key.clone(), next);
-                        next
-                    }
-                };
-                match settings.iter_mut().find(|(k, _)| *k == id) {
-                    Some(entry) => entry.1 = stmt,
-                    None => settings.push((id, stmt)),
-                }
-            }
-            settings.shrink_to_fit();
-            section.settings = settings;
+        self.intern_keys(&mut sections);
+        for section in &sections {
             if let Some(name) = &section.name
                 && let Some(names) = self.names.get_mut(section.kind as usize)
             {
                 names.entry(name.clone()).or_default().push(section.id);
             }
-            for &stmt in &section.statements {
-                if self.value(stmt, 0) == Some("acl")
-                    && let Some(name) = self.value(stmt, 1)
-                {
-                    section.acls.push((name.to_string(), stmt));
-                }
-            }
         }
         self.sections = sections;
         self.findings.extend(findings);
+    }
+
+    /// Give every statement its setting key and every section its settings
+    /// and ACL declarations. On large configurations the second half of the
+    /// sections is done on another thread with its own key table, whose ids
+    /// are then mapped into the model's.
+    fn intern_keys(&mut self, sections: &mut [Section]) {
+        let statements: usize = sections.iter().map(|s| s.statements.len()).sum();
+        let trees = &self.trees;
+        if statements < PARALLEL_STATEMENTS {
+            intern_section_keys(trees, sections, &mut self.keys);
+            return;
+        }
+        let middle = half_by_statements(sections);
+        let (first, second) = sections.split_at_mut(middle);
+        let keys = &mut self.keys;
+        let second_keys = std::thread::scope(|scope| {
+            let helper = scope.spawn(|| {
+                let mut own = HashMap::default();
+                intern_section_keys(trees, second, &mut own);
+                (own, second)
+            });
+            intern_section_keys(trees, first, keys);
+            helper.join()
+        });
+        let Ok((own, second)) = second_keys else {
+            // The helper cannot panic on input; should it anyway, its
+            // sections are done again here.
+            let (_, second) = sections.split_at_mut(middle);
+            for section in second.iter_mut() {
+                section.keys.clear();
+                section.settings.clear();
+                section.acls.clear();
+                section.connection_mode = None;
+            }
+            intern_section_keys(trees, second, &mut self.keys);
+            return;
+        };
+        let mut remap = vec![NO_KEY; own.len()];
+        for (key, local) in own {
+            let next = keys.len() as u32;
+            let id = *keys.entry(key).or_insert(next);
+            if let Some(slot) = remap.get_mut(local as usize) {
+                *slot = id;
+            }
+        }
+        let global = |local: u32| remap.get(local as usize).copied().unwrap_or(NO_KEY);
+        for section in second.iter_mut() {
+            for key in &mut section.keys {
+                *key = global(*key);
+            }
+            for (key, _) in &mut section.settings {
+                *key = global(*key);
+            }
+        }
     }
 
     /// Each proxy takes its initial settings from the defaults section named
@@ -511,6 +607,126 @@ impl Model {
             section.defaults = link;
         }
     }
+}
+
+/// Setting key ids (see [`Model::key_set`]); keys no statement has are left out.
+#[derive(Clone, Debug, Default)]
+pub struct KeySet(Vec<u32>);
+
+impl KeySet {
+    pub fn contains(&self, key: u32) -> bool {
+        self.0.contains(&key)
+    }
+}
+
+/// A statement without a setting key (an empty `no`).
+pub(crate) const NO_KEY: u32 = u32::MAX;
+
+/// Where to cut `sections` in two runs of about equal statement count.
+fn half_by_statements(sections: &[Section]) -> usize {
+    let statements: usize = sections.iter().map(|s| s.statements.len()).sum();
+    let mut seen = 0;
+    sections
+        .iter()
+        .position(|s| {
+            seen += s.statements.len();
+            seen * 2 >= statements
+        })
+        .unwrap_or(0)
+}
+
+/// The setting key of a statement (`no`/`default` removed, `option X` and
+/// `timeout X` as two words) and whether it was negated. A two-word key is
+/// written into `buffer`; a one-word key is the word itself.
+fn statement_key<'a>(tree: &'a SyntaxTree, stmt: Stmt, buffer: &'a mut String) -> (&'a str, bool) {
+    let words = tree
+        .lines
+        .get(stmt.line as usize)
+        .map(|line| tree.words(line))
+        .unwrap_or(&[]);
+    let mut values = words.iter().map(|w| tree.value(w));
+    let mut first = values.next().unwrap_or("");
+    let mut negated = false;
+    if first == "no" || first == "default" {
+        negated = first == "no";
+        first = values.next().unwrap_or("");
+    }
+    if !settings::TWO_WORD_KEYWORDS.contains(&first) {
+        return (first, negated);
+    }
+    buffer.clear();
+    buffer.push_str(first);
+    buffer.push(' ');
+    buffer.push_str(values.next().unwrap_or(""));
+    (buffer.as_str(), negated)
+}
+
+/// [`Model::intern_keys`] for one run of sections, with ids from `keys`.
+fn intern_section_keys(
+    trees: &[SyntaxTree],
+    sections: &mut [Section],
+    keys: &mut HashMap<String, u32>,
+) {
+    let mut buffer = String::new();
+    let mut acl_key = None;
+    for section in sections {
+        let Some(tree) = section
+            .statements
+            .first()
+            .and_then(|s| trees.get(s.file.0 as usize))
+        else {
+            continue;
+        };
+        let mut settings: Vec<(u32, Stmt)> = Vec::new();
+        let mut statement_keys = Vec::with_capacity(section.statements.len());
+        for &stmt in &section.statements {
+            let (key, negated) = statement_key(tree, stmt, &mut buffer);
+            if key.is_empty() {
+                statement_keys.push(NO_KEY);
+                continue;
+            }
+            if let Some(mode) = settings::connection_mode_of(key, negated) {
+                section.connection_mode = Some((mode, stmt));
+            }
+            let id = match keys.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = keys.len() as u32;
+                    keys.insert(key.to_string(), id);
+                    id
+                }
+            };
+            if key == "acl" {
+                acl_key = Some(id);
+            }
+            statement_keys.push(id);
+            match settings.iter_mut().find(|(k, _)| *k == id) {
+                Some(entry) => entry.1 = stmt,
+                None => settings.push((id, stmt)),
+            }
+        }
+        settings.shrink_to_fit();
+        section.settings = settings;
+        for (&stmt, &key) in section.statements.iter().zip(&statement_keys) {
+            if Some(key) == acl_key
+                && !negated_statement(tree, stmt)
+                && let Some(name) = tree_value(tree, stmt, 1)
+            {
+                section.acls.push((name.to_string(), stmt));
+            }
+        }
+        section.keys = statement_keys;
+    }
+}
+
+fn tree_value(tree: &SyntaxTree, stmt: Stmt, index: usize) -> Option<&str> {
+    let line = tree.lines.get(stmt.line as usize)?;
+    tree.words(line).get(index).map(|w| tree.value(w))
+}
+
+/// The statement starts with `no` or `default` (its key is not its first word).
+fn negated_statement(tree: &SyntaxTree, stmt: Stmt) -> bool {
+    matches!(tree_value(tree, stmt, 0), Some("no" | "default"))
 }
 
 fn check_section_name(

@@ -57,9 +57,10 @@ impl Server {
 
     fn own_param(&self, name: &str) -> Option<(&Param, bool)> {
         self.params.iter().rev().find_map(|p| {
-            if p.name() == name {
+            let keyword = p.keyword?;
+            if keyword.name == name {
                 Some((p, true))
-            } else if p.name().strip_prefix("no-") == Some(name) {
+            } else if keyword.negates == Some(name) {
                 Some((p, false))
             } else {
                 None
@@ -163,6 +164,12 @@ fn cut_params(
 pub(super) fn collect(model: &mut Model) {
     let cut = model.map_sections(|section| in_section(model, section));
     for (section, (servers, binds)) in model.sections.iter_mut().zip(cut) {
+        section.default_servers = servers
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == ServerKind::Default)
+            .map(|(index, _)| index as u32)
+            .collect();
         section.servers = servers;
         section.binds = binds;
     }
@@ -229,26 +236,30 @@ impl Model {
         if let Some(found) = from(server, ParamOrigin::Server) {
             return Some(found);
         }
-        let above = |d: &&Server| d.kind == ServerKind::Default && d.stmt < server.stmt;
-        if let Some(found) = section
-            .servers
+        // `default-server` lines of the section above the server, nearest
+        // first; the section keeps their positions so that no rule scans
+        // every server for every server it asks about.
+        let above = section
+            .default_servers
+            .partition_point(|&index| section.server(index).is_some_and(|d| d.stmt < server.stmt));
+        let own_defaults = section.default_servers.get(..above).unwrap_or(&[]);
+        if let Some(found) = own_defaults
             .iter()
             .rev()
-            .filter(above)
+            .filter_map(|&index| section.server(index))
             .find_map(|d| from(d, ParamOrigin::DefaultServer))
         {
             return Some(found);
         }
-        self.defaults_chain(section)
-            .into_iter()
-            .find_map(|defaults_id| {
-                self.section(defaults_id)
-                    .servers
-                    .iter()
-                    .rev()
-                    .filter(|d| d.kind == ServerKind::Default)
-                    .find_map(|d| from(d, ParamOrigin::Defaults(defaults_id)))
-            })
+        self.defaults_chain(section).find_map(|defaults_id| {
+            let defaults = self.section(defaults_id);
+            defaults
+                .default_servers
+                .iter()
+                .rev()
+                .filter_map(|&index| defaults.server(index))
+                .find_map(|d| from(d, ParamOrigin::Defaults(defaults_id)))
+        })
     }
 
     /// The first argument of an effective, enabled server parameter (`maxconn 100` → `100`).

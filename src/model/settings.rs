@@ -136,18 +136,23 @@ impl Model {
         }
     }
 
-    /// The defaults sections `section` inherits from, nearest first.
-    pub fn defaults_chain(&self, section: &Section) -> Vec<SectionId> {
-        let mut chain = Vec::new();
+    /// The defaults sections `section` inherits from, nearest first, each
+    /// once (a `from` loop ends the chain). Rules walk it for every server
+    /// of every proxy, so it allocates nothing.
+    pub fn defaults_chain(&self, section: &Section) -> impl Iterator<Item = SectionId> + '_ {
+        let mut seen = [SectionId(u32::MAX); MAX_DEFAULTS_DEPTH];
+        let mut count = 0;
         let mut next = section.defaults;
-        while let Some(id) = next {
-            if chain.contains(&id) || chain.len() >= MAX_DEFAULTS_DEPTH {
-                break;
+        std::iter::from_fn(move || {
+            let id = next?;
+            if seen.get(..count).unwrap_or(&[]).contains(&id) {
+                return None;
             }
-            chain.push(id);
+            *seen.get_mut(count)? = id;
+            count += 1;
             next = self.section(id).defaults;
-        }
-        chain
+            Some(id)
+        })
     }
 }
 

@@ -134,5 +134,41 @@ fn loaded() -> &'static (Vec<RuleDoc>, Vec<String>) {
 
 /// The default severity of a rule, from its doc.
 pub fn default_severity(id: &str) -> Severity {
-    doc(id).map_or(Severity::Warning, |d| d.severity)
+    facts(id).map_or(Severity::Warning, |(severity, _)| severity)
+}
+
+/// The releases a rule applies to, from its doc.
+pub fn version_range(id: &str) -> Option<VersionRange> {
+    facts(id).map(|(_, versions)| versions)
+}
+
+/// Severity and versions of a rule, as the build read them from its doc.
+fn facts(id: &str) -> Option<(Severity, VersionRange)> {
+    let &(_, severity, versions) = RULE_FACTS.iter().find(|(rule, _, _)| *rule == id)?;
+    let severity = match severity {
+        "error" => Severity::Error,
+        "info" => Severity::Info,
+        _ => Severity::Warning,
+    };
+    Some((severity, VersionRange::parse(versions).unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_read_at_build_time_match_the_parsed_docs() {
+        assert!(load_errors().is_empty(), "{:?}", load_errors());
+        assert_eq!(RULE_FACTS.len(), docs().len());
+        for doc in docs() {
+            assert_eq!(default_severity(&doc.id), doc.severity, "{}", doc.id);
+            assert_eq!(
+                version_range(&doc.id),
+                Some(doc.version_range()),
+                "{}",
+                doc.id
+            );
+        }
+    }
 }

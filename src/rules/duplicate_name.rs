@@ -16,8 +16,11 @@ impl Rule for DuplicateName {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         // Frontends and backends live in two name spaces; a listen is in both.
-        let mut frontends: HashMap<&str, (Stmt, SectionKind)> = HashMap::default();
-        let mut backends: HashMap<&str, (Stmt, SectionKind)> = HashMap::default();
+        // Sized once: growing maps of 50,000 names rehash them again and again.
+        let proxies = model.sections.len();
+        let mut frontends: HashMap<&str, (Stmt, SectionKind)> = HashMap::with_capacity_and_hasher(proxies, Default::default());
+        let mut backends: HashMap<&str, (Stmt, SectionKind)> = HashMap::with_capacity_and_hasher(proxies, Default::default());
+        let mut server_names = ServerNames::default();
         let mut others: HashMap<(SectionKind, &str), Stmt> = HashMap::default();
         for section in &model.sections {
             if cx.activity(section.header) != crate::syntax::Activity::Active {
@@ -72,19 +75,28 @@ impl Rule for DuplicateName {
                     }
                 }
             }
-            self.servers(cx, section, out);
+            self.servers(cx, section, &mut server_names, out);
         }
     }
 }
 
+/// The server names of one section seen so far; reused from one section to
+/// the next so that checking 50,000 backends allocates once.
+#[derive(Default)]
+struct ServerNames<'m> {
+    few: Vec<(&'m str, Stmt)>,
+    many: HashMap<&'m str, Stmt>,
+}
+
 impl DuplicateName {
-    fn servers(&self, cx: &Context<'_>, section: &crate::model::Section, out: &mut Vec<Finding>) {
+    fn servers<'m>(&self, cx: &Context<'m>, section: &'m crate::model::Section, names: &mut ServerNames<'m>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        // One map per section would cost an allocation per backend on
-        // configurations with tens of thousands of them; backends have few
-        // servers, so a short list is searched instead until it grows.
-        let mut few: Vec<(&str, Stmt)> = Vec::new();
-        let mut many: HashMap<&str, Stmt> = HashMap::default();
+        // Backends have few servers, so a short list is searched until it grows.
+        names.few.clear();
+        if !names.many.is_empty() {
+            names.many.clear();
+        }
+        let ServerNames { few, many } = names;
         for server in model.real_servers(section) {
             if cx.activity(server.stmt) != crate::syntax::Activity::Active {
                 continue;

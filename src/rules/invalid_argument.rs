@@ -61,10 +61,11 @@ impl Rule for InvalidArgument {
             }
             let (name, shape, argument_at) = if first == "timeout" && line.vocabulary == Vocabulary::Proxy {
                 let Some(which) = line.words.get(1) else { continue };
-                (format!("timeout {which}"), Shape::Duration, 2)
+                (std::borrow::Cow::Owned(format!("timeout {which}")), Shape::Duration, 2)
             } else {
                 match ARGUMENTS.iter().find(|(v, k, _)| *v == line.vocabulary && *k == first) {
-                    Some((_, keyword, shape)) => (keyword.to_string(), *shape, 1),
+                    // Borrowed: every `balance` line of every backend comes here.
+                    Some((_, keyword, shape)) => (std::borrow::Cow::Borrowed(*keyword), *shape, 1),
                     None => continue,
                 }
             };

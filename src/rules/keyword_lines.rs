@@ -6,6 +6,7 @@ use super::Context;
 use crate::model::vocabulary::{self, Context as Vocabulary};
 use crate::model::{Section, SectionId, SectionKind, Stmt};
 use crate::syntax::Activity;
+use rustc_hash::FxHashMap as HashMap;
 
 pub struct KeywordLine<'a> {
     pub section: &'a Section,
@@ -136,32 +137,85 @@ pub fn noted_lines<'a>(
 
 /// Classify every judged statement (on two threads for large
 /// configurations); `analyze` does it before the rules start, so that no
-/// rule waits for another to fill the cache.
+/// rule waits for another to fill the cache. Statements that start with the
+/// same words get the same notes (50,000 backends have 50,000 `balance`
+/// lines), so each distinct start is classified once per run of sections.
 pub fn note_lines(cx: &Context<'_>) -> Vec<Noted> {
     cx.model
-        .map_sections(|section| {
-            let vocabulary = match section.kind {
-                SectionKind::Global => Vocabulary::Global,
-                kind if kind.inherits_defaults() => Vocabulary::Proxy,
-                _ => return Vec::new(),
-            };
-            section
-                .statements
-                .iter()
-                .filter_map(|&stmt| {
-                    let line = line_of_kind(cx, section, stmt, vocabulary)?;
-                    let notes = classify(cx, &line);
-                    (notes != 0).then_some(Noted {
-                        section: section.id,
-                        stmt,
-                        notes,
-                    })
-                })
-                .collect()
+        .map_section_runs(|sections| {
+            let mut known: HashMap<(SectionKind, bool, &str), u8> = HashMap::default();
+            let mut noted = Vec::new();
+            for section in sections {
+                let vocabulary = match section.kind {
+                    SectionKind::Global => Vocabulary::Global,
+                    kind if kind.inherits_defaults() => Vocabulary::Proxy,
+                    _ => continue,
+                };
+                for &stmt in &section.statements {
+                    let text = deciding_text(cx, stmt, vocabulary);
+                    let cached = text
+                        .and_then(|text| known.get(&(section.kind, section.name.is_some(), text)));
+                    let notes = match cached {
+                        Some(&notes) => notes,
+                        None => {
+                            let Some(line) = line_of_kind(cx, section, stmt, vocabulary) else {
+                                continue;
+                            };
+                            let notes = classify(cx, &line);
+                            if let Some(text) = text {
+                                known.insert((section.kind, section.name.is_some(), text), notes);
+                            }
+                            notes
+                        }
+                    };
+                    if notes != 0 {
+                        noted.push(Noted {
+                            section: section.id,
+                            stmt,
+                            notes,
+                        });
+                    }
+                }
+            }
+            noted
         })
         .into_iter()
         .flatten()
         .collect()
+}
+
+/// The text of the words [`classify`] reads (the `no`/`default` prefix,
+/// the keyword, and for `option` and keyword families the next two), when
+/// the statement is one [`line_of_kind`] gives and none of those words has
+/// quotes, escapes or variables: two statements with the same text get the
+/// same notes in sections of the same kind and naming.
+fn deciding_text<'a>(cx: &'a Context<'a>, stmt: Stmt, vocabulary: Vocabulary) -> Option<&'a str> {
+    let model = cx.model;
+    if cx.activity(stmt) != Activity::Active {
+        return None;
+    }
+    let words = model.words(stmt);
+    let tree = model.tree(stmt.file)?;
+    let raw = |index: usize| words.get(index).map(|w| tree.raw(w));
+    let prefixed = vocabulary == Vocabulary::Proxy
+        && matches!(raw(0), Some("no" | "default"))
+        && words.len() > 1;
+    let first_at = usize::from(prefixed);
+    let first = raw(first_at)?;
+    let read = if first == "option" || !vocabulary::family(first).is_empty() {
+        3
+    } else {
+        1
+    };
+    let deciding = words.get(..(first_at + read).min(words.len()))?;
+    if deciding
+        .iter()
+        .any(|w| w.is_cooked() || w.has_env() || w.is_invalid() || w.is_quoted())
+    {
+        return None;
+    }
+    let (start, end) = (deciding.first()?.start, deciding.last()?.end);
+    tree.text.get(start as usize..end as usize)
 }
 
 fn line_of<'a>(cx: &'a Context<'a>, section: &'a Section, stmt: Stmt) -> Option<KeywordLine<'a>> {

@@ -32,12 +32,13 @@ impl Rule for LogFormatOverride {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        let keys = model.key_set(&["log-format", "option httplog", "option tcplog", "option httpslog"]);
         for section in &model.sections {
             if !section.kind.inherits_defaults() {
                 continue;
             }
             let mut previous: Option<(Stmt, String)> = None;
-            for &stmt in &section.statements {
+            for (stmt, _) in model.statements_in(section, &keys) {
                 let Some(kind) = log_format_kind(model, stmt) else { continue };
                 if let Some((earlier, earlier_kind)) = &previous
                     && kind != *earlier_kind {

@@ -154,6 +154,55 @@ pub(crate) fn list_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String
     }
 }
 
+/// The lines the TLS rules read: in `global` the statements keyed
+/// `global_keys`; elsewhere the `bind`, `server`, `server-template` and
+/// `default-server` lines that carry one of the parameters `params` (in
+/// proxies and defaults as the model cut them into parameters; in other
+/// sections, `peers` say, word by word). In order of appearance.
+pub(crate) fn tls_lines(
+    cx: &Context<'_>,
+    global_keys: &[&str],
+    params: &[&str],
+) -> Vec<crate::model::Stmt> {
+    use crate::model::SectionKind;
+    let model = cx.model;
+    let globals = model.key_set(global_keys);
+    let listeners = model.key_set(&["bind", "server", "server-template", "default-server"]);
+    let has = |list: &[crate::model::Param]| list.iter().any(|p| params.contains(&p.name()));
+    let mut lines = Vec::new();
+    for section in &model.sections {
+        match section.kind {
+            SectionKind::Global => {
+                lines.extend(model.statements_in(section, &globals).map(|(stmt, _)| stmt))
+            }
+            kind if kind.is_proxy() || kind == SectionKind::Defaults => {
+                let servers = section
+                    .servers
+                    .iter()
+                    .filter(|s| has(&s.params))
+                    .map(|s| s.stmt);
+                let binds = section
+                    .binds
+                    .iter()
+                    .filter(|b| has(&b.params))
+                    .map(|b| b.stmt);
+                let start = lines.len();
+                lines.extend(servers.chain(binds));
+                if let Some(added) = lines.get_mut(start..) {
+                    added.sort_unstable();
+                }
+            }
+            _ => lines.extend(
+                model
+                    .statements_in(section, &listeners)
+                    .map(|(stmt, _)| stmt)
+                    .filter(|&stmt| model.values(stmt).any(|word| params.contains(&word))),
+            ),
+        }
+    }
+    lines
+}
+
 /// Where one server parameter is written, and the servers that get it from there.
 pub(crate) struct ParamSite<'m> {
     pub stmt: crate::model::Stmt,

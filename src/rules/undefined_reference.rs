@@ -130,11 +130,12 @@ impl UndefinedReference {
     /// `track-sc*` without `table` uses the proxy's own stick-table.
     fn tables_without_stick_table(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        let rules = model.key_set(&["tcp-request", "http-request", "tcp-response", "http-response"]);
         for proxy in model.proxies() {
             if model.statements_with(proxy, "stick-table").next().is_some() {
                 continue;
             }
-            for &stmt in &proxy.statements {
+            for (stmt, _) in model.statements_in(proxy, &rules) {
                 let values: Vec<&str> = model.values(stmt).collect();
                 if !matches!(values.first(), Some(&("tcp-request" | "http-request" | "tcp-response" | "http-response"))) {
                     continue;

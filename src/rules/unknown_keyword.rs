@@ -102,19 +102,23 @@ impl UnknownKeyword {
     fn samples(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let target = cx.target;
+        let always = model.key_set(&["acl", "stick"]);
+        let tracking = model.key_set(&["tcp-request", "http-request", "tcp-response", "http-response"]);
         for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
-            for &stmt in &section.statements {
+            for (stmt, key) in model.keyed_statements(section) {
                 if cx.activity(stmt) != Activity::Active {
                     continue;
                 }
-                // Most statements hold no sample expression: look before collecting.
-                let maybe = model.values(stmt).enumerate().any(|(i, w)| {
-                    w.contains("%[")
-                        || (i == 0 && matches!(w, "acl" | "stick"))
-                        || w.starts_with("set-var(")
-                        || w.starts_with("track-sc")
-                        || w.trim_start_matches('!') == "{"
-                });
+                // Most statements hold no sample expression: look before
+                // collecting. `%[`, `{` and `set-var(` each have a byte few
+                // lines have, found in one pass over the line as written
+                // (quotes and escapes aside: then the words are read).
+                let maybe = always.contains(key)
+                    || (tracking.contains(key) && model.values(stmt).any(|w| w.starts_with("track-sc")))
+                    || match model.code_text(stmt) {
+                        Some(text) => text.bytes().fold(false, |seen, b| seen | matches!(b, b'%' | b'{' | b'(')),
+                        None => model.values(stmt).any(|w| w.contains("%[") || w.trim_start_matches('!') == "{" || w.starts_with("set-var(")),
+                    };
                 if !maybe {
                     continue;
                 }
@@ -122,7 +126,7 @@ impl UnknownKeyword {
                 let mut expressions: Vec<(usize, &str)> = Vec::new();
                 for (i, word) in words.iter().enumerate() {
                     let mut rest = *word;
-                    while let Some(start) = rest.find("%[") {
+                    while let Some(start) = rest.as_bytes().windows(2).position(|pair| pair == b"%[") {
                         let inner = rest.get(start + 2..).unwrap_or("");
                         let end = closing_bracket(inner).unwrap_or(inner.len());
                         expressions.push((i, inner.get(..end).unwrap_or("")));

@@ -2,7 +2,6 @@
 
 use super::{Context, Rule};
 use crate::finding::Finding;
-use crate::model::SectionKind;
 
 #[derive(Default)]
 pub struct WeakTlsCiphers;
@@ -25,32 +24,24 @@ impl Rule for WeakTlsCiphers {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        for section in &model.sections {
-            for &stmt in &section.statements {
-                let keyword = model.value(stmt, 0).unwrap_or("");
-                if !matches!(keyword, "ssl-default-bind-ciphers" | "ssl-default-server-ciphers" | "bind" | "server" | "server-template" | "default-server") {
-                    continue;
-                }
-                let values: Vec<&str> = model.values(stmt).collect();
-                let list_at = match (section.kind, keyword) {
-                    (SectionKind::Global, "ssl-default-bind-ciphers" | "ssl-default-server-ciphers") => Some(1),
-                    (_, "bind" | "server" | "server-template" | "default-server") => {
-                        values.iter().position(|v| *v == "ciphers").map(|i| i + 1)
-                    }
-                    _ => None,
-                };
-                let Some(index) = list_at else { continue };
-                let Some(list) = values.get(index) else { continue };
-                let weak = weak_tokens(list);
-                if weak.is_empty() {
-                    continue;
-                }
-                out.push(
-                    Finding::new(Self::ID, model.word_span(stmt, index), format!("the cipher list enables broken ciphers: {}", weak.join(", ")))
-                        .note("RC4, DES/3DES, NULL, EXPORT and anonymous suites can be broken or give no authentication; a client or attacker that prefers them gets a connection that is not really protected")
-                        .help("remove them, or start from a maintained list such as Mozilla's \"intermediate\" profile and add `!aNULL:!MD5:!RC4:!3DES` exclusions"),
-                );
+        for stmt in super::tls_lines(cx, &["ssl-default-bind-ciphers", "ssl-default-server-ciphers"], &["ciphers"]) {
+            let values: Vec<&str> = model.values(stmt).collect();
+            // The global keywords hold the list; listeners name it after `ciphers`.
+            let list_at = match values.first() {
+                Some(&("ssl-default-bind-ciphers" | "ssl-default-server-ciphers")) => Some(1),
+                _ => values.iter().position(|v| *v == "ciphers").map(|i| i + 1),
+            };
+            let Some(index) = list_at else { continue };
+            let Some(list) = values.get(index) else { continue };
+            let weak = weak_tokens(list);
+            if weak.is_empty() {
+                continue;
             }
+            out.push(
+                Finding::new(Self::ID, model.word_span(stmt, index), format!("the cipher list enables broken ciphers: {}", weak.join(", ")))
+                    .note("RC4, DES/3DES, NULL, EXPORT and anonymous suites can be broken or give no authentication; a client or attacker that prefers them gets a connection that is not really protected")
+                    .help("remove them, or start from a maintained list such as Mozilla's \"intermediate\" profile and add `!aNULL:!MD5:!RC4:!3DES` exclusions"),
+            );
         }
     }
 }

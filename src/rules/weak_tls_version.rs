@@ -3,7 +3,7 @@
 use super::{Context, Rule};
 use crate::finding::{Finding, Fix};
 use crate::fix::edits;
-use crate::model::{SectionKind, Stmt};
+use crate::model::Stmt;
 
 #[derive(Default)]
 pub struct WeakTlsVersion;
@@ -13,21 +13,9 @@ const FORCED: &[&str] = &["force-sslv3", "force-tlsv10", "force-tlsv11"];
 
 /// Lines whose words carry bind/server TLS options.
 fn tls_option_lines(cx: &Context<'_>) -> Vec<Stmt> {
-    let model = cx.model;
-    let mut lines = Vec::new();
-    for section in &model.sections {
-        for &stmt in &section.statements {
-            let keyword = model.value(stmt, 0).unwrap_or("");
-            let relevant = match section.kind {
-                SectionKind::Global => matches!(keyword, "ssl-default-bind-options" | "ssl-default-server-options"),
-                _ => matches!(keyword, "bind" | "server" | "server-template" | "default-server"),
-            };
-            if relevant {
-                lines.push(stmt);
-            }
-        }
-    }
-    lines
+    let mut params = vec!["ssl-min-ver"];
+    params.extend(FORCED);
+    super::tls_lines(cx, &["ssl-default-bind-options", "ssl-default-server-options"], &params)
 }
 
 impl Rule for WeakTlsVersion {

@@ -70,10 +70,9 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
                     .help("end the file with a newline"),
             );
     }
-    // The trees live as long as the check: give back what the size
-    // estimates reserved beyond need.
-    builder.lines.shrink_to_fit();
-    builder.words.shrink_to_fit();
+    // No shrink_to_fit: the reserve beyond need was never written, so it
+    // takes address space but no memory, while shrinking would copy the
+    // vectors (tens of megabytes on large configurations).
     let mut tree = SyntaxTree {
         file: file.id,
         text,
@@ -91,9 +90,12 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
 fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize, room: usize) -> Builder {
     let mut builder = Builder {
         file: file.id,
-        lines: Vec::with_capacity(room / 40 + 1),
-        // Real configurations average 10 to 12 bytes per word.
-        words: Vec::with_capacity(room / 9),
+        // Exact for the whole file: the line index counted its lines.
+        lines: Vec::with_capacity(file.lines.line_count().min(room + 1)),
+        // Real configurations average 8 to 12 bytes per word; a quarter of
+        // the bytes is a bound they stay well under, so the vector is never
+        // moved (only the part written becomes resident).
+        words: Vec::with_capacity(room / 4 + 1),
         cooked: Vec::new(),
         findings: Vec::new(),
     };
@@ -126,42 +128,64 @@ fn plain_line(content: &str) -> Option<(Vec<(u32, u32)>, Option<u32>)> {
 }
 
 /// The plain-line cut, appending the words (offset by `base`) straight to the
-/// tree's word list: no allocation per line. On `None` nothing was appended.
+/// tree's word list: no allocation per line, one pass over the bytes. On
+/// `None` (a quote, backslash, carriage return or NUL anywhere on the line)
+/// nothing was appended and the grammar reads the line.
 fn cut_plain_line(content: &str, base: u32, words: &mut Vec<Word>) -> Option<Option<u32>> {
     let bytes = content.as_bytes();
-    if bytes
-        .iter()
-        .any(|b| matches!(b, b'"' | b'\'' | b'\\' | b'\r'))
+    let first_new = words.len();
+    let needs_grammar = |byte: &u8| matches!(byte, b'"' | b'\'' | b'\\' | b'\r' | 0);
+    let mut word_start: Option<usize> = None;
+    let mut comment = None;
+    for (at, byte) in bytes.iter().enumerate() {
+        match byte {
+            b' ' | b'\t' | 0x0b | 0x0c => {
+                if let Some(start) = word_start.take() {
+                    words.push(Word::new(
+                        base + start as u32,
+                        base + at as u32,
+                        0,
+                        false,
+                        false,
+                        false,
+                    ));
+                }
+            }
+            b'#' => {
+                comment = Some(at);
+                break;
+            }
+            byte if needs_grammar(byte) => {
+                words.truncate(first_new);
+                return None;
+            }
+            _ => {
+                word_start.get_or_insert(at);
+            }
+        }
+    }
+    let code_end = comment.unwrap_or(bytes.len());
+    if let Some(start) = word_start {
+        words.push(Word::new(
+            base + start as u32,
+            base + code_end as u32,
+            0,
+            false,
+            false,
+            false,
+        ));
+    }
+    if comment.is_some()
+        && bytes
+            .get(code_end..)
+            .unwrap_or(&[])
+            .iter()
+            .any(needs_grammar)
     {
+        words.truncate(first_new);
         return None;
     }
-    let code_end = bytes.iter().position(|&b| b == b'#').unwrap_or(bytes.len());
-    let comment = (code_end < bytes.len()).then_some(code_end as u32);
-    let mut at = 0;
-    while at < code_end {
-        while at < code_end && is_blank(bytes.get(at).copied()) {
-            at += 1;
-        }
-        let start = at;
-        while at < code_end && !is_blank(bytes.get(at).copied()) {
-            at += 1;
-        }
-        if at > start {
-            words.push(Word::new(
-                base + start as u32,
-                base + at as u32,
-                0,
-                false,
-                false,
-                false,
-            ));
-        }
-    }
-    Some(comment)
-}
-
-fn is_blank(byte: Option<u8>) -> bool {
-    matches!(byte, Some(b' ' | b'\t' | 0x0b | 0x0c))
+    Some(comment.map(|c| c as u32))
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
@@ -216,7 +240,8 @@ impl Builder {
         if let Some(comment) = cut_plain_line(content, base, &mut self.words) {
             line.comment = comment.map(|c| base + c);
             line.word_count = self.words.len() as u32 - first_word;
-            self.check_line(&line, text);
+            // The plain cut refuses lines with a NUL byte.
+            self.check_line(&line, None);
             self.lines.push(line);
             return;
         }
@@ -269,7 +294,7 @@ impl Builder {
             }
         }
         line.word_count = self.words.len() as u32 - first_word;
-        self.check_line(&line, text);
+        self.check_line(&line, Some(text));
         self.lines.push(line);
     }
 
@@ -363,11 +388,12 @@ impl Builder {
         ));
     }
 
-    /// Line-level checks haproxy's line reader makes.
-    fn check_line(&mut self, line: &Line, text: &str) {
+    /// Line-level checks haproxy's line reader makes; `text` is given
+    /// when the line may hold a NUL byte.
+    fn check_line(&mut self, line: &Line, text: Option<&str>) {
         let words = self.words.get(line.word_range()).unwrap_or(&[]);
         if let Some(nul) = text
-            .get(line.start as usize..line.content_end as usize)
+            .and_then(|text| text.get(line.start as usize..line.content_end as usize))
             .and_then(|s| s.find('\0'))
         {
             let at = line.start + nul as u32;
