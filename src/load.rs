@@ -7,6 +7,7 @@ use crate::source::SourceSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Files larger than this are refused rather than read into memory (the
 /// largest generated configurations seen in practice are around 20 MB).
@@ -99,8 +100,8 @@ pub fn expand(path: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-fn read_file(path: &Path) -> Result<String, Error> {
-    let file = fs::File::open(path).map_err(|source| Error::Read {
+fn read_file(path: &Path) -> Result<Arc<str>, Error> {
+    let mut file = fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
@@ -119,14 +120,59 @@ fn read_file(path: &Path) -> Result<String, Error> {
             limit: MAX_FILE_SIZE,
         });
     }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    decode(&path.display().to_string(), bytes)
+    let name = path.display().to_string();
+    let read_error = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Read straight into the buffer the source set shares: configurations
+    // reach tens of megabytes, and reading into a Vec and converting it into
+    // an `Arc` would hold and copy the text twice.
+    let expected = metadata.len() as usize;
+    let mut shared: Arc<[u8]> = std::iter::repeat_n(0u8, expected).collect();
+    let mut filled = 0;
+    if let Some(buffer) = Arc::get_mut(&mut shared) {
+        while let Some(rest) = buffer.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+            match file.read(rest) {
+                Ok(0) => break,
+                Ok(count) => filled += count,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(read_error(error)),
+            }
+        }
+    }
+    // The file changed size since its metadata was read: what it holds now.
+    let mut more = Vec::new();
+    file.take(MAX_FILE_SIZE + 1 - filled as u64)
+        .read_to_end(&mut more)
+        .map_err(read_error)?;
+    if filled < expected || !more.is_empty() {
+        let mut bytes = shared.get(..filled).unwrap_or(&[]).to_vec();
+        bytes.extend(more);
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                limit: MAX_FILE_SIZE,
+            });
+        }
+        return decode(&name, bytes).map(Arc::from);
+    }
+    shared_text(&name, shared)
+}
+
+/// `bytes` as text, shared without a copy.
+fn shared_text(name: &str, bytes: Arc<[u8]>) -> Result<Arc<str>, Error> {
+    if let Err(error) = std::str::from_utf8(&bytes) {
+        return Err(Error::NotUtf8 {
+            path: name.to_string(),
+            offset: error.valid_up_to(),
+        });
+    }
+    let raw = Arc::into_raw(bytes) as *const str;
+    // SAFETY: the bytes were just checked to be UTF-8, and `str` has the
+    // layout of `[u8]`, so the pointer is a valid `Arc<str>` of the same
+    // allocation (this is how the standard library converts a `String`).
+    Ok(unsafe { Arc::from_raw(raw) })
 }
 
 fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Error> {

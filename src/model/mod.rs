@@ -446,75 +446,32 @@ impl Model {
     }
 
     fn split_sections(&mut self) {
-        let mut current: Option<usize> = None;
         let mut sections = Vec::new();
+        // One past the last line of each section's body.
+        let mut ends = Vec::new();
         let mut findings = Vec::new();
         for tree in &self.trees {
             // Each file starts outside any section, as with several `-f`.
-            current = None;
-            for (index, line) in tree.lines.iter().enumerate() {
-                let words = tree.words(line);
-                let Some(first) = words.first() else { continue };
-                let stmt = Stmt {
-                    file: tree.file,
-                    line: index as u32,
-                };
-                let keyword = tree.value(first);
-                if keyword.starts_with('.') && !first.is_quoted() {
-                    continue;
-                }
-                if let Some(kind) = SectionKind::from_keyword(keyword) {
-                    let mut name = words.get(1).map(|w| tree.value(w).to_string());
-                    let mut from = match (words.get(2).map(|w| tree.value(w)), words.get(3)) {
-                        (Some("from"), Some(w)) if kind.inherits_defaults() => {
-                            Some(tree.value(w).to_string())
-                        }
-                        _ => None,
-                    };
-                    // `defaults from base`: an anonymous defaults section
-                    // that starts from `base`.
-                    if kind == SectionKind::Defaults
-                        && name.as_deref() == Some("from")
-                        && words.len() == 3
-                    {
-                        from = words.get(2).map(|w| tree.value(w).to_string());
-                        name = None;
-                    }
-                    check_section_name(tree, kind, words, &mut findings);
-                    sections.push(Section {
-                        id: SectionId(sections.len() as u32),
-                        kind,
-                        name,
-                        header: stmt,
-                        from,
-                        statements: Vec::new(),
-                        keys: Vec::new(),
-                        defaults: None,
-                        servers: Vec::new(),
-                        default_servers: Vec::new(),
-                        binds: Vec::new(),
-                        acls: Vec::new(),
-                        settings: Vec::new(),
-                        connection_mode: None,
-                        mode: Mode::Tcp,
-                    });
-                    current = Some(sections.len() - 1);
-                    continue;
-                }
-                match current.and_then(|i| sections.get_mut(i)) {
-                    Some(section) => {
-                        section.statements.push(stmt);
-                    }
-                    None => findings.push(
+            let headers = header_lines(tree);
+            let lines = tree.lines.len() as u32;
+            let before_first = headers.first().map_or(lines, |&(line, _)| line);
+            for index in 0..before_first {
+                if let Some(first) = statement_start(tree, index) {
+                    let keyword = tree.value(first);
+                    findings.push(
                         Finding::new(syntax::SYNTAX, tree.word_span(first), format!("unknown keyword `{keyword}` out of section"))
                             .note("every file must start with a section keyword such as `global`, `defaults`, `frontend` or `backend`")
                             .help("move this line into a section, or add the section header above it"),
-                    ),
+                    );
                 }
             }
+            for (at, &(line, kind)) in headers.iter().enumerate() {
+                let id = SectionId(sections.len() as u32);
+                sections.push(new_section(tree, id, line, kind, &mut findings));
+                ends.push(headers.get(at + 1).map_or(lines, |&(next, _)| next));
+            }
         }
-        let _ = current;
-        self.intern_keys(&mut sections);
+        self.fill_sections(&mut sections, &ends);
         for section in &sections {
             if let Some(name) = &section.name
                 && let Some(names) = self.names.get_mut(section.kind as usize)
@@ -526,27 +483,37 @@ impl Model {
         self.findings.extend(findings);
     }
 
-    /// Give every statement its setting key and every section its settings
-    /// and ACL declarations. On large configurations the second half of the
-    /// sections is done on another thread with its own key table, whose ids
-    /// are then mapped into the model's.
-    fn intern_keys(&mut self, sections: &mut [Section]) {
-        let statements: usize = sections.iter().map(|s| s.statements.len()).sum();
+    /// Give every section its statements (the lines from its header to
+    /// `ends`, directives and empty lines aside), every statement its
+    /// setting key, and every section its settings and ACL declarations. On
+    /// large configurations the second half of the sections is done on
+    /// another thread with its own key table, whose ids are then mapped into
+    /// the model's.
+    fn fill_sections(&mut self, sections: &mut [Section], ends: &[u32]) {
+        let body = |section: &Section| {
+            let end = ends
+                .get(section.id.0 as usize)
+                .copied()
+                .unwrap_or(section.header.line);
+            end.saturating_sub(section.header.line) as usize
+        };
+        let lines: usize = sections.iter().map(body).sum();
         let trees = &self.trees;
-        if statements < PARALLEL_STATEMENTS {
-            intern_section_keys(trees, sections, &mut self.keys);
+        if lines < PARALLEL_STATEMENTS {
+            fill_section_run(trees, sections, ends, &mut self.keys);
             return;
         }
-        let middle = half_by_statements(sections);
+        let middle = half_by(sections, body);
         let (first, second) = sections.split_at_mut(middle);
+        let (first_ends, second_ends) = ends.split_at(middle.min(ends.len()));
         let keys = &mut self.keys;
         let second_keys = std::thread::scope(|scope| {
             let helper = scope.spawn(|| {
                 let mut own = HashMap::default();
-                intern_section_keys(trees, second, &mut own);
+                fill_section_run(trees, second, second_ends, &mut own);
                 (own, second)
             });
-            intern_section_keys(trees, first, keys);
+            fill_section_run(trees, first, first_ends, keys);
             helper.join()
         });
         let Ok((own, second)) = second_keys else {
@@ -559,7 +526,7 @@ impl Model {
                 section.acls.clear();
                 section.connection_mode = None;
             }
-            intern_section_keys(trees, second, &mut self.keys);
+            fill_section_run(trees, second, second_ends, &mut self.keys);
             return;
         };
         let mut remap = vec![NO_KEY; own.len()];
@@ -624,15 +591,98 @@ pub(crate) const NO_KEY: u32 = u32::MAX;
 
 /// Where to cut `sections` in two runs of about equal statement count.
 fn half_by_statements(sections: &[Section]) -> usize {
-    let statements: usize = sections.iter().map(|s| s.statements.len()).sum();
+    half_by(sections, |s| s.statements.len())
+}
+
+/// Where to cut `sections` in two runs of about equal `size`.
+fn half_by(sections: &[Section], size: impl Fn(&Section) -> usize) -> usize {
+    let total: usize = sections.iter().map(&size).sum();
     let mut seen = 0;
     sections
         .iter()
         .position(|s| {
-            seen += s.statements.len();
-            seen * 2 >= statements
+            seen += size(s);
+            seen * 2 >= total
         })
         .unwrap_or(0)
+}
+
+/// The first word of line `index` when the line is a statement (it has
+/// words and is not a directive such as `.if`).
+fn statement_start(tree: &SyntaxTree, index: u32) -> Option<&Word> {
+    let line = tree.lines.get(index as usize)?;
+    let first = tree.words(line).first()?;
+    let directive = !first.is_quoted() && tree.value(first).starts_with('.');
+    (!directive).then_some(first)
+}
+
+/// Lines that open a section, with its kind (any section keyword opens
+/// one, §2.1). Large files are scanned in two halves on two threads.
+fn header_lines(tree: &SyntaxTree) -> Vec<(u32, SectionKind)> {
+    let scan = |from: u32, to: u32| -> Vec<(u32, SectionKind)> {
+        (from..to)
+            .filter_map(|index| {
+                let first = statement_start(tree, index)?;
+                SectionKind::from_keyword(tree.value(first)).map(|kind| (index, kind))
+            })
+            .collect()
+    };
+    let lines = tree.lines.len() as u32;
+    if (lines as usize) < PARALLEL_STATEMENTS {
+        return scan(0, lines);
+    }
+    let middle = lines / 2;
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| scan(middle, lines));
+        let mut headers = scan(0, middle);
+        headers.extend(second.join().unwrap_or_else(|_| scan(middle, lines)));
+        headers
+    })
+}
+
+/// The section opened by the header on line `line` of `tree`, with no body yet.
+fn new_section(
+    tree: &SyntaxTree,
+    id: SectionId,
+    line: u32,
+    kind: SectionKind,
+    findings: &mut Vec<Finding>,
+) -> Section {
+    let words = tree
+        .lines
+        .get(line as usize)
+        .map_or(&[][..], |l| tree.words(l));
+    let mut name = words.get(1).map(|w| tree.value(w).to_string());
+    let mut from = match (words.get(2).map(|w| tree.value(w)), words.get(3)) {
+        (Some("from"), Some(w)) if kind.inherits_defaults() => Some(tree.value(w).to_string()),
+        _ => None,
+    };
+    // `defaults from base`: an anonymous defaults section that starts from `base`.
+    if kind == SectionKind::Defaults && name.as_deref() == Some("from") && words.len() == 3 {
+        from = words.get(2).map(|w| tree.value(w).to_string());
+        name = None;
+    }
+    check_section_name(tree, kind, words, findings);
+    Section {
+        id,
+        kind,
+        name,
+        header: Stmt {
+            file: tree.file,
+            line,
+        },
+        from,
+        statements: Vec::new(),
+        keys: Vec::new(),
+        defaults: None,
+        servers: Vec::new(),
+        default_servers: Vec::new(),
+        binds: Vec::new(),
+        acls: Vec::new(),
+        settings: Vec::new(),
+        connection_mode: None,
+        mode: Mode::Tcp,
+    }
 }
 
 /// The setting key of a statement (`no`/`default` removed, `option X` and
@@ -661,22 +711,28 @@ fn statement_key<'a>(tree: &'a SyntaxTree, stmt: Stmt, buffer: &'a mut String) -
     (buffer.as_str(), negated)
 }
 
-/// [`Model::intern_keys`] for one run of sections, with ids from `keys`.
-fn intern_section_keys(
+/// [`Model::fill_sections`] for one run of sections, with key ids from `keys`.
+fn fill_section_run(
     trees: &[SyntaxTree],
     sections: &mut [Section],
+    ends: &[u32],
     keys: &mut HashMap<String, u32>,
 ) {
     let mut buffer = String::new();
     let mut acl_key = None;
-    for section in sections {
-        let Some(tree) = section
-            .statements
-            .first()
-            .and_then(|s| trees.get(s.file.0 as usize))
-        else {
+    for (section, &end) in sections.iter_mut().zip(ends) {
+        let Some(tree) = trees.get(section.header.file.0 as usize) else {
             continue;
         };
+        let file = section.header.file;
+        let body = section.header.line + 1..end;
+        // Sized for every line of the body: only blank and comment lines
+        // are left out, and growing by doubling would waste more.
+        section.statements = Vec::with_capacity(body.len());
+        section.statements.extend(
+            body.filter(|&line| statement_start(tree, line).is_some())
+                .map(|line| Stmt { file, line }),
+        );
         let mut settings: Vec<(u32, Stmt)> = Vec::new();
         let mut statement_keys = Vec::with_capacity(section.statements.len());
         for &stmt in &section.statements {
@@ -716,6 +772,7 @@ fn intern_section_keys(
             }
         }
         section.keys = statement_keys;
+        section.acls.shrink_to_fit();
     }
 }
 

@@ -211,6 +211,9 @@ fn in_section(model: &Model, section: &super::Section) -> (Vec<Server>, Vec<Bind
             params: cut_params(model, stmt, params_from, keywords::server_param),
         });
     }
+    // Kept for the whole check, one pair per section: no spare capacity.
+    servers.shrink_to_fit();
+    binds.shrink_to_fit();
     (servers, binds)
 }
 

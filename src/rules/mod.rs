@@ -20,7 +20,8 @@ pub struct Context<'a> {
     pub target: Version,
     /// What the user told haplint about the deployment (upstreams…).
     pub facts: &'a Facts,
-    /// Per file and line: whether haproxy `target` reads it (`.if` blocks).
+    /// Per file and line: whether haproxy `target` reads it (`.if` blocks);
+    /// a line past the end of its file's list is read.
     pub activity: &'a [Vec<crate::syntax::Activity>],
     /// The statements the keyword rules look at, classified once for all of
     /// them (see `keyword_lines`).

@@ -76,7 +76,9 @@ impl Suppressions {
                 let Some(comment) = tree.comment_text(line) else {
                     continue;
                 };
-                let Some(start) = line.comment else { continue };
+                let Some(start) = line.comment() else {
+                    continue;
+                };
                 let Some(parsed) = parse_comment(comment, start, tree.file) else {
                     continue;
                 };

@@ -116,7 +116,7 @@ impl UnknownKeyword {
                 let maybe = always.contains(key)
                     || (tracking.contains(key) && model.values(stmt).any(|w| w.starts_with("track-sc")))
                     || match model.code_text(stmt) {
-                        Some(text) => text.bytes().fold(false, |seen, b| seen | matches!(b, b'%' | b'{' | b'(')),
+                        Some(text) => crate::text::has_any_byte(text.as_bytes(), [b'%', b'{', b'(']),
                         None => model.values(stmt).any(|w| w.contains("%[") || w.trim_start_matches('!') == "{" || w.starts_with("set-var(")),
                     };
                 if !maybe {
@@ -126,7 +126,7 @@ impl UnknownKeyword {
                 let mut expressions: Vec<(usize, &str)> = Vec::new();
                 for (i, word) in words.iter().enumerate() {
                     let mut rest = *word;
-                    while let Some(start) = rest.as_bytes().windows(2).position(|pair| pair == b"%[") {
+                    while let Some(start) = sample_start(rest) {
                         let inner = rest.get(start + 2..).unwrap_or("");
                         let end = closing_bracket(inner).unwrap_or(inner.len());
                         expressions.push((i, inner.get(..end).unwrap_or("")));
@@ -281,6 +281,20 @@ impl UnknownKeyword {
             }
         }
     }
+}
+
+/// Where the first `%[` of `text` starts.
+fn sample_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = bytes.get(from..)?.iter().position(|&b| b == b'%') {
+        let percent = from + at;
+        if bytes.get(percent + 1) == Some(&b'[') {
+            return Some(percent);
+        }
+        from = percent + 1;
+    }
+    None
 }
 
 /// The end of a `%[…]` expression: the `]` that closes it, nested ones aside.

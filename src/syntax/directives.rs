@@ -35,13 +35,9 @@ enum Part {
 pub(super) fn check(tree: &mut SyntaxTree) {
     let mut open: Vec<(Span, Part)> = Vec::new();
     let mut findings = Vec::new();
-    for line in &tree.lines {
+    for (_, line, directive) in tree.directives() {
         let words = tree.words(line);
         let Some(first) = words.first() else { continue };
-        let directive = tree.value(first);
-        if !directive.starts_with('.') || first.is_quoted() {
-            continue;
-        }
         let span = tree.word_span(first);
         let extra = words.get(1).map(|w| tree.word_span(w));
         match directive {
@@ -235,8 +231,12 @@ struct Block {
 }
 
 /// For every line of the tree, whether haproxy `target` reads it. Directive
-/// lines themselves are `Active`.
+/// lines themselves are `Active`. A file without directives gets an empty
+/// list: every line is read, and lines missing from the list are `Active`.
 pub fn line_activity(tree: &SyntaxTree, target: crate::version::Version) -> Vec<Activity> {
+    if tree.directives().next().is_none() {
+        return Vec::new();
+    }
     let mut blocks: Vec<Block> = Vec::new();
     let mut activity = Vec::with_capacity(tree.lines.len());
     for line in &tree.lines {

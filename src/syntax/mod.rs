@@ -80,6 +80,7 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
         words: builder.words,
         cooked: builder.cooked,
         findings: builder.findings,
+        directive_lines: builder.directive_lines,
     };
     directives::check(&mut tree);
     tree
@@ -98,6 +99,7 @@ fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize, room: usiz
         words: Vec::with_capacity(room / 4 + 1),
         cooked: Vec::new(),
         findings: Vec::new(),
+        directive_lines: Vec::new(),
     };
     let bytes = text.as_bytes();
     let mut start = from;
@@ -202,21 +204,23 @@ struct Builder {
     words: Vec<Word>,
     cooked: Vec<Box<str>>,
     findings: Vec<Finding>,
+    directive_lines: Vec<u32>,
 }
 
 impl Builder {
     /// The lines of `next`, which follow this builder's, after its own.
     fn append(mut self, next: Builder) -> Builder {
         let word_offset = self.words.len() as u32;
+        let line_offset = self.lines.len() as u32;
+        self.directive_lines
+            .extend(next.directive_lines.iter().map(|line| line + line_offset));
         let cooked_offset = self.cooked.len() as u32;
         self.lines.extend(next.lines.into_iter().map(|mut line| {
             line.first_word += word_offset;
             line
         }));
         self.words.extend(next.words.into_iter().map(|mut word| {
-            if word.cooked != 0 {
-                word.cooked += cooked_offset;
-            }
+            word.shift_cooked(cooked_offset);
             word
         }));
         self.cooked.extend(next.cooked);
@@ -233,16 +237,16 @@ impl Builder {
             end: end as u32,
             first_word,
             word_count: 0,
-            comment: None,
-            ignored: None,
+            comment_at: Line::NONE,
+            ignored_at: Line::NONE,
         };
         let base = start as u32;
         if let Some(comment) = cut_plain_line(content, base, &mut self.words) {
-            line.comment = comment.map(|c| base + c);
+            line.comment_at = comment.map_or(Line::NONE, |c| base + c);
             line.word_count = self.words.len() as u32 - first_word;
             // The plain cut refuses lines with a NUL byte.
             self.check_line(&line, None);
-            self.lines.push(line);
+            self.push_line(line, text);
             return;
         }
         if content.len() > MAX_GRAMMAR_LINE {
@@ -253,7 +257,7 @@ impl Builder {
                 Finding::new(SYNTAX, Span::new(self.file, base, base), format!("line of {} bytes with quotes or escapes is too long to check (haplint reads such lines up to {} bytes)", content.len(), MAX_GRAMMAR_LINE))
                     .help("split the line, or move the long value into a map or a file"),
             );
-            self.lines.push(line);
+            self.push_line(line, text);
             return;
         }
         match LineParser::parse(Rule::line, content) {
@@ -266,9 +270,9 @@ impl Builder {
                             let word = self.word(pair, base);
                             self.words.push(word);
                         }
-                        Rule::comment => line.comment = Some(at),
+                        Rule::comment => line.comment_at = at,
                         Rule::ignored_tail => {
-                            line.ignored = Some(at);
+                            line.ignored_at = at;
                             if pair.as_str().len() > 1 {
                                 self.findings.push(
                                     Finding::new(SYNTAX, Span::new(self.file, at, base + pair.as_span().end() as u32), "haproxy stops reading this line at a carriage return and ignores what follows it")
@@ -295,6 +299,21 @@ impl Builder {
         }
         line.word_count = self.words.len() as u32 - first_word;
         self.check_line(&line, Some(text));
+        self.push_line(line, text);
+    }
+
+    /// Keep the line, noting it when its first word may be a directive.
+    fn push_line(&mut self, line: Line, text: &str) {
+        let first = self
+            .words
+            .get(line.first_word as usize)
+            .filter(|_| line.has_words());
+        if let Some(word) = first
+            && !word.is_quoted()
+            && (word.is_cooked() || text.as_bytes().get(word.start as usize) == Some(&b'.'))
+        {
+            self.directive_lines.push(self.lines.len() as u32);
+        }
         self.lines.push(line);
     }
 
@@ -426,9 +445,8 @@ impl Builder {
         let cooked = &self.cooked;
         let empty = words.iter().enumerate().find(|(_, w)| {
             !w.is_invalid()
-                && w.cooked
-                    .checked_sub(1)
-                    .and_then(|i| cooked.get(i as usize))
+                && w.cooked_index()
+                    .and_then(|i| cooked.get(i))
                     .is_some_and(|v| v.is_empty())
         });
         if let Some((index, word)) = empty

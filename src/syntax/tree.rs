@@ -13,17 +13,20 @@ use std::sync::Arc;
 pub struct Word {
     pub start: u32,
     pub end: u32,
-    /// 1 + index in `SyntaxTree::cooked` of the unescaped, unquoted value when
-    /// it differs from the raw text; 0 when the raw text is the value. Kept out
-    /// of line so a word stays 16 bytes: large configs have millions of words.
-    pub(crate) cooked: u32,
-    flags: u8,
+    /// The flags in the top bits; below them 1 + index in
+    /// `SyntaxTree::cooked` of the unescaped, unquoted value when it differs
+    /// from the raw text, 0 when the raw text is the value. Packed so a word
+    /// is 12 bytes: large configurations have millions of words.
+    packed: u32,
 }
 
 impl Word {
-    const QUOTED: u8 = 1;
-    const HAS_ENV: u8 = 2;
-    const INVALID: u8 = 4;
+    const QUOTED: u32 = 1 << 31;
+    const HAS_ENV: u32 = 1 << 30;
+    const INVALID: u32 = 1 << 29;
+    /// Cooked values are at most one per two bytes of a file of at most
+    /// 256 MiB, so 29 bits always hold the index.
+    const COOKED: u32 = Self::INVALID - 1;
 
     pub(crate) fn new(
         start: u32,
@@ -33,42 +36,52 @@ impl Word {
         has_env: bool,
         invalid: bool,
     ) -> Self {
-        let mut flags = 0;
+        let mut packed = cooked & Self::COOKED;
         if quoted {
-            flags |= Self::QUOTED;
+            packed |= Self::QUOTED;
         }
         if has_env {
-            flags |= Self::HAS_ENV;
+            packed |= Self::HAS_ENV;
         }
         if invalid {
-            flags |= Self::INVALID;
+            packed |= Self::INVALID;
         }
-        Word {
-            start,
-            end,
-            cooked,
-            flags,
-        }
+        Word { start, end, packed }
     }
 
     /// Any part of the word was single- or double-quoted.
     pub fn is_quoted(&self) -> bool {
-        self.flags & Self::QUOTED != 0
+        self.packed & Self::QUOTED != 0
     }
 
     /// The word refers to an environment variable; its value is only known at run time.
     pub fn has_env(&self) -> bool {
-        self.flags & Self::HAS_ENV != 0
+        self.packed & Self::HAS_ENV != 0
     }
 
     /// The word contains a lexical error (unmatched quote, bad escape…).
     pub fn is_invalid(&self) -> bool {
-        self.flags & Self::INVALID != 0
+        self.packed & Self::INVALID != 0
     }
 
     /// The word has quotes or escapes, so its value differs from its raw text.
     pub fn is_cooked(&self) -> bool {
-        self.cooked != 0
+        self.packed & Self::COOKED != 0
+    }
+
+    /// Index in `SyntaxTree::cooked` of the word's value, when it is cooked.
+    pub(crate) fn cooked_index(&self) -> Option<usize> {
+        (self.packed & Self::COOKED)
+            .checked_sub(1)
+            .map(|i| i as usize)
+    }
+
+    /// Move the cooked value index by `offset` (trees parsed in parts are joined).
+    pub(crate) fn shift_cooked(&mut self, offset: u32) {
+        if self.is_cooked() {
+            let index = (self.packed & Self::COOKED) + offset;
+            self.packed = (self.packed & !Self::COOKED) | (index & Self::COOKED);
+        }
     }
 }
 
@@ -83,10 +96,10 @@ pub struct Line {
     pub end: u32,
     pub(crate) first_word: u32,
     pub(crate) word_count: u32,
-    /// Start of the `#` comment, if any; it runs to `ignored` or `content_end`.
-    pub comment: Option<u32>,
-    /// Start of the text after a stray CR, which haproxy ignores.
-    pub ignored: Option<u32>,
+    /// Start of the `#` comment, or [`Line::NONE`]; see [`Line::comment`].
+    pub(crate) comment_at: u32,
+    /// Start of the ignored tail, or [`Line::NONE`]; see [`Line::ignored`].
+    pub(crate) ignored_at: u32,
 }
 
 /// What a piece of a line is.
@@ -107,6 +120,20 @@ pub struct Piece {
 }
 
 impl Line {
+    /// No comment, or no ignored tail. Kept as a number rather than an
+    /// `Option` so a line is 28 bytes instead of 36.
+    pub(crate) const NONE: u32 = u32::MAX;
+
+    /// Start of the `#` comment, if any; it runs to `ignored` or `content_end`.
+    pub fn comment(&self) -> Option<u32> {
+        (self.comment_at != Self::NONE).then_some(self.comment_at)
+    }
+
+    /// Start of the text after a stray CR, which haproxy ignores.
+    pub fn ignored(&self) -> Option<u32> {
+        (self.ignored_at != Self::NONE).then_some(self.ignored_at)
+    }
+
     pub fn word_range(&self) -> std::ops::Range<usize> {
         self.first_word as usize..(self.first_word + self.word_count) as usize
     }
@@ -117,11 +144,13 @@ impl Line {
 
     /// End of what haproxy reads: before the comment or the ignored tail.
     pub fn code_end(&self) -> u32 {
-        self.comment.or(self.ignored).unwrap_or(self.content_end)
+        self.comment()
+            .or(self.ignored())
+            .unwrap_or(self.content_end)
     }
 
     fn comment_end(&self) -> u32 {
-        self.ignored.unwrap_or(self.content_end)
+        self.ignored().unwrap_or(self.content_end)
     }
 
     /// The consecutive pieces that make up the line, covering `start..end` exactly.
@@ -144,10 +173,10 @@ impl Line {
         for word in words.get(self.word_range()).unwrap_or(&[]) {
             push(PieceKind::Word, word.start, word.end, &mut at);
         }
-        if let Some(comment) = self.comment {
+        if let Some(comment) = self.comment() {
             push(PieceKind::Comment, comment, self.comment_end(), &mut at);
         }
-        if let Some(ignored) = self.ignored {
+        if let Some(ignored) = self.ignored() {
             push(PieceKind::Ignored, ignored, self.content_end, &mut at);
         }
         push(
@@ -172,9 +201,25 @@ pub struct SyntaxTree {
     pub(crate) cooked: Vec<Box<str>>,
     /// `syntax` findings: lexical errors and misplaced directives.
     pub findings: Vec<Finding>,
+    /// Lines whose first word may be a directive (`.if`…): unquoted and
+    /// starting with a dot as written, or with escapes. Most files have
+    /// none, and then no pass over every line is needed for them.
+    pub(crate) directive_lines: Vec<u32>,
 }
 
 impl SyntaxTree {
+    /// The lines whose first word is a directive, with their index.
+    pub(crate) fn directives(&self) -> impl Iterator<Item = (usize, &Line, &str)> {
+        self.directive_lines.iter().filter_map(|&index| {
+            let line = self.lines.get(index as usize)?;
+            let first = self.words(line).first().filter(|w| !w.is_quoted())?;
+            let directive = self.value(first);
+            directive
+                .starts_with('.')
+                .then_some((index as usize, line, directive))
+        })
+    }
+
     pub fn words(&self, line: &Line) -> &[Word] {
         self.words.get(line.word_range()).unwrap_or(&[])
     }
@@ -182,11 +227,7 @@ impl SyntaxTree {
     /// The word's value as haproxy sees it: quotes removed, escapes resolved,
     /// environment variables left as written.
     pub fn value<'a>(&'a self, word: &'a Word) -> &'a str {
-        match word
-            .cooked
-            .checked_sub(1)
-            .and_then(|i| self.cooked.get(i as usize))
-        {
+        match word.cooked_index().and_then(|i| self.cooked.get(i)) {
             Some(cooked) => cooked,
             None => self.raw(word),
         }
@@ -213,7 +254,7 @@ impl SyntaxTree {
 
     /// The text of the line's comment, `#` included.
     pub fn comment_text(&self, line: &Line) -> Option<&str> {
-        let start = line.comment?;
+        let start = line.comment()?;
         self.text.get(start as usize..line.comment_end() as usize)
     }
 

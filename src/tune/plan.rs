@@ -74,7 +74,7 @@ impl Writer<'_> {
             .model
             .tree(stmt.file)
             .and_then(|t| t.lines.get(stmt.line as usize))
-            .is_some_and(|l| l.comment.is_some());
+            .is_some_and(|l| l.comment().is_some());
         let count = self.model.words(stmt).len();
         let text = if has_comment {
             line.clone()
