@@ -144,7 +144,7 @@ fn withhold_fixes_on_broken_lines(sources: &SourceSet, findings: &mut [Finding])
         .filter(|f| f.rule == syntax::SYNTAX && f.severity.is_none_or(|s| s == Severity::Error))
         .filter_map(|f| {
             let file = sources.get(f.primary.span.file)?;
-            Some((file.id, file.lines.line_of(f.primary.span.start)))
+            Some((file.id, file.lines().line_of(f.primary.span.start)))
         })
         .collect();
     if broken.is_empty() {
@@ -154,9 +154,9 @@ fn withhold_fixes_on_broken_lines(sources: &SourceSet, findings: &mut [Finding])
         let touches = finding.fix.as_ref().is_some_and(|fix| {
             fix.edits.iter().any(|edit| {
                 sources.get(edit.span.file).is_some_and(|file| {
-                    let first = file.lines.line_of(edit.span.start);
+                    let first = file.lines().line_of(edit.span.start);
                     let last = file
-                        .lines
+                        .lines()
                         .line_of(edit.span.end.saturating_sub(1).max(edit.span.start));
                     // An insertion at a line start belongs to the line before it as well.
                     let before = if edit.span.is_empty() {
@@ -260,7 +260,7 @@ pub fn analyze(
                 let span = finding.primary.span;
                 let line = sources
                     .get(span.file)
-                    .map(|file| file.lines.line_of(span.start));
+                    .map(|file| file.lines().line_of(span.start));
                 line.and_then(|line| activity.get(span.file.0 as usize)?.get(line).copied())
                     .is_none_or(|state| state == syntax::Activity::Active)
             })

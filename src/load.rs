@@ -129,7 +129,10 @@ fn read_file(path: &Path) -> Result<Arc<str>, Error> {
     // reach tens of megabytes, and reading into a Vec and converting it into
     // an `Arc` would hold and copy the text twice.
     let expected = metadata.len() as usize;
-    let mut shared: Arc<[u8]> = std::iter::repeat_n(0u8, expected).collect();
+    let zeroed = Arc::<[u8]>::new_zeroed_slice(expected);
+    // SAFETY: every byte is zero, a valid `u8`. (Zeroed memory fresh from
+    // the system needs no filling, unlike a buffer written with zeros.)
+    let mut shared: Arc<[u8]> = unsafe { zeroed.assume_init() };
     let mut filled = 0;
     if let Some(buffer) = Arc::get_mut(&mut shared) {
         while let Some(rest) = buffer.get_mut(filled..).filter(|rest| !rest.is_empty()) {

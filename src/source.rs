@@ -117,24 +117,32 @@ pub struct SourceFile {
     /// Where it was read from, if it came from disk.
     pub path: Option<PathBuf>,
     pub text: Arc<str>,
-    pub lines: LineIndex,
+    /// Built on first use: positions are only needed to report findings,
+    /// and a large configuration without findings never pays for them.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
+    /// Where each line starts, for offset → line/column lookups.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
 
     pub fn position(&self, offset: u32) -> Position {
-        self.lines.position(&self.text, offset)
+        self.lines().position(&self.text, offset)
     }
 
     /// Byte range of the whole line (end of line included) that holds `offset`.
     pub fn line_range_at(&self, offset: u32) -> std::ops::Range<usize> {
-        let line = self.lines.line_of(offset);
-        let start = self.lines.line_start(line) as usize;
-        let end = if line + 1 < self.lines.line_count() {
-            self.lines.line_start(line + 1) as usize
+        let lines = self.lines();
+        let line = lines.line_of(offset);
+        let start = lines.line_start(line) as usize;
+        let end = if line + 1 < lines.line_count() {
+            lines.line_start(line + 1) as usize
         } else {
             self.text.len()
         };
@@ -161,13 +169,12 @@ impl SourceSet {
     ) -> FileId {
         let id = FileId(self.files.len() as u32);
         let text: Arc<str> = text.into();
-        let lines = LineIndex::new(&text);
         self.files.push(SourceFile {
             id,
             name: name.into(),
             path,
             text,
-            lines,
+            lines: std::sync::OnceLock::new(),
         });
         id
     }

@@ -68,29 +68,6 @@ pub fn format_duration_ms(ms: u64) -> String {
     format!("{ms}ms")
 }
 
-/// Whether `bytes` holds any of three byte values. Eight bytes are looked
-/// at together as one 64-bit word (a zero byte of `word ^ pattern` is a
-/// match), as rules ask this of every line of large configurations.
-pub fn has_any_byte(bytes: &[u8], wanted: [u8; 3]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero_byte = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
-    let patterns = wanted.map(|byte| ONES * u64::from(byte));
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(eight);
-        if patterns
-            .iter()
-            .any(|&pattern| has_zero_byte(word ^ pattern))
-        {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|byte| wanted.contains(byte))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,21 +85,5 @@ mod tests {
         assert_eq!(format_duration_ms(90_000), "90s");
         assert_eq!(format_duration_ms(3_600_000), "1h");
         assert_eq!(format_duration_ms(1500), "1500ms");
-    }
-
-    #[test]
-    fn any_byte_in_every_position_and_length() {
-        for length in 0..40 {
-            let mut bytes = vec![b'a'; length];
-            assert!(!super::has_any_byte(&bytes, [b'%', b'{', b'(']));
-            for at in 0..length {
-                bytes[at] = b'{';
-                assert!(
-                    super::has_any_byte(&bytes, [b'%', b'{', b'(']),
-                    "{length} {at}"
-                );
-                bytes[at] = b'a';
-            }
-        }
     }
 }

@@ -49,9 +49,9 @@ fn corpus_files() -> Vec<PathBuf> {
 /// Lines (0-based) of a span's start and end.
 fn lines_of(sources: &SourceSet, span: haplint::source::Span) -> std::ops::RangeInclusive<usize> {
     let file = sources.get(span.file).unwrap();
-    let first = file.lines.line_of(span.start);
+    let first = file.lines().line_of(span.start);
     let last = file
-        .lines
+        .lines()
         .line_of(span.end.saturating_sub(1).max(span.start));
     first..=last
 }

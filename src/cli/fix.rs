@@ -345,9 +345,9 @@ fn identity(reported: &Reported, sources: &SourceSet) -> String {
     let line = sources
         .get(span.file)
         .map(|f| {
-            let index = f.lines.line_of(span.start);
-            let start = f.lines.line_start(index) as usize;
-            let end = f.lines.line_start(index + 1) as usize;
+            let index = f.lines().line_of(span.start);
+            let start = f.lines().line_start(index) as usize;
+            let end = f.lines().line_start(index + 1) as usize;
             f.text.get(start..end.max(start)).unwrap_or("").to_string()
         })
         .unwrap_or_default();

@@ -95,14 +95,13 @@ pub struct Model {
     pub findings: Vec<Finding>,
     /// Section ids by name, one map per section kind (indexed by `kind as usize`),
     /// so a lookup by `&str` needs no allocation.
-    names: Vec<HashMap<String, Vec<SectionId>>>,
+    names: Vec<HashMap<String, NamedSections>>,
     /// Setting keys (`mode`, `timeout server`…) interned once for all sections.
     keys: HashMap<String, u32>,
-    headers: HashMap<Stmt, SectionId>,
     /// frontend/listen → the backends its `use_backend`/`default_backend` name.
-    backends_used: HashMap<SectionId, Vec<SectionId>>,
+    backends_used: Adjacency,
     /// backend/listen → the frontends that route to it.
-    frontends_using: HashMap<SectionId, Vec<SectionId>>,
+    frontends_using: Adjacency,
 }
 
 impl Model {
@@ -116,19 +115,18 @@ impl Model {
             findings: Vec::new(),
             names: vec![HashMap::default(); SectionKind::ALL.len()],
             keys: HashMap::default(),
-            headers: HashMap::default(),
-            backends_used: HashMap::default(),
-            frontends_using: HashMap::default(),
+            backends_used: Adjacency::default(),
+            frontends_using: Adjacency::default(),
         };
         let t = std::time::Instant::now();
         model.split_sections();
         crate::stage("model: sections", t);
-        model.headers = model.sections.iter().map(|s| (s.header, s.id)).collect();
         model.link_defaults();
+        let mode_key = model.key_id("mode");
         let modes: Vec<Mode> = model
             .sections
             .iter()
-            .map(|s| model.compute_mode(s))
+            .map(|s| model.compute_mode(s, mode_key))
             .collect();
         for (section, mode) in model.sections.iter_mut().zip(modes) {
             section.mode = mode;
@@ -143,46 +141,39 @@ impl Model {
     }
 
     fn link_backends(&mut self) {
-        let mut used: HashMap<SectionId, Vec<SectionId>> = HashMap::default();
-        let mut using: HashMap<SectionId, Vec<SectionId>> = HashMap::default();
-        let mut seen: rustc_hash::FxHashSet<(SectionId, SectionId)> =
-            rustc_hash::FxHashSet::default();
-        for reference in &self.references {
-            if reference.kind != RefKind::Backend {
-                continue;
-            }
-            let Some(target) = reference.target.and_then(|t| self.headers.get(&t).copied()) else {
-                continue;
-            };
-            if seen.insert((reference.section, target)) {
-                used.entry(reference.section).or_default().push(target);
-                using.entry(target).or_default().push(reference.section);
-            }
-        }
-        self.backends_used = used;
-        self.frontends_using = using;
+        let pairs: Vec<(SectionId, SectionId)> = self
+            .references
+            .iter()
+            .filter(|reference| reference.kind == RefKind::Backend)
+            .filter_map(|reference| {
+                let target = self.section_at(reference.target?)?;
+                Some((reference.section, target))
+            })
+            .collect();
+        let count = self.sections.len();
+        self.backends_used = Adjacency::new(count, pairs.iter().copied());
+        self.frontends_using = Adjacency::new(count, pairs.iter().map(|&(f, b)| (b, f)));
     }
 
-    /// The section a header statement opens.
+    /// The section a header statement opens. Sections are in the order of
+    /// their headers, so this is a binary search.
     pub fn section_at(&self, header: Stmt) -> Option<SectionId> {
-        self.headers.get(&header).copied()
+        self.sections
+            .binary_search_by_key(&header, |section| section.header)
+            .ok()
+            .and_then(|index| self.sections.get(index))
+            .map(|section| section.id)
     }
 
     /// Backends a frontend (or listen) routes to by name.
     pub fn backends_used_by(&self, frontend: SectionId) -> &[SectionId] {
-        self.backends_used
-            .get(&frontend)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.backends_used.get(frontend)
     }
 
     /// Frontends (and listens) that route to a backend by name; a listen
     /// section also serves itself.
     pub fn frontends_using(&self, backend: SectionId) -> &[SectionId] {
-        self.frontends_using
-            .get(&backend)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.frontends_using.get(backend)
     }
 
     /// A secondary label text for a setting that came from a defaults section.
@@ -216,7 +207,7 @@ impl Model {
         self.names
             .get(kind as usize)
             .and_then(|names| names.get(name))
-            .map(Vec::as_slice)
+            .map(NamedSections::as_slice)
             .unwrap_or(&[])
     }
 
@@ -327,17 +318,9 @@ impl Model {
         }
     }
 
-    /// The statement's text from its first to its last word as written,
-    /// when no word has quotes or escapes (its words are then exactly the
-    /// blank-separated pieces of this text).
-    pub fn code_text(&self, stmt: Stmt) -> Option<&str> {
-        let tree = self.tree(stmt.file)?;
-        let words = self.words(stmt);
-        if words.iter().any(|w| w.is_cooked()) {
-            return None;
-        }
-        let (first, last) = (words.first()?, words.last()?);
-        tree.text.get(first.start as usize..last.end as usize)
+    /// The physical line of a statement.
+    pub fn line(&self, stmt: Stmt) -> Option<&syntax::Line> {
+        self.tree(stmt.file)?.lines.get(stmt.line as usize)
     }
 
     /// The whole physical line, end of line included.
@@ -472,11 +455,27 @@ impl Model {
             }
         }
         self.fill_sections(&mut sections, &ends);
+        // Sized once for the names of each kind: 50,000 backends would
+        // otherwise rehash the map again and again.
+        let mut per_kind = vec![0usize; SectionKind::ALL.len()];
+        for section in sections.iter().filter(|s| s.name.is_some()) {
+            if let Some(count) = per_kind.get_mut(section.kind as usize) {
+                *count += 1;
+            }
+        }
+        for (names, count) in self.names.iter_mut().zip(per_kind) {
+            names.reserve(count);
+        }
         for section in &sections {
             if let Some(name) = &section.name
                 && let Some(names) = self.names.get_mut(section.kind as usize)
             {
-                names.entry(name.clone()).or_default().push(section.id);
+                match names.get_mut(name.as_str()) {
+                    Some(named) => named.push(section.id),
+                    None => {
+                        names.insert(name.clone(), NamedSections::One(section.id));
+                    }
+                }
             }
         }
         self.sections = sections;
@@ -572,6 +571,101 @@ impl Model {
         }
         for (section, link) in self.sections.iter_mut().zip(links) {
             section.defaults = link;
+        }
+    }
+}
+
+/// Links from sections to sections, each list in the order the links were
+/// found, each target once: all lists in one vector, cut by offsets.
+#[derive(Clone, Debug, Default)]
+struct Adjacency {
+    /// `starts[i]..starts[i + 1]` are the targets of section `i`.
+    starts: Vec<u32>,
+    targets: Vec<SectionId>,
+}
+
+impl Adjacency {
+    fn new(count: usize, links: impl Iterator<Item = (SectionId, SectionId)> + Clone) -> Adjacency {
+        let mut starts = vec![0u32; count + 1];
+        for (from, _) in links.clone() {
+            if let Some(slot) = starts.get_mut(from.0 as usize + 1) {
+                *slot += 1;
+            }
+        }
+        for index in 1..starts.len() {
+            let before = starts.get(index - 1).copied().unwrap_or(0);
+            if let Some(slot) = starts.get_mut(index) {
+                *slot += before;
+            }
+        }
+        // Place each link in its section's range, in order of appearance.
+        let mut next = starts.clone();
+        let mut placed = vec![SectionId(u32::MAX); starts.last().copied().unwrap_or(0) as usize];
+        for (from, to) in links {
+            if let Some(at) = next.get_mut(from.0 as usize)
+                && let Some(slot) = placed.get_mut(*at as usize)
+            {
+                *slot = to;
+                *at += 1;
+            }
+        }
+        // Keep each target once per section: `seen[to]` holds the last
+        // section that listed it.
+        let mut seen = vec![u32::MAX; count];
+        let mut targets = Vec::with_capacity(placed.len());
+        let mut kept_starts = Vec::with_capacity(starts.len());
+        kept_starts.push(0);
+        for from in 0..count {
+            let range = starts.get(from).copied().unwrap_or(0) as usize
+                ..starts.get(from + 1).copied().unwrap_or(0) as usize;
+            for &to in placed.get(range).unwrap_or(&[]) {
+                if let Some(mark) = seen.get_mut(to.0 as usize)
+                    && *mark != from as u32
+                {
+                    *mark = from as u32;
+                    targets.push(to);
+                }
+            }
+            kept_starts.push(targets.len() as u32);
+        }
+        Adjacency {
+            starts: kept_starts,
+            targets,
+        }
+    }
+
+    fn get(&self, from: SectionId) -> &[SectionId] {
+        let index = from.0 as usize;
+        match (self.starts.get(index), self.starts.get(index + 1)) {
+            (Some(&start), Some(&end)) => self
+                .targets
+                .get(start as usize..end as usize)
+                .unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// The sections of one kind that share a name: nearly always one, kept
+/// without an allocation of its own.
+#[derive(Clone, Debug)]
+enum NamedSections {
+    One(SectionId),
+    Many(Vec<SectionId>),
+}
+
+impl NamedSections {
+    fn push(&mut self, id: SectionId) {
+        match self {
+            NamedSections::One(first) => *self = NamedSections::Many(vec![*first, id]),
+            NamedSections::Many(ids) => ids.push(id),
+        }
+    }
+
+    fn as_slice(&self) -> &[SectionId] {
+        match self {
+            NamedSections::One(id) => std::slice::from_ref(id),
+            NamedSections::Many(ids) => ids,
         }
     }
 }

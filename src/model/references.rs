@@ -126,12 +126,13 @@ fn takes_condition(keyword: &str) -> bool {
 
 pub(super) fn collect(model: &mut Model) {
     let shared: &Model = model;
-    let names = NameIndex::build(shared);
+    let tables = index_tables(shared);
     let refs = shared
         .map_sections(|section| {
             let mut refs = in_section(shared, section);
+            let mut names = SectionNames::new(section);
             for reference in &mut refs {
-                reference.target = resolve(shared, &names, reference);
+                reference.target = resolve(shared, &tables, &mut names, reference);
             }
             refs
         })
@@ -319,49 +320,76 @@ fn index_tables(model: &Model) -> HashMap<String, Stmt> {
     tables
 }
 
-/// Names that live inside sections, indexed once so that resolving every
-/// reference stays linear: ACLs and servers by (section, name), tables by name.
-struct NameIndex<'a> {
-    tables: HashMap<String, Stmt>,
-    acls: HashMap<(SectionId, &'a str), Stmt>,
-    servers: HashMap<(SectionId, &'a str), Stmt>,
+/// The ACLs and servers of one section by name, for the references made in
+/// it: a short list is searched, a long one (a frontend with 50,000 ACLs)
+/// indexed on first use, so resolving stays linear. The first declaration
+/// of a name is the one found, as haproxy finds it.
+struct SectionNames<'a> {
+    section: &'a super::Section,
+    acls: Option<HashMap<&'a str, Stmt>>,
+    servers: Option<HashMap<&'a str, Stmt>>,
 }
 
-impl<'a> NameIndex<'a> {
-    fn build(model: &'a Model) -> NameIndex<'a> {
-        let (acl_count, server_count) = model.sections.iter().fold((0, 0), |(a, s), section| {
-            (a + section.acls.len(), s + section.servers.len())
-        });
-        let mut acls = HashMap::with_capacity_and_hasher(acl_count, Default::default());
-        let mut servers = HashMap::with_capacity_and_hasher(server_count, Default::default());
-        for section in &model.sections {
-            for (name, stmt) in &section.acls {
-                acls.entry((section.id, name.as_str())).or_insert(*stmt);
-            }
-            for server in &section.servers {
-                if let Some(name) = &server.name {
-                    servers
-                        .entry((section.id, name.as_str()))
-                        .or_insert(server.stmt);
-                }
-            }
+/// Up to this many names, searching the list beats building a map.
+const SHORT_LIST: usize = 16;
+
+impl<'a> SectionNames<'a> {
+    fn new(section: &'a super::Section) -> Self {
+        SectionNames {
+            section,
+            acls: None,
+            servers: None,
         }
-        NameIndex {
-            tables: index_tables(model),
-            acls,
-            servers,
+    }
+
+    fn acl(&mut self, name: &str) -> Option<Stmt> {
+        let acls = &self.section.acls;
+        if acls.len() <= SHORT_LIST {
+            return acls.iter().find(|(n, _)| n == name).map(|&(_, stmt)| stmt);
         }
+        self.acls
+            .get_or_insert_with(|| first_of_each(acls.iter().map(|(n, stmt)| (n.as_str(), *stmt))))
+            .get(name)
+            .copied()
+    }
+
+    fn server(&mut self, name: &str) -> Option<Stmt> {
+        let named = || {
+            self.section
+                .servers
+                .iter()
+                .filter_map(|s| Some((s.name.as_deref()?, s.stmt)))
+        };
+        if self.section.servers.len() <= SHORT_LIST {
+            return named().find(|(n, _)| *n == name).map(|(_, stmt)| stmt);
+        }
+        self.servers
+            .get_or_insert_with(|| first_of_each(named()))
+            .get(name)
+            .copied()
     }
 }
 
-fn resolve(model: &Model, names: &NameIndex, reference: &Reference) -> Option<Stmt> {
+fn first_of_each<'a>(names: impl Iterator<Item = (&'a str, Stmt)>) -> HashMap<&'a str, Stmt> {
+    let mut index = HashMap::default();
+    for (name, stmt) in names {
+        index.entry(name).or_insert(stmt);
+    }
+    index
+}
+
+fn resolve(
+    model: &Model,
+    tables: &HashMap<String, Stmt>,
+    names: &mut SectionNames<'_>,
+    reference: &Reference,
+) -> Option<Stmt> {
     let header = |kind: SectionKind| {
         model
             .sections_named(kind, &reference.name)
             .last()
             .map(|&id| model.section(id).header)
     };
-    let key = || (reference.section, reference.name.as_str());
     match reference.kind {
         RefKind::Backend => header(SectionKind::Backend).or_else(|| header(SectionKind::Listen)),
         RefKind::Resolvers => header(SectionKind::Resolvers),
@@ -372,8 +400,8 @@ fn resolve(model: &Model, names: &NameIndex, reference: &Reference) -> Option<St
         RefKind::HttpErrors => header(SectionKind::HttpErrors),
         RefKind::Mailers => header(SectionKind::Mailers),
         RefKind::Defaults => header(SectionKind::Defaults),
-        RefKind::Table => names.tables.get(&reference.name).copied(),
-        RefKind::Acl => names.acls.get(&key()).copied(),
-        RefKind::Server => names.servers.get(&key()).copied(),
+        RefKind::Table => tables.get(&reference.name).copied(),
+        RefKind::Acl => names.acl(&reference.name),
+        RefKind::Server => names.server(&reference.name),
     }
 }

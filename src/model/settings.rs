@@ -128,10 +128,14 @@ impl Model {
         section.mode
     }
 
-    pub(super) fn compute_mode(&self, section: &Section) -> Mode {
-        match self.setting_value(section, "mode") {
-            Some(("http", _)) => Mode::Http,
-            Some(("tcp", _)) | None => Mode::Tcp,
+    /// The mode of `section`; `mode_key` is the id of the `mode` key.
+    pub(super) fn compute_mode(&self, section: &Section, mode_key: Option<u32>) -> Mode {
+        let Some(setting) = mode_key.and_then(|key| self.setting_by_id(section, key)) else {
+            return Mode::Tcp;
+        };
+        match self.value(setting.stmt, 1 + usize::from(setting.negated)) {
+            Some("http") => Mode::Http,
+            Some("tcp") | None => Mode::Tcp,
             Some(_) => Mode::Other,
         }
     }

@@ -51,10 +51,14 @@ impl Rule for ServerCloseDefeatsReuse {
         let model = cx.model;
         let mut sites: BTreeMap<Stmt, Site> = BTreeMap::new();
         for backend in model.http_backends() {
+            let closing = Self::closing_settings(cx, backend);
+            if closing.is_empty() {
+                continue;
+            }
             let tls = model
                 .real_servers(backend)
                 .any(|s| model.server_param(backend, s, "ssl").is_some_and(|p| p.enabled));
-            for (mode, setting) in Self::closing_settings(cx, backend) {
+            for (mode, setting) in closing {
                 let site = sites.entry(setting.stmt).or_insert_with(|| Site {
                     setting,
                     mode,

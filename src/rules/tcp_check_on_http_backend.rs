@@ -23,15 +23,15 @@ impl Rule for TcpCheckOnHttpBackend {
             if model.mode(backend) != Mode::Http {
                 continue;
             }
+            if check_options.iter().any(|&id| model.setting_by_id(backend, id).is_some_and(|s| !s.negated)) {
+                continue;
+            }
             let Some(checked) = model
                 .real_servers(backend)
                 .find(|s| model.server_param(backend, s, "check").is_some_and(|p| p.enabled))
             else {
                 continue;
             };
-            if check_options.iter().any(|&id| model.setting_by_id(backend, id).is_some_and(|s| !s.negated)) {
-                continue;
-            }
             let check = model.server_param(backend, checked, "check");
             let span = check.map_or(model.stmt_span(checked.stmt), |p| model.word_span(p.stmt, p.word as usize));
             let name = backend.name.as_deref().unwrap_or("?");

@@ -103,22 +103,19 @@ impl UnknownKeyword {
         let model = cx.model;
         let target = cx.target;
         let always = model.key_set(&["acl", "stick"]);
+        // Expressions repeat (50,000 ACLs on `hdr(host)`): each is judged once.
+        let mut judged: rustc_hash::FxHashMap<&str, Option<String>> = rustc_hash::FxHashMap::default();
         let tracking = model.key_set(&["tcp-request", "http-request", "tcp-response", "http-response"]);
         for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
             for (stmt, key) in model.keyed_statements(section) {
                 if cx.activity(stmt) != Activity::Active {
                     continue;
                 }
-                // Most statements hold no sample expression: look before
-                // collecting. `%[`, `{` and `set-var(` each have a byte few
-                // lines have, found in one pass over the line as written
-                // (quotes and escapes aside: then the words are read).
+                // Most statements hold no sample expression: the parser
+                // noted the lines with a byte one needs (`%[`, `{`, `(`).
                 let maybe = always.contains(key)
                     || (tracking.contains(key) && model.values(stmt).any(|w| w.starts_with("track-sc")))
-                    || match model.code_text(stmt) {
-                        Some(text) => crate::text::has_any_byte(text.as_bytes(), [b'%', b'{', b'(']),
-                        None => model.values(stmt).any(|w| w.contains("%[") || w.trim_start_matches('!') == "{" || w.starts_with("set-var(")),
-                    };
+                    || model.line(stmt).is_some_and(|line| line.may_hold_expression());
                 if !maybe {
                     continue;
                 }
@@ -142,34 +139,16 @@ impl UnknownKeyword {
                         expressions.push((i, word));
                     }
                 }
-                let mut reported = false;
-                for (word, expression) in expressions {
-                    if reported {
-                        break;
-                    }
-                    for (kind, name) in sample_names(expression) {
-                        let Some(life) = vocabulary::sample(kind, name) else { continue };
-                        let what = match kind {
-                            vocabulary::SampleKind::Fetch => "sample fetch",
-                            vocabulary::SampleKind::Converter => "converter",
-                        };
-                        // Converters and fetches of the next release are sometimes
-                        // backported to later patch releases of the target (Debian's
-                        // 2.6.12 has `host_only` of 2.7): only older ones are judged.
-                        let problem = if life.since > target.next() {
-                            format!("the {what} `{name}` is not available in HAProxy {target}: it appeared in {}", life.since)
-                        } else if let Some(until) = life.until.filter(|until| *until <= target) {
-                            format!("the {what} `{name}` no longer exists in HAProxy {target} (documented up to {})", until.previous())
-                        } else {
-                            continue;
-                        };
-                        out.push(
-                            Finding::new(Self::ID, model.word_span(stmt, word), problem)
-                                .note(format!("haproxy {target} refuses to start on a sample expression it cannot parse")),
-                        );
-                        reported = true;
-                        break;
-                    }
+                // The first expression haproxy cannot parse stops it.
+                let problem = expressions.into_iter().find_map(|(word, expression)| {
+                    let problem = judged.entry(expression).or_insert_with(|| sample_problem(expression, target));
+                    problem.clone().map(|problem| (word, problem))
+                });
+                if let Some((word, problem)) = problem {
+                    out.push(
+                        Finding::new(Self::ID, model.word_span(stmt, word), problem)
+                            .note(format!("haproxy {target} refuses to start on a sample expression it cannot parse")),
+                    );
                 }
             }
         }
@@ -185,16 +164,16 @@ impl UnknownKeyword {
             }
             let keyword = section.kind.keyword();
             let (since, until) = section.kind.lifetime();
-            let span = model.word_span(section.header, 0);
+            let span = || model.word_span(section.header, 0);
             if since > target {
                 out.push(
-                    Finding::new(Self::ID, span, format!("`{keyword}` sections are not available in HAProxy {target}: they appeared in {since}"))
+                    Finding::new(Self::ID, span(), format!("`{keyword}` sections are not available in HAProxy {target}: they appeared in {since}"))
                         .note(format!("haproxy {target} reads `{keyword}` as an unknown keyword of the section above and refuses to start"))
                         .help(format!("guard the section with `.if version_atleast({since})`, or target a newer version with --haproxy-version")),
                 );
             } else if let Some(until) = until.filter(|until| *until <= target) {
                 out.push(
-                    Finding::new(Self::ID, span, format!("`{keyword}` sections no longer exist in HAProxy {target}: they were removed in {until}"))
+                    Finding::new(Self::ID, span(), format!("`{keyword}` sections no longer exist in HAProxy {target}: they were removed in {until}"))
                         .note(format!("haproxy {target} refuses to start on them")),
                 );
             }
@@ -295,6 +274,28 @@ fn sample_start(text: &str) -> Option<usize> {
         from = percent + 1;
     }
     None
+}
+
+/// Why haproxy `target` cannot parse a sample expression: its first fetch or
+/// converter that the release does not have yet, or any more.
+fn sample_problem(expression: &str, target: Version) -> Option<String> {
+    sample_names(expression).into_iter().find_map(|(kind, name)| {
+        let life = vocabulary::sample(kind, name)?;
+        let what = match kind {
+            vocabulary::SampleKind::Fetch => "sample fetch",
+            vocabulary::SampleKind::Converter => "converter",
+        };
+        // Converters and fetches of the next release are sometimes
+        // backported to later patch releases of the target (Debian's
+        // 2.6.12 has `host_only` of 2.7): only older ones are judged.
+        if life.since > target.next() {
+            Some(format!("the {what} `{name}` is not available in HAProxy {target}: it appeared in {}", life.since))
+        } else {
+            life.until.filter(|until| *until <= target).map(|until| {
+                format!("the {what} `{name}` no longer exists in HAProxy {target} (documented up to {})", until.previous())
+            })
+        }
+    })
 }
 
 /// The end of a `%[…]` expression: the `]` that closes it, nested ones aside.

@@ -91,8 +91,9 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
 fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize, room: usize) -> Builder {
     let mut builder = Builder {
         file: file.id,
-        // Exact for the whole file: the line index counted its lines.
-        lines: Vec::with_capacity(file.lines.line_count().min(room + 1)),
+        // Real lines are 20 to 60 bytes long; a tenth of the bytes is
+        // address space enough, and only what is written becomes resident.
+        lines: Vec::with_capacity(room / 10 + 1),
         // Real configurations average 8 to 12 bytes per word; a quarter of
         // the bytes is a bound they stay well under, so the vector is never
         // moved (only the part written becomes resident).
@@ -125,22 +126,38 @@ fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize, room: usiz
 #[allow(clippy::type_complexity)]
 fn plain_line(content: &str) -> Option<(Vec<(u32, u32)>, Option<u32>)> {
     let mut words = Vec::new();
-    let comment = cut_plain_line(content, 0, &mut words)?;
-    Some((words.iter().map(|w| (w.start, w.end)).collect(), comment))
+    let cut = cut_plain_line(content, 0, &mut words)?;
+    Some((
+        words.iter().map(|w| (w.start, w.end)).collect(),
+        cut.comment,
+    ))
+}
+
+/// What the plain-line cut found besides the words.
+struct PlainCut {
+    /// Start of the comment, relative to the line.
+    comment: Option<u32>,
+    /// The code holds `%`, `{` or `(` (see [`Line::may_hold_expression`]).
+    expression_bytes: bool,
 }
 
 /// The plain-line cut, appending the words (offset by `base`) straight to the
 /// tree's word list: no allocation per line, one pass over the bytes. On
 /// `None` (a quote, backslash, carriage return or NUL anywhere on the line)
 /// nothing was appended and the grammar reads the line.
-fn cut_plain_line(content: &str, base: u32, words: &mut Vec<Word>) -> Option<Option<u32>> {
+fn cut_plain_line(content: &str, base: u32, words: &mut Vec<Word>) -> Option<PlainCut> {
     let bytes = content.as_bytes();
     let first_new = words.len();
     let needs_grammar = |byte: &u8| matches!(byte, b'"' | b'\'' | b'\\' | b'\r' | 0);
     let mut word_start: Option<usize> = None;
     let mut comment = None;
+    let mut expression_bytes = false;
     for (at, byte) in bytes.iter().enumerate() {
         match byte {
+            b'%' | b'{' | b'(' => {
+                expression_bytes = true;
+                word_start.get_or_insert(at);
+            }
             b' ' | b'\t' | 0x0b | 0x0c => {
                 if let Some(start) = word_start.take() {
                     words.push(Word::new(
@@ -187,7 +204,10 @@ fn cut_plain_line(content: &str, base: u32, words: &mut Vec<Word>) -> Option<Opt
         words.truncate(first_new);
         return None;
     }
-    Some(comment.map(|c| c as u32))
+    Some(PlainCut {
+        comment: comment.map(|c| c as u32),
+        expression_bytes,
+    })
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
@@ -236,14 +256,17 @@ impl Builder {
             content_end: content_end as u32,
             end: end as u32,
             first_word,
-            word_count: 0,
+            words_and_flags: 0,
             comment_at: Line::NONE,
             ignored_at: Line::NONE,
         };
         let base = start as u32;
-        if let Some(comment) = cut_plain_line(content, base, &mut self.words) {
-            line.comment_at = comment.map_or(Line::NONE, |c| base + c);
-            line.word_count = self.words.len() as u32 - first_word;
+        if let Some(cut) = cut_plain_line(content, base, &mut self.words) {
+            line.comment_at = cut.comment.map_or(Line::NONE, |c| base + c);
+            line.set_word_count(self.words.len() as u32 - first_word);
+            if cut.expression_bytes {
+                line.mark_expression_bytes();
+            }
             // The plain cut refuses lines with a NUL byte.
             self.check_line(&line, None);
             self.push_line(line, text);
@@ -252,7 +275,8 @@ impl Builder {
         if content.len() > MAX_GRAMMAR_LINE {
             self.words
                 .push(Word::new(base, content_end as u32, 0, false, false, true));
-            line.word_count = 1;
+            line.set_word_count(1);
+            line.mark_expression_bytes();
             self.findings.push(
                 Finding::new(SYNTAX, Span::new(self.file, base, base), format!("line of {} bytes with quotes or escapes is too long to check (haplint reads such lines up to {} bytes)", content.len(), MAX_GRAMMAR_LINE))
                     .help("split the line, or move the long value into a map or a file"),
@@ -297,7 +321,9 @@ impl Builder {
                 ));
             }
         }
-        line.word_count = self.words.len() as u32 - first_word;
+        line.set_word_count(self.words.len() as u32 - first_word);
+        // Quotes and escapes hide what the bytes mean: assume the worst.
+        line.mark_expression_bytes();
         self.check_line(&line, Some(text));
         self.push_line(line, text);
     }

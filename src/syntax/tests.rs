@@ -275,3 +275,13 @@ fn version_conditions_decide_which_lines_are_read() {
     assert_eq!(of(Version::new(3, 0)), [A, I, I, I, U, A]);
     assert_eq!(of(Version::new(2, 4)), [I, I, A, I, U, A]);
 }
+
+#[test]
+fn lines_that_may_hold_an_expression_are_noted() {
+    let text = "backend b\n  server s 10.0.0.1:80 # (comment)\n  http-request set-var(txn.x) str(a)\n  use_backend x if { path /a }\n  log-format %ci\n  option httplog \"quoted\"\n";
+    let mut set = SourceSet::new();
+    let id = set.add("e.cfg", None, text);
+    let tree = parse(set.get(id).unwrap());
+    let noted: Vec<bool> = tree.lines.iter().map(|l| l.may_hold_expression()).collect();
+    assert_eq!(noted, [false, false, true, true, true, true]);
+}
