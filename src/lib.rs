@@ -178,12 +178,20 @@ fn withhold_fixes_on_broken_lines(sources: &SourceSet, findings: &mut [Finding])
 pub(crate) fn stage(name: &str, started: std::time::Instant) {
     if std::env::var_os("HAPLINT_TIMINGS").is_some() {
         eprintln!(
-            "haplint timing: {name} {:.3}s, resident {} MB",
+            "haplint timing: {name} {:.3}s, ends at {:.3}s, resident {} MB",
             started.elapsed().as_secs_f64(),
+            PROCESS_START
+                .get_or_init(std::time::Instant::now)
+                .elapsed()
+                .as_secs_f64(),
             resident_megabytes().map_or_else(|| "?".to_string(), |mb| mb.to_string())
         );
     }
 }
+
+/// When the command line was first looked at (for the timings).
+pub(crate) static PROCESS_START: std::sync::OnceLock<std::time::Instant> =
+    std::sync::OnceLock::new();
 
 /// Resident memory of this process now (Linux: /proc/self/statm, in pages of 4 KiB).
 fn resident_megabytes() -> Option<u64> {

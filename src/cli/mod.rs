@@ -198,6 +198,7 @@ pub struct ExplainArgs {
 
 pub fn main() -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
+    crate::PROCESS_START.get_or_init(std::time::Instant::now);
     let matches = Cli::command().get_matches();
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

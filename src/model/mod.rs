@@ -381,7 +381,25 @@ impl Model {
     /// The ids of some setting keys, for rules that look at a few kinds of
     /// statement among all.
     pub fn key_set(&self, keys: &[&str]) -> KeySet {
-        KeySet(keys.iter().filter_map(|key| self.key_id(key)).collect())
+        let mut set = KeySet(vec![0; self.keys.len().div_ceil(64)]);
+        for id in keys.iter().filter_map(|key| self.key_id(key)) {
+            if let Some(word) = set.0.get_mut(id as usize / 64) {
+                *word |= 1 << (id % 64);
+            }
+        }
+        set
+    }
+
+    /// The ids of the keys whose first word is one of `words` (`stats`
+    /// takes in `stats uri`, `stats http-request`…).
+    pub fn key_set_of_keywords(&self, words: &[&str]) -> KeySet {
+        let keys: Vec<&str> = self
+            .keys
+            .keys()
+            .map(String::as_str)
+            .filter(|key| words.contains(&key.split(' ').next().unwrap_or(key)))
+            .collect();
+        self.key_set(&keys)
     }
 
     /// The statements of a section whose key is in `keys`, with their key.
@@ -670,13 +688,16 @@ impl NamedSections {
     }
 }
 
-/// Setting key ids (see [`Model::key_set`]); keys no statement has are left out.
+/// Setting key ids (see [`Model::key_set`]), one bit each: rules test
+/// every statement of large configurations against a set.
 #[derive(Clone, Debug, Default)]
-pub struct KeySet(Vec<u32>);
+pub struct KeySet(Vec<u64>);
 
 impl KeySet {
     pub fn contains(&self, key: u32) -> bool {
-        self.0.contains(&key)
+        self.0
+            .get(key as usize / 64)
+            .is_some_and(|word| word & (1 << (key % 64)) != 0)
     }
 }
 

@@ -96,40 +96,42 @@ pub const PREDEFINED_ACLS: &[&str] = &[
 ];
 
 /// Keywords whose lines may end with an `if`/`unless` condition.
+const CONDITION_KEYWORDS: &[&str] = &[
+    "use_backend",
+    "use-server",
+    "http-request",
+    "http-response",
+    "http-after-response",
+    "tcp-request",
+    "tcp-response",
+    "redirect",
+    "block",
+    "stats",
+    "monitor",
+    "force-persist",
+    "ignore-persist",
+    "stick",
+    "http-check",
+    "tcp-check",
+    "errorloc",
+    "reqdel",
+    "http-error",
+    "filter",
+    "use-fcgi-app",
+    "http-send-name-header",
+];
+
 fn takes_condition(keyword: &str) -> bool {
-    matches!(
-        keyword,
-        "use_backend"
-            | "use-server"
-            | "http-request"
-            | "http-response"
-            | "http-after-response"
-            | "tcp-request"
-            | "tcp-response"
-            | "redirect"
-            | "block"
-            | "stats"
-            | "monitor"
-            | "force-persist"
-            | "ignore-persist"
-            | "stick"
-            | "http-check"
-            | "tcp-check"
-            | "errorloc"
-            | "reqdel"
-            | "http-error"
-            | "filter"
-            | "use-fcgi-app"
-            | "http-send-name-header"
-    )
+    CONDITION_KEYWORDS.contains(&keyword)
 }
 
 pub(super) fn collect(model: &mut Model) {
     let shared: &Model = model;
     let tables = index_tables(shared);
+    let keys = naming_keys(shared);
     let refs = shared
         .map_sections(|section| {
-            let mut refs = in_section(shared, section);
+            let mut refs = in_section(shared, section, &keys);
             let mut names = SectionNames::new(section);
             for reference in &mut refs {
                 reference.target = resolve(shared, &tables, &mut names, reference);
@@ -142,8 +144,24 @@ pub(super) fn collect(model: &mut Model) {
     model.references = refs;
 }
 
+/// The keywords whose statements can name another part of the configuration
+/// (a backend, a table, an ACL in a condition…), see [`in_section`].
+fn naming_keys(model: &Model) -> super::KeySet {
+    let mut keys: Vec<&str> = CONDITION_KEYWORDS.to_vec();
+    keys.extend([
+        "default_backend",
+        "stick-table",
+        "filter",
+        "email-alert",
+        "log",
+        "errorfiles",
+        "http-error",
+    ]);
+    model.key_set_of_keywords(&keys)
+}
+
 /// The names one section uses, not yet resolved.
-fn in_section(model: &Model, section: &super::Section) -> Vec<Reference> {
+fn in_section(model: &Model, section: &super::Section, keys: &super::KeySet) -> Vec<Reference> {
     let mut refs = Vec::new();
     // One buffer for the words of every statement: no allocation per line.
     let mut values: Vec<&str> = Vec::new();
@@ -175,7 +193,15 @@ fn in_section(model: &Model, section: &super::Section) -> Vec<Reference> {
                 .map_or(3, |i| i + 1);
             push(RefKind::Defaults, section.header, at, from);
         }
-        for &stmt in &section.statements {
+        for (stmt, key) in model.keyed_statements(section) {
+            // Only these keywords name other parts of the configuration,
+            // besides fetches like `http_auth(…)`, whose parenthesis the
+            // parser noted: other statements are not read at all.
+            let named =
+                keys.contains(key) || model.line(stmt).is_some_and(|l| l.may_hold_expression());
+            if !named {
+                continue;
+            }
             values.clear();
             values.extend(model.values(stmt));
             let keyword = values.first().copied().unwrap_or("");

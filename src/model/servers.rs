@@ -42,9 +42,33 @@ pub struct Server {
     pub address_word: Option<u32>,
     pub address: Option<String>,
     pub params: Vec<Param>,
+    /// [`name_bit`] of every parameter this server may get from its own line,
+    /// a `default-server` line of its section or of its defaults sections:
+    /// most questions about a parameter are answered "not set" from this
+    /// alone, without walking the lines.
+    names_in_effect: u64,
+}
+
+/// One bit standing for a parameter name (`no-X` counts as `X`), from its
+/// length and last byte: a name whose bit a summary lacks is surely absent.
+fn name_bit(name: &str) -> u64 {
+    let last = name.as_bytes().last().copied().unwrap_or(0) as usize;
+    1 << ((name.len() * 7 + last) % 64)
+}
+
+impl Param {
+    /// [`name_bit`] of the parameter this one sets or turns off.
+    fn bit(&self) -> u64 {
+        self.keyword
+            .map_or(0, |k| name_bit(k.negates.unwrap_or(k.name)))
+    }
 }
 
 impl Server {
+    fn own_bits(&self) -> u64 {
+        self.params.iter().fold(0, |bits, p| bits | p.bit())
+    }
+
     /// Host part of the address: `alb.example.com` in `alb.example.com:443`.
     pub fn host(&self) -> Option<&str> {
         self.address.as_deref().map(|a| split_address(a).0)
@@ -162,7 +186,8 @@ fn cut_params(
 }
 
 pub(super) fn collect(model: &mut Model) {
-    let cut = model.map_sections(|section| in_section(model, section));
+    let lines = model.key_set(&["server", "server-template", "default-server", "bind"]);
+    let cut = model.map_sections(|section| in_section(model, section, &lines));
     for (section, (servers, binds)) in model.sections.iter_mut().zip(cut) {
         section.default_servers = servers
             .iter()
@@ -173,16 +198,52 @@ pub(super) fn collect(model: &mut Model) {
         section.servers = servers;
         section.binds = binds;
     }
+    // What the default-server lines of each section give, then per server
+    // what it may have in effect (every default-server line of its section
+    // counts, above it or not: the summary may say too much, never too little).
+    let given: Vec<u64> = model
+        .sections
+        .iter()
+        .map(|section| {
+            section
+                .default_servers
+                .iter()
+                .filter_map(|&index| section.server(index))
+                .fold(0, |bits, line| bits | line.own_bits())
+        })
+        .collect();
+    let inherited: Vec<u64> = model
+        .sections
+        .iter()
+        .map(|section| {
+            model.defaults_chain(section).fold(0, |bits, id| {
+                bits | given.get(id.0 as usize).copied().unwrap_or(0)
+            })
+        })
+        .collect();
+    for (section, (own_lines, chain)) in model
+        .sections
+        .iter_mut()
+        .zip(given.into_iter().zip(inherited))
+    {
+        for server in &mut section.servers {
+            server.names_in_effect = server.own_bits() | own_lines | chain;
+        }
+    }
 }
 
 /// The servers and listeners of one section.
-fn in_section(model: &Model, section: &super::Section) -> (Vec<Server>, Vec<Bind>) {
+fn in_section(
+    model: &Model,
+    section: &super::Section,
+    lines: &super::KeySet,
+) -> (Vec<Server>, Vec<Bind>) {
     let mut servers = Vec::new();
     let mut binds = Vec::new();
     if !(section.kind.is_proxy() || section.kind == super::SectionKind::Defaults) {
         return (servers, binds);
     }
-    for &stmt in &section.statements {
+    for (stmt, _) in model.statements_in(section, lines) {
         let (kind, name_word, address_word, params_from) = match model.value(stmt, 0) {
             Some("server") => (ServerKind::Server, Some(1), Some(2), 3),
             Some("server-template") => (ServerKind::Template, Some(1), Some(3), 4),
@@ -209,6 +270,7 @@ fn in_section(model: &Model, section: &super::Section) -> (Vec<Server>, Vec<Bind
             address_word: address.as_ref().and(address_word.map(|w| w as u32)),
             address,
             params: cut_params(model, stmt, params_from, keywords::server_param),
+            names_in_effect: u64::MAX,
         });
     }
     // Kept for the whole check, one pair per section: no spare capacity.
@@ -227,6 +289,9 @@ impl Model {
         server: &Server,
         name: &str,
     ) -> Option<ServerParam> {
+        if server.names_in_effect & name_bit(name) == 0 {
+            return None;
+        }
         let from = |line: &Server, origin: ParamOrigin| {
             line.own_param(name).map(|(param, enabled)| ServerParam {
                 stmt: line.stmt,

@@ -27,13 +27,19 @@ impl Rule for LongServerTimeout {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let mut sites: BTreeMap<Stmt, Site> = BTreeMap::new();
+        let timeouts = [
+            ("server", model.key_id("timeout server"), SERVER_LIMIT_MS),
+            ("tunnel", model.key_id("timeout tunnel"), TUNNEL_LIMIT_MS),
+        ];
         for backend in model.http_backends() {
             let upstream_idle = model
                 .real_servers(backend)
                 .filter_map(|s| s.host().and_then(|h| cx.upstream(h)).and_then(|u| u.idle_timeout_ms))
                 .min();
-            for (name, limit) in [("server", SERVER_LIMIT_MS), ("tunnel", TUNNEL_LIMIT_MS)] {
-                let Some((value, setting)) = model.setting_value(backend, &format!("timeout {name}")) else { continue };
+            for (name, key, limit) in timeouts {
+                let Some(setting) = key.and_then(|key| model.setting_by_id(backend, key)) else { continue };
+                // `timeout <name> <value>`, after a `no` if there is one.
+                let Some(value) = model.value(setting.stmt, 2 + usize::from(setting.negated)) else { continue };
                 let Some(ms) = parse_duration_ms(value) else { continue };
                 let beyond_upstream = name == "server" && upstream_idle.is_some_and(|u| ms > u + MARGIN_MS);
                 if ms <= limit && !beyond_upstream {

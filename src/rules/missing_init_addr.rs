@@ -15,13 +15,11 @@ impl Rule for MissingInitAddr {
         let model = cx.model;
         for section in model.proxies().filter(|s| s.kind.has_backend()) {
             for server in model.real_servers(section) {
-                let Some(host) = server.host() else { continue };
-                if !is_host_name(host) {
-                    continue;
-                }
+                // The parameters first: they are rarely set, and asking is cheap.
                 if model.server_param_value(section, server, "resolvers").is_none() || model.server_param(section, server, "init-addr").is_some() {
                     continue;
                 }
+                let Some(host) = server.host().filter(|host| is_host_name(host)) else { continue };
                 let address = server.address_word.map_or(1, |w| w as usize);
                 out.push(
                     Finding::new(Self::ID, model.word_span(server.stmt, address), format!("`{host}` must resolve when haproxy starts: no `init-addr` lets it start without DNS"))

@@ -14,9 +14,9 @@ impl Rule for MissingResolvers {
         let model = cx.model;
         for backend in model.proxies().filter(|s| s.kind.has_backend()) {
             for server in model.real_servers(backend) {
-                let Some(host) = server.host().filter(|h| is_host_name(h)) else { continue };
+                let Some(host) = server.host() else { continue };
                 let Some(kind) = cx.upstream(host).and_then(|u| u.kind) else { continue };
-                if !kind.starts_with("aws-") || model.server_param_value(backend, server, "resolvers").is_some() {
+                if !kind.starts_with("aws-") || !is_host_name(host) || model.server_param_value(backend, server, "resolvers").is_some() {
                     continue;
                 }
                 let address = server.address_word.map_or(1, |w| w as usize);

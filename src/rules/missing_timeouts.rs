@@ -19,9 +19,10 @@ const PROPOSALS: &[(&str, &str)] = &[
 /// Whether the timeout is in effect; `Err` holds a `timeout X 0` line that
 /// turns it off explicitly (it must be changed where it is, since adding a
 /// line to the defaults would not override it).
-fn set(cx: &Context<'_>, section: &Section, name: &str) -> Result<bool, crate::model::Stmt> {
+/// `key` is the id of `timeout <name>`, looked up once per check.
+fn set(cx: &Context<'_>, section: &Section, key: Option<u32>) -> Result<bool, crate::model::Stmt> {
     let model = cx.model;
-    match model.setting_of(section, "timeout", name) {
+    match key.and_then(|key| model.setting_by_id(section, key)) {
         None => Ok(false),
         Some(setting) => match model.value(setting.stmt, 2).and_then(crate::text::parse_duration_ms) {
             Some(0) => Err(setting.stmt),
@@ -39,20 +40,18 @@ impl Rule for MissingTimeouts {
         // timeouts (or by themselves when they use none), and what is missing.
         let mut groups: BTreeMap<(SectionId, Vec<&str>), Vec<SectionId>> = BTreeMap::new();
         let mut zeroes: BTreeMap<crate::model::Stmt, (&str, Vec<SectionId>)> = BTreeMap::new();
+        let key = |name: &str| model.key_id(&format!("timeout {name}"));
+        let (client, connect, server) = (key("client"), key("connect"), key("server"));
         for proxy in model.proxies() {
             if model.mode(proxy) == Mode::Other {
                 continue;
             }
-            let mut needed = Vec::new();
-            if proxy.kind.has_frontend() {
-                needed.push("client");
-            }
-            if proxy.kind.has_backend() && model.real_servers(proxy).next().is_some() {
-                needed.extend(["connect", "server"]);
-            }
+            let front = proxy.kind.has_frontend();
+            let back = proxy.kind.has_backend() && model.real_servers(proxy).next().is_some();
+            let needed = [("client", client, front), ("connect", connect, back), ("server", server, back)];
             let mut missing = Vec::new();
-            for name in needed {
-                match set(cx, proxy, name) {
+            for (name, key) in needed.into_iter().filter(|(_, _, needed)| *needed).map(|(name, key, _)| (name, key)) {
+                match set(cx, proxy, key) {
                     Ok(true) => {}
                     Ok(false) => missing.push(name),
                     Err(stmt) => zeroes.entry(stmt).or_insert((name, Vec::new())).1.push(proxy.id),

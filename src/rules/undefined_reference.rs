@@ -131,11 +131,16 @@ impl UndefinedReference {
     fn tables_without_stick_table(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let rules = model.key_set(&["tcp-request", "http-request", "tcp-response", "http-response"]);
+        let stick_table = model.key_set(&["stick-table"]);
         for proxy in model.proxies() {
-            if model.statements_with(proxy, "stick-table").next().is_some() {
+            if model.statements_in(proxy, &stick_table).any(|(stmt, _)| model.value(stmt, 0) == Some("stick-table")) {
                 continue;
             }
             for (stmt, _) in model.statements_in(proxy, &rules) {
+                // Most rules track nothing: look before collecting the words.
+                if !model.values(stmt).any(|v| v.starts_with("track-sc")) {
+                    continue;
+                }
                 let values: Vec<&str> = model.values(stmt).collect();
                 if !matches!(values.first(), Some(&("tcp-request" | "http-request" | "tcp-response" | "http-response"))) {
                     continue;
