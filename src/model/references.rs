@@ -197,8 +197,12 @@ fn in_section(model: &Model, section: &super::Section, keys: &super::KeySet) -> 
             // Only these keywords name other parts of the configuration,
             // besides fetches like `http_auth(…)`, whose parenthesis the
             // parser noted: other statements are not read at all.
-            let named =
-                keys.contains(key) || model.line(stmt).is_some_and(|l| l.may_hold_expression());
+            // Elsewhere only `http_auth(…)` names something (a userlist).
+            let named = keys.contains(key)
+                || (model.line(stmt).is_some_and(|l| l.may_hold_expression())
+                    && model
+                        .statement_text(stmt)
+                        .is_none_or(|text| text.contains("http_auth")));
             if !named {
                 continue;
             }
