@@ -281,6 +281,7 @@ pub fn analyze(
         target: options.target,
         facts: &options.facts,
         keyword_notes: std::sync::OnceLock::new(),
+        known_upstreams: std::sync::OnceLock::new(),
     };
     // Rules are independent readers of the model: on large configurations two
     // threads halve their time, on small ones the second thread is not started.

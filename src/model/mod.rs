@@ -146,23 +146,13 @@ impl Model {
             .iter()
             .filter(|reference| reference.kind == RefKind::Backend)
             .filter_map(|reference| {
-                let target = self.section_at(reference.target?)?;
+                let target = reference.target_section?;
                 Some((reference.section, target))
             })
             .collect();
         let count = self.sections.len();
         self.backends_used = Adjacency::new(count, pairs.iter().copied());
         self.frontends_using = Adjacency::new(count, pairs.iter().map(|&(f, b)| (b, f)));
-    }
-
-    /// The section a header statement opens. Sections are in the order of
-    /// their headers, so this is a binary search.
-    pub fn section_at(&self, header: Stmt) -> Option<SectionId> {
-        self.sections
-            .binary_search_by_key(&header, |section| section.header)
-            .ok()
-            .and_then(|index| self.sections.get(index))
-            .map(|section| section.id)
     }
 
     /// Backends a frontend (or listen) routes to by name.

@@ -66,6 +66,8 @@ pub struct Reference {
     pub stmt: Stmt,
     /// The statement that defines the target (a section header, `acl`, `server`…).
     pub target: Option<Stmt>,
+    /// The section the name resolves to, when it names a section.
+    pub target_section: Option<SectionId>,
 }
 
 /// ACLs haproxy predefines (configuration.txt §7.4).
@@ -134,7 +136,9 @@ pub(super) fn collect(model: &mut Model) {
             let mut refs = in_section(shared, section, &keys);
             let mut names = SectionNames::new(section);
             for reference in &mut refs {
-                reference.target = resolve(shared, &tables, &mut names, reference);
+                let (target, section) = resolve(shared, &tables, &mut names, reference);
+                reference.target = target;
+                reference.target_section = section;
             }
             refs
         })
@@ -182,6 +186,7 @@ fn in_section(model: &Model, section: &super::Section, keys: &super::KeySet) -> 
                 section: section.id,
                 stmt,
                 target: None,
+                target_section: None,
             });
         };
         if let Some(from) = &section.from
@@ -408,19 +413,16 @@ fn first_of_each<'a>(names: impl Iterator<Item = (&'a str, Stmt)>) -> HashMap<&'
     index
 }
 
+/// The statement a reference resolves to, and the section when it names one.
 fn resolve(
     model: &Model,
     tables: &HashMap<String, Stmt>,
     names: &mut SectionNames<'_>,
     reference: &Reference,
-) -> Option<Stmt> {
-    let header = |kind: SectionKind| {
-        model
-            .sections_named(kind, &reference.name)
-            .last()
-            .map(|&id| model.section(id).header)
-    };
-    match reference.kind {
+) -> (Option<Stmt>, Option<SectionId>) {
+    let header = |kind: SectionKind| model.sections_named(kind, &reference.name).last().copied();
+    let statement = |found: Option<Stmt>| (found, None);
+    let section = match reference.kind {
         RefKind::Backend => header(SectionKind::Backend).or_else(|| header(SectionKind::Listen)),
         RefKind::Resolvers => header(SectionKind::Resolvers),
         RefKind::Peers => header(SectionKind::Peers),
@@ -430,8 +432,9 @@ fn resolve(
         RefKind::HttpErrors => header(SectionKind::HttpErrors),
         RefKind::Mailers => header(SectionKind::Mailers),
         RefKind::Defaults => header(SectionKind::Defaults),
-        RefKind::Table => tables.get(&reference.name).copied(),
-        RefKind::Acl => names.acl(&reference.name),
-        RefKind::Server => names.server(&reference.name),
-    }
+        RefKind::Table => return statement(tables.get(&reference.name).copied()),
+        RefKind::Acl => return statement(names.acl(&reference.name)),
+        RefKind::Server => return statement(names.server(&reference.name)),
+    };
+    (section.map(|id| model.section(id).header), section)
 }

@@ -49,9 +49,11 @@ impl Rule for DefaultsRulesInheritance {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        // Read once per defaults section, not once per proxy that uses it.
+        let mut read: rustc_hash::FxHashMap<crate::model::SectionId, Rules> = rustc_hash::FxHashMap::default();
         for section in &model.sections {
             let Some(defaults) = section.defaults.map(|id| model.section(id)) else { continue };
-            let rules = rules_of(cx, defaults);
+            let rules = read.entry(defaults.id).or_insert_with(|| rules_of(cx, defaults));
             let (culprit, what) = match section.kind {
                 SectionKind::Listen | SectionKind::Defaults => (rules.any, "TCP/HTTP rules"),
                 SectionKind::Backend => (rules.tcp_connection_or_session, "`tcp-request connection` or `tcp-request session` rules"),

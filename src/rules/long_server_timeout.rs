@@ -32,10 +32,15 @@ impl Rule for LongServerTimeout {
             ("tunnel", model.key_id("timeout tunnel"), TUNNEL_LIMIT_MS),
         ];
         for backend in model.http_backends() {
-            let upstream_idle = model
-                .real_servers(backend)
-                .filter_map(|s| s.host().and_then(|h| cx.upstream(h)).and_then(|u| u.idle_timeout_ms))
-                .min();
+            let upstream_idle = cx
+                .has_upstreams()
+                .then(|| {
+                    model
+                        .real_servers(backend)
+                        .filter_map(|s| s.host().and_then(|h| cx.upstream(h)).and_then(|u| u.idle_timeout_ms))
+                        .min()
+                })
+                .flatten();
             for (name, key, limit) in timeouts {
                 let Some(setting) = key.and_then(|key| model.setting_by_id(backend, key)) else { continue };
                 // `timeout <name> <value>`, after a `no` if there is one.

@@ -29,6 +29,9 @@ impl Rule for MissingHttpBufferRequest {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        if !cx.has_upstreams() {
+            return;
+        }
         for backend in model.proxies().filter(|s| s.kind.has_backend()) {
             if model.mode(backend) != Mode::Http {
                 continue;

@@ -12,6 +12,9 @@ impl Rule for MissingResolvers {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        if !cx.has_upstreams() {
+            return;
+        }
         for backend in model.proxies().filter(|s| s.kind.has_backend()) {
             for server in model.real_servers(backend) {
                 let Some(host) = server.host() else { continue };

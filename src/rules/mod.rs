@@ -26,6 +26,8 @@ pub struct Context<'a> {
     /// The statements the keyword rules look at, classified once for all of
     /// them (see `keyword_lines`).
     pub keyword_notes: std::sync::OnceLock<Vec<keyword_lines::Noted>>,
+    /// Whether any server is a known upstream (see [`Context::has_upstreams`]).
+    pub known_upstreams: std::sync::OnceLock<bool>,
 }
 
 /// One check. `ID` equals the file stem of `rules/<id>.yaml`; the rule never
@@ -51,6 +53,21 @@ impl Context<'_> {
     /// names in `.elb.<region>.amazonaws.com`).
     pub fn upstream(&self, host: &str) -> Option<crate::config::Upstream> {
         self.facts.upstream(host)
+    }
+
+    /// Whether [`Context::upstream`] knows any server of the configuration,
+    /// found once per check: rules about upstream behaviour have nothing to
+    /// say otherwise, and need not visit 100,000 servers to learn it.
+    pub fn has_upstreams(&self) -> bool {
+        *self.known_upstreams.get_or_init(|| {
+            self.model.sections.iter().any(|section| {
+                self.model.real_servers(section).any(|server| {
+                    server
+                        .host()
+                        .is_some_and(|host| self.upstream(host).is_some())
+                })
+            })
+        })
     }
 }
 

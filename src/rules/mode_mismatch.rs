@@ -13,7 +13,7 @@ impl Rule for ModeMismatch {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         for reference in model.references.iter().filter(|r| r.kind == RefKind::Backend) {
-            let Some(target) = reference.target.and_then(|t| model.section_at(t)) else { continue };
+            let Some(target) = reference.target_section else { continue };
             let frontend = model.section(reference.section);
             let backend = model.section(target);
             if model.mode(frontend) != Mode::Http || model.mode(backend) != Mode::Tcp {

@@ -34,7 +34,7 @@ impl Rule for UnusedBackend {
         }
         let mut referenced = vec![false; model.sections.len()];
         for reference in model.references.iter().filter(|r| r.kind == RefKind::Backend) {
-            if let Some(id) = reference.target.and_then(|t| model.section_at(t))
+            if let Some(id) = reference.target_section
                 && let Some(flag) = referenced.get_mut(id.0 as usize)
             {
                 *flag = true;
