@@ -59,6 +59,9 @@ pub struct Section {
     pub servers: Vec<Server>,
     /// Positions in `servers` of the `default-server` lines, in order.
     default_servers: Vec<u32>,
+    /// Parameter names (see `servers::name_bit`) the servers may get from
+    /// the `default-server` lines of the defaults sections.
+    inherited_param_names: u64,
     pub binds: Vec<Bind>,
     /// `acl NAME …` declarations, in order.
     pub acls: Vec<(String, Stmt)>,
@@ -836,6 +839,7 @@ fn new_section(
         defaults: None,
         servers: Vec::new(),
         default_servers: Vec::new(),
+        inherited_param_names: 0,
         binds: Vec::new(),
         acls: Vec::new(),
         settings: Vec::new(),

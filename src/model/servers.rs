@@ -42,10 +42,11 @@ pub struct Server {
     pub address_word: Option<u32>,
     pub address: Option<String>,
     pub params: Vec<Param>,
-    /// [`name_bit`] of every parameter this server may get from its own line,
-    /// a `default-server` line of its section or of its defaults sections:
-    /// most questions about a parameter are answered "not set" from this
-    /// alone, without walking the lines.
+    /// [`name_bit`] of every parameter this server may get from its own line
+    /// or a `default-server` line of its section (any, above it or not: the
+    /// summary may say too much, never too little); with the section's
+    /// `inherited_param_names`, most questions about a parameter are
+    /// answered "not set" without walking any line.
     names_in_effect: u64,
 }
 
@@ -198,9 +199,8 @@ pub(super) fn collect(model: &mut Model) {
         section.servers = servers;
         section.binds = binds;
     }
-    // What the default-server lines of each section give, then per server
-    // what it may have in effect (every default-server line of its section
-    // counts, above it or not: the summary may say too much, never too little).
+    // What each section's servers may get from the default-server lines of
+    // its defaults sections (see `Server::names_in_effect`).
     let given: Vec<u64> = model
         .sections
         .iter()
@@ -221,14 +221,8 @@ pub(super) fn collect(model: &mut Model) {
             })
         })
         .collect();
-    for (section, (own_lines, chain)) in model
-        .sections
-        .iter_mut()
-        .zip(given.into_iter().zip(inherited))
-    {
-        for server in &mut section.servers {
-            server.names_in_effect = server.own_bits() | own_lines | chain;
-        }
+    for (section, bits) in model.sections.iter_mut().zip(inherited) {
+        section.inherited_param_names = bits;
     }
 }
 
@@ -273,6 +267,13 @@ fn in_section(
             names_in_effect: u64::MAX,
         });
     }
+    let own_lines = servers
+        .iter()
+        .filter(|s| s.kind == ServerKind::Default)
+        .fold(0, |bits, line| bits | line.own_bits());
+    for server in &mut servers {
+        server.names_in_effect = server.own_bits() | own_lines;
+    }
     // Kept for the whole check, one pair per section: no spare capacity.
     servers.shrink_to_fit();
     binds.shrink_to_fit();
@@ -289,7 +290,7 @@ impl Model {
         server: &Server,
         name: &str,
     ) -> Option<ServerParam> {
-        if server.names_in_effect & name_bit(name) == 0 {
+        if (server.names_in_effect | section.inherited_param_names) & name_bit(name) == 0 {
             return None;
         }
         let from = |line: &Server, origin: ParamOrigin| {

@@ -1,9 +1,10 @@
 //! Arguments haproxy rejects or misreads: a duration like `10x`, a missing
 //! value, a value outside the words a keyword accepts.
 
-use super::keyword_lines::{note, noted_lines};
+use super::keyword_lines::{KeywordLine, note, noted_lines};
 use super::{Context, Rule};
 use crate::finding::{Finding, Severity};
+use crate::model::Model;
 use crate::model::vocabulary::{self, Context as Vocabulary};
 use crate::syntax::Activity;
 
@@ -55,72 +56,89 @@ impl Rule for InvalidArgument {
         self.addresses(cx, out);
         let model = cx.model;
         for line in noted_lines(cx, note::ARGUMENT) {
-            let Some(&first) = line.words.first() else { continue };
-            if line.prefix.is_some() {
-                continue;
+            if let Some(finding) = argument_finding(model, &line) {
+                out.push(finding);
             }
-            let (name, shape, argument_at) = if first == "timeout" && line.vocabulary == Vocabulary::Proxy {
-                let Some(which) = line.words.get(1) else { continue };
-                (std::borrow::Cow::Owned(format!("timeout {which}")), Shape::Duration, 2)
-            } else {
-                match ARGUMENTS.iter().find(|(v, k, _)| *v == line.vocabulary && *k == first) {
-                    // Borrowed: every `balance` line of every backend comes here.
-                    Some((_, keyword, shape)) => (std::borrow::Cow::Borrowed(*keyword), *shape, 1),
-                    None => continue,
-                }
-            };
-            let word = line.first + argument_at;
-            let Some(value) = line.words.get(argument_at).copied() else {
-                // `balance` alone means round robin; the other word choices
-                // have defaults too. Times and numbers do not.
-                if let Shape::OneOf(_) = shape {
-                    continue;
-                }
-                let span = model.words_span(line.stmt, line.first, word);
-                out.push(
-                    Finding::new(Self::ID, span, format!("`{name}` needs a value"))
-                        .note("haproxy refuses to start on a keyword without its argument"),
-                );
-                continue;
-            };
-            // An environment variable is only known at run time.
-            if model.words(line.stmt).get(word).is_some_and(|w| w.has_env()) {
-                continue;
-            }
-            let span = model.word_span(line.stmt, word);
-            let mut lenient = false;
-            let problem = match shape {
-                Shape::Duration => match read_duration(value) {
-                    Duration::Invalid(problem) => Some(problem),
-                    Duration::Trailing(read, ignored) => {
-                        lenient = true;
-                        Some(format!("haproxy reads `{value}` as `{read}` and ignores `{ignored}`"))
-                    }
-                    Duration::Valid => line.words.get(argument_at + 1).map(|extra| format!("unexpected `{extra}` after the value: haproxy takes one time")),
-                },
-                Shape::Integer { .. } => (value.parse::<i64>().is_err()).then(|| format!("`{value}` is not a whole number")),
-                Shape::OneOf(words) => {
-                    let head = value.split('(').next().unwrap_or(value);
-                    (!words.contains(&head)).then(|| format!("`{value}` is not one of {}", words.join(", ")))
-                }
-            };
-            let Some(problem) = problem else { continue };
-            let zero = matches!(shape, Shape::Integer { strict: false });
-            lenient |= zero;
-            let note = if zero {
-                format!("haproxy reads `{value}` as 0 without a word, which is never what was meant")
-            } else if lenient {
-                "the value works, but a reader cannot tell which unit was meant".to_string()
-            } else {
-                "haproxy refuses to start on an argument it cannot read".to_string()
-            };
-            let mut finding = Finding::new(Self::ID, span, format!("invalid value for `{name}`: {problem}")).note(note);
-            if let Shape::Duration = shape {
-                finding = finding.help("write a whole number with an optional unit: us, ms (default), s, m, h, d — e.g. 30s");
-            }
-            finding.severity = Some(if lenient { Severity::Warning } else { Severity::Error });
-            out.push(finding);
         }
+    }
+}
+
+/// The finding about the argument of a statement whose keyword this rule
+/// checks (see [`checks_argument`]), if the argument is wrong. The keyword
+/// classification asks it too, so that only statements with a finding are
+/// noted for this rule.
+pub(super) fn argument_finding(model: &Model, line: &KeywordLine<'_>) -> Option<Finding> {
+    let &first = line.words.first()?;
+    if line.prefix.is_some() {
+        return None;
+    }
+    let (name, shape, argument_at) = if first == "timeout" && line.vocabulary == Vocabulary::Proxy {
+        let which = line.words.get(1)?;
+        (std::borrow::Cow::Owned(format!("timeout {which}")), Shape::Duration, 2)
+    } else {
+        let (_, keyword, shape) = ARGUMENTS.iter().find(|(v, k, _)| *v == line.vocabulary && *k == first)?;
+        (std::borrow::Cow::Borrowed(*keyword), *shape, 1)
+    };
+    let word = line.first + argument_at;
+    let Some(value) = line.words.get(argument_at).copied() else {
+        // `balance` alone means round robin; the other word choices
+        // have defaults too. Times and numbers do not.
+        if let Shape::OneOf(_) = shape {
+            return None;
+        }
+        let span = model.words_span(line.stmt, line.first, word);
+        return Some(
+            Finding::new(InvalidArgument::ID, span, format!("`{name}` needs a value"))
+                .note("haproxy refuses to start on a keyword without its argument"),
+        );
+    };
+    // An environment variable is only known at run time.
+    if model.words(line.stmt).get(word).is_some_and(|w| w.has_env()) {
+        return None;
+    }
+    let mut lenient = false;
+    let problem = match shape {
+        Shape::Duration => match read_duration(value) {
+            Duration::Invalid(problem) => Some(problem),
+            Duration::Trailing(read, ignored) => {
+                lenient = true;
+                Some(format!("haproxy reads `{value}` as `{read}` and ignores `{ignored}`"))
+            }
+            Duration::Valid => line.words.get(argument_at + 1).map(|extra| format!("unexpected `{extra}` after the value: haproxy takes one time")),
+        },
+        Shape::Integer { .. } => (value.parse::<i64>().is_err()).then(|| format!("`{value}` is not a whole number")),
+        Shape::OneOf(words) => {
+            let head = value.split('(').next().unwrap_or(value);
+            (!words.contains(&head)).then(|| format!("`{value}` is not one of {}", words.join(", ")))
+        }
+    };
+    let problem = problem?;
+    let zero = matches!(shape, Shape::Integer { strict: false });
+    lenient |= zero;
+    let note = if zero {
+        format!("haproxy reads `{value}` as 0 without a word, which is never what was meant")
+    } else if lenient {
+        "the value works, but a reader cannot tell which unit was meant".to_string()
+    } else {
+        "haproxy refuses to start on an argument it cannot read".to_string()
+    };
+    let mut finding = Finding::new(InvalidArgument::ID, model.word_span(line.stmt, word), format!("invalid value for `{name}`: {problem}")).note(note);
+    if let Shape::Duration = shape {
+        finding = finding.help("write a whole number with an optional unit: us, ms (default), s, m, h, d — e.g. 30s");
+    }
+    finding.severity = Some(if lenient { Severity::Warning } else { Severity::Error });
+    Some(finding)
+}
+
+/// How many words from the keyword [`argument_finding`] reads: the keyword
+/// and its argument, and for `timeout` the timeout's name and one word more.
+pub(super) fn words_read(vocabulary: Vocabulary, keyword: &str) -> usize {
+    if vocabulary == Vocabulary::Proxy && keyword == "timeout" {
+        4
+    } else if checks_argument(vocabulary, keyword) {
+        2
+    } else {
+        0
     }
 }
 

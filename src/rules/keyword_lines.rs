@@ -67,7 +67,8 @@ pub mod note {
     /// A proxy keyword outside the sections that take it, or a rule-only
     /// keyword in an anonymous defaults section.
     pub const PLACE: u8 = 4;
-    /// A keyword whose argument is checked (`timeout …`, `balance`…).
+    /// A keyword whose argument is checked (`timeout …`, `balance`…) and
+    /// found wrong (see `invalid_argument::argument_finding`).
     pub const ARGUMENT: u8 = 8;
 }
 
@@ -85,7 +86,11 @@ fn classify(cx: &Context<'_>, line: &KeywordLine<'_>) -> u8 {
     };
     let target = cx.target;
     let mut notes = 0;
-    if super::invalid_argument::checks_argument(line.vocabulary, first) {
+    // Only arguments with something to report: every backend has a
+    // `balance` line, and nearly all are right.
+    if super::invalid_argument::checks_argument(line.vocabulary, first)
+        && super::invalid_argument::argument_finding(cx.model, line).is_some()
+    {
         notes |= note::ARGUMENT;
     }
     if vocabulary::retired(line.vocabulary, &line.words).is_some() {
@@ -202,11 +207,12 @@ fn deciding_text<'a>(cx: &'a Context<'a>, stmt: Stmt, vocabulary: Vocabulary) ->
         && words.len() > 1;
     let first_at = usize::from(prefixed);
     let first = raw(first_at)?;
-    let read = if first == "option" || !vocabulary::family(first).is_empty() {
+    let family = if first == "option" || !vocabulary::family(first).is_empty() {
         3
     } else {
         1
     };
+    let read = family.max(super::invalid_argument::words_read(vocabulary, first));
     let deciding = words.get(..(first_at + read).min(words.len()))?;
     if deciding
         .iter()
