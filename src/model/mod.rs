@@ -324,9 +324,10 @@ impl Model {
         tree.text.get(first.start as usize..last.end as usize)
     }
 
-    /// The physical line of a statement.
-    pub fn line(&self, stmt: Stmt) -> Option<&syntax::Line> {
-        self.tree(stmt.file)?.lines.get(stmt.line as usize)
+    /// See [`SyntaxTree::may_hold_expression`].
+    pub fn may_hold_expression(&self, stmt: Stmt) -> bool {
+        self.tree(stmt.file)
+            .is_some_and(|tree| tree.may_hold_expression(stmt.line as usize))
     }
 
     /// The whole physical line, end of line included.

@@ -204,7 +204,7 @@ fn in_section(model: &Model, section: &super::Section, keys: &super::KeySet) -> 
             // parser noted: other statements are not read at all.
             // Elsewhere only `http_auth(…)` names something (a userlist).
             let named = keys.contains(key)
-                || (model.line(stmt).is_some_and(|l| l.may_hold_expression())
+                || (model.may_hold_expression(stmt)
                     && model
                         .statement_text(stmt)
                         .is_none_or(|text| text.contains("http_auth")));

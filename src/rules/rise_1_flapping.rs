@@ -13,8 +13,10 @@ impl Rule for Rise1Flapping {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let sites = param_sites(model, "rise", |section, server, param| {
-            let checked = model.server_param(section, server, "check").is_some_and(|p| p.enabled);
-            checked && param.enabled && model.value(param.stmt, param.word as usize + 1) == Some("1")
+            // The value first: the line is usually a shared default-server line.
+            param.enabled
+                && model.value(param.stmt, param.word as usize + 1) == Some("1")
+                && model.server_param(section, server, "check").is_some_and(|p| p.enabled)
         });
         for site in sites {
             let fall = site

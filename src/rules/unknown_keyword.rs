@@ -115,7 +115,7 @@ impl UnknownKeyword {
                 // noted the lines with a byte one needs (`%[`, `{`, `(`).
                 let maybe = always.contains(key)
                     || (tracking.contains(key) && model.values(stmt).any(|w| w.starts_with("track-sc")))
-                    || model.line(stmt).is_some_and(|line| line.may_hold_expression());
+                    || model.may_hold_expression(stmt);
                 if !maybe {
                     continue;
                 }

@@ -81,6 +81,7 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
         cooked: builder.cooked,
         findings: builder.findings,
         directive_lines: builder.directive_lines,
+        expression_lines: builder.expression_lines,
     };
     directives::check(&mut tree);
     tree
@@ -101,6 +102,7 @@ fn parse_lines(file: &SourceFile, text: &str, from: usize, to: usize, room: usiz
         cooked: Vec::new(),
         findings: Vec::new(),
         directive_lines: Vec::new(),
+        expression_lines: tree::LineBits::default(),
     };
     let bytes = text.as_bytes();
     let mut start = from;
@@ -137,7 +139,7 @@ fn plain_line(content: &str) -> Option<(Vec<(u32, u32)>, Option<u32>)> {
 struct PlainCut {
     /// Start of the comment, relative to the line.
     comment: Option<u32>,
-    /// The code holds `%`, `{` or `(` (see [`Line::may_hold_expression`]).
+    /// The code holds `%`, `{` or `(` (see [`SyntaxTree::may_hold_expression`]).
     expression_bytes: bool,
 }
 
@@ -225,6 +227,7 @@ struct Builder {
     cooked: Vec<Box<str>>,
     findings: Vec<Finding>,
     directive_lines: Vec<u32>,
+    expression_lines: tree::LineBits,
 }
 
 impl Builder {
@@ -232,6 +235,7 @@ impl Builder {
     fn append(mut self, next: Builder) -> Builder {
         let word_offset = self.words.len() as u32;
         let line_offset = self.lines.len() as u32;
+        self.expression_lines.append(&next.expression_lines);
         self.directive_lines
             .extend(next.directive_lines.iter().map(|line| line + line_offset));
         let cooked_offset = self.cooked.len() as u32;
@@ -256,32 +260,28 @@ impl Builder {
             content_end: content_end as u32,
             end: end as u32,
             first_word,
-            words_and_flags: 0,
+            word_count: 0,
             comment_at: Line::NONE,
             ignored_at: Line::NONE,
         };
         let base = start as u32;
         if let Some(cut) = cut_plain_line(content, base, &mut self.words) {
             line.comment_at = cut.comment.map_or(Line::NONE, |c| base + c);
-            line.set_word_count(self.words.len() as u32 - first_word);
-            if cut.expression_bytes {
-                line.mark_expression_bytes();
-            }
+            line.word_count = self.words.len() as u32 - first_word;
             // The plain cut refuses lines with a NUL byte.
             self.check_line(&line, None);
-            self.push_line(line, text);
+            self.push_line(line, text, cut.expression_bytes);
             return;
         }
         if content.len() > MAX_GRAMMAR_LINE {
             self.words
                 .push(Word::new(base, content_end as u32, 0, false, false, true));
-            line.set_word_count(1);
-            line.mark_expression_bytes();
+            line.word_count = 1;
             self.findings.push(
                 Finding::new(SYNTAX, Span::new(self.file, base, base), format!("line of {} bytes with quotes or escapes is too long to check (haplint reads such lines up to {} bytes)", content.len(), MAX_GRAMMAR_LINE))
                     .help("split the line, or move the long value into a map or a file"),
             );
-            self.push_line(line, text);
+            self.push_line(line, text, true);
             return;
         }
         match LineParser::parse(Rule::line, content) {
@@ -321,15 +321,16 @@ impl Builder {
                 ));
             }
         }
-        line.set_word_count(self.words.len() as u32 - first_word);
-        // Quotes and escapes hide what the bytes mean: assume the worst.
-        line.mark_expression_bytes();
+        line.word_count = self.words.len() as u32 - first_word;
         self.check_line(&line, Some(text));
-        self.push_line(line, text);
+        // Quotes and escapes hide what the bytes mean: assume the worst.
+        self.push_line(line, text, true);
     }
 
-    /// Keep the line, noting it when its first word may be a directive.
-    fn push_line(&mut self, line: Line, text: &str) {
+    /// Keep the line, noting it when its first word may be a directive, and
+    /// whether it may hold an expression.
+    fn push_line(&mut self, line: Line, text: &str, expression: bool) {
+        self.expression_lines.push(expression);
         let first = self
             .words
             .get(line.first_word as usize)

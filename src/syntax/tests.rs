@@ -243,6 +243,17 @@ fn parallel_parse_matches_a_single_pass() {
     assert_eq!(parallel.lines, single.lines);
     assert_eq!(parallel.words, single.words);
     assert_eq!(parallel.cooked, single.cooked);
+    assert_eq!(parallel.directive_lines, single.directive_lines);
+    let bits = |t: &super::tree::LineBits| {
+        (0..parallel.lines.len())
+            .map(|i| t.get(i))
+            .collect::<Vec<bool>>()
+    };
+    assert_eq!(
+        bits(&parallel.expression_lines),
+        bits(&single.expression_lines)
+    );
+    assert!(bits(&parallel.expression_lines).iter().any(|b| *b));
     assert_eq!(parallel.reprint(), text);
     let last = parallel.lines.len() - 2;
     let values: Vec<&str> = parallel
@@ -282,6 +293,8 @@ fn lines_that_may_hold_an_expression_are_noted() {
     let mut set = SourceSet::new();
     let id = set.add("e.cfg", None, text);
     let tree = parse(set.get(id).unwrap());
-    let noted: Vec<bool> = tree.lines.iter().map(|l| l.may_hold_expression()).collect();
+    let noted: Vec<bool> = (0..tree.lines.len())
+        .map(|i| tree.may_hold_expression(i))
+        .collect();
     assert_eq!(noted, [false, false, true, true, true, true]);
 }
