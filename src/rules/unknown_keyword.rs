@@ -105,6 +105,9 @@ impl UnknownKeyword {
         let always = model.key_set(&["acl", "stick"]);
         // Expressions repeat (50,000 ACLs on `hdr(host)`): each is judged once.
         let mut judged: rustc_hash::FxHashMap<&str, Option<String>> = rustc_hash::FxHashMap::default();
+        // Reused from one statement to the next: 50,000 ACL lines come here.
+        let mut words: Vec<&str> = Vec::new();
+        let mut expressions: Vec<(usize, &str)> = Vec::new();
         let tracking = model.key_set(&["tcp-request", "http-request", "tcp-response", "http-response"]);
         for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
             for (stmt, key) in model.keyed_statements(section) {
@@ -119,8 +122,9 @@ impl UnknownKeyword {
                 if !maybe {
                     continue;
                 }
-                let words: Vec<&str> = model.values(stmt).collect();
-                let mut expressions: Vec<(usize, &str)> = Vec::new();
+                words.clear();
+                words.extend(model.values(stmt));
+                expressions.clear();
                 for (i, word) in words.iter().enumerate() {
                     let mut rest = *word;
                     while let Some(start) = sample_start(rest) {
@@ -140,7 +144,7 @@ impl UnknownKeyword {
                     }
                 }
                 // The first expression haproxy cannot parse stops it.
-                let problem = expressions.into_iter().find_map(|(word, expression)| {
+                let problem = expressions.iter().find_map(|&(word, expression)| {
                     let problem = judged.entry(expression).or_insert_with(|| sample_problem(expression, target));
                     problem.clone().map(|problem| (word, problem))
                 });
