@@ -174,6 +174,21 @@ fn withhold_fixes_on_broken_lines(sources: &SourceSet, findings: &mut [Finding])
     }
 }
 
+/// `first()` on this thread and `second()` on another, both results. The
+/// helper cannot panic on input (no panicking code paths); should it
+/// anyway, its work is done again here rather than lost.
+pub(crate) fn in_parallel<A, B: Send>(
+    first: impl FnOnce() -> A,
+    second: impl Fn() -> B + Sync,
+) -> (A, B) {
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(&second);
+        let first = first();
+        let second = helper.join().unwrap_or_else(|_| second());
+        (first, second)
+    })
+}
+
 /// With `HAPLINT_TIMINGS` set, print how long a stage took (for the benchmark).
 pub(crate) fn stage(name: &str, started: std::time::Instant) {
     if std::env::var_os("HAPLINT_TIMINGS").is_some() {
@@ -229,12 +244,9 @@ fn run_rules(
     if !parallel || enabled.len() < 2 {
         return work();
     }
-    std::thread::scope(|scope| {
-        let helper = scope.spawn(work);
-        let mut found = work();
-        found.extend(helper.join().unwrap_or_default());
-        found
-    })
+    let (mut found, more) = in_parallel(work, work);
+    found.extend(more);
+    found
 }
 
 /// The findings of every stage for already-parsed trees, with suppressions

@@ -235,14 +235,8 @@ impl Model {
             return vec![work(&self.sections)];
         }
         let (first, second) = self.sections.split_at(half_by_statements(&self.sections));
-        std::thread::scope(|scope| {
-            let helper = scope.spawn(|| work(second));
-            let first = work(first);
-            // The helper cannot panic on input (no panicking code paths);
-            // should it anyway, redo its half here rather than lose it.
-            let second = helper.join().unwrap_or_else(|_| work(second));
-            vec![first, second]
-        })
+        let (first, second) = crate::in_parallel(|| work(first), || work(second));
+        vec![first, second]
     }
 
     /// The proxies (frontend, backend, listen).
@@ -759,12 +753,9 @@ fn header_lines(tree: &SyntaxTree) -> Vec<(u32, SectionKind)> {
         return scan(0, lines);
     }
     let middle = lines / 2;
-    std::thread::scope(|scope| {
-        let second = scope.spawn(|| scan(middle, lines));
-        let mut headers = scan(0, middle);
-        headers.extend(second.join().unwrap_or_else(|_| scan(middle, lines)));
-        headers
-    })
+    let (mut headers, second) = crate::in_parallel(|| scan(0, middle), || scan(middle, lines));
+    headers.extend(second);
+    headers
 }
 
 /// The sections the `headers` of `tree` open, numbered from `first_id`, with
@@ -792,12 +783,8 @@ fn new_sections(
     }
     let middle = headers.len() / 2;
     let (first, second) = headers.split_at(middle);
-    std::thread::scope(|scope| {
-        let helper = scope.spawn(|| create(second, middle));
-        let first = create(first, 0);
-        let second = helper.join().unwrap_or_else(|_| create(second, middle));
-        vec![first, second]
-    })
+    let (first, second) = crate::in_parallel(|| create(first, 0), || create(second, middle));
+    vec![first, second]
 }
 
 /// From this many sections on, they are created on two threads.

@@ -42,19 +42,15 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
     };
     let mut builder = match middle {
         Some(middle) => {
-            let (first, second) = std::thread::scope(|scope| {
-                // The first half, sized for the whole file so that appending
-                // the second does not reallocate, is parsed on the helper
-                // thread; the second, freed once appended, on this one, whose
-                // allocator then reuses that memory for the model.
-                let first = scope.spawn(|| parse_lines(file, &text, 0, middle, bytes.len()));
-                let second = parse_lines(file, &text, middle, bytes.len(), bytes.len() - middle);
-                (first.join(), second)
-            });
-            match first {
-                Ok(first) => first.append(second),
-                Err(_) => parse_lines(file, &text, 0, bytes.len(), bytes.len()),
-            }
+            // The first half, sized for the whole file so that appending the
+            // second does not reallocate, is parsed on the helper thread; the
+            // second, freed once appended, on this one, whose allocator then
+            // reuses that memory for the model.
+            let (second, first) = crate::in_parallel(
+                || parse_lines(file, &text, middle, bytes.len(), bytes.len() - middle),
+                || parse_lines(file, &text, 0, middle, bytes.len()),
+            );
+            first.append(second)
         }
         None => parse_lines(file, &text, 0, bytes.len(), bytes.len()),
     };
