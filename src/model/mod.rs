@@ -338,27 +338,14 @@ impl Model {
     /// The keyword of a statement with `no`/`default` removed, and whether it was negated.
     /// `option X` and `timeout X` come back as two words.
     pub fn keyword(&self, stmt: Stmt) -> (String, bool) {
-        let mut key = String::new();
-        let negated = self.keyword_into(stmt, &mut key);
-        (key, negated)
-    }
-
-    /// [`Model::keyword`] into a reused buffer.
-    pub fn keyword_into(&self, stmt: Stmt, key: &mut String) -> bool {
-        key.clear();
-        let mut values = self.values(stmt);
-        let mut first = values.next().unwrap_or("");
-        let mut negated = false;
-        if first == "no" || first == "default" {
-            negated = first == "no";
-            first = values.next().unwrap_or("");
+        let mut buffer = String::new();
+        match self.tree(stmt.file) {
+            Some(tree) => {
+                let (key, negated) = statement_key(tree, stmt, &mut buffer);
+                (key.to_string(), negated)
+            }
+            None => (String::new(), false),
         }
-        key.push_str(first);
-        if settings::TWO_WORD_KEYWORDS.contains(&first) {
-            key.push(' ');
-            key.push_str(values.next().unwrap_or(""));
-        }
-        negated
     }
 
     /// The interned id of a setting key (`server`, `timeout server`,
@@ -411,18 +398,6 @@ impl Model {
     ) -> impl Iterator<Item = (Stmt, u32)> + 'a {
         self.keyed_statements(section)
             .filter(move |&(_, key)| keys.contains(key))
-    }
-
-    /// Statements of a section whose setting key is `key` (as given by
-    /// [`Model::key_id`]; `None` matches nothing).
-    pub fn statements_keyed<'a>(
-        &self,
-        section: &'a Section,
-        key: Option<u32>,
-    ) -> impl Iterator<Item = Stmt> + 'a {
-        self.keyed_statements(section)
-            .filter(move |&(_, k)| Some(k) == key)
-            .map(|(stmt, _)| stmt)
     }
 
     /// Statements of a section whose first word is `keyword`.
