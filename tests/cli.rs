@@ -3,15 +3,11 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::{haplint, stdout};
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
-
-fn haplint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_haplint"))
-        .args(args)
-        .output()
-        .expect("run haplint")
-}
 
 fn haplint_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_haplint"))
@@ -23,10 +19,6 @@ fn haplint_stdin(args: &[&str], input: &[u8]) -> Output {
         .expect("spawn haplint");
     child.stdin.take().unwrap().write_all(input).unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]

@@ -4,14 +4,8 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::{Command, Output};
-
-fn haplint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_haplint"))
-        .args(args)
-        .output()
-        .expect("run haplint")
-}
+mod common;
+use common::haplint;
 
 fn text(path: &str) -> String {
     std::fs::read_to_string(path)

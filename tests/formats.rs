@@ -5,22 +5,14 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::{haplint, stdout};
+
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 const INCIDENT: &str = "examples/alb-chain.cfg";
-
-fn haplint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_haplint"))
-        .args(args)
-        .output()
-        .expect("run haplint")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 fn sarif_of(path: &str) -> Value {
     let output = haplint(&["check", "--no-config", "--format", "sarif", path]);

@@ -5,15 +5,11 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::haplint;
+
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn haplint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_haplint"))
-        .args(args)
-        .output()
-        .expect("run haplint")
-}
 
 fn stdout(output: &Output) -> String {
     assert!(
