@@ -97,6 +97,8 @@ pub struct Report {
     pub model: Model,
     /// Findings in file and position order; suppressed ones carry their suppression.
     pub findings: Vec<Reported>,
+    /// The haproxy release the configuration was judged for (manual links follow it).
+    pub target: version::Version,
 }
 
 impl Report {
@@ -132,6 +134,7 @@ pub fn check(sources: SourceSet, options: &Options) -> Report {
         sources,
         model,
         findings,
+        target: options.target,
     }
 }
 

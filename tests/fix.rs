@@ -190,7 +190,7 @@ fn interactive_applies_and_skips_as_answered() {
     let original = fs::read_to_string(&path).unwrap();
     // `script` gives haplint a terminal and feeds it our answers: skip the first fix, apply the second.
     let command = format!(
-        "{} fix -i --no-config --select {SELECT} {}",
+        "{} fix -i --no-config --unsafe-fixes --select {SELECT} {}",
         env!("CARGO_BIN_EXE_haplint"),
         path.display()
     );

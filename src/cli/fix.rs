@@ -33,6 +33,18 @@ pub(super) fn run_fixes(
     if args.fixing.verify {
         verify_outcome(args, options, &sources, &outcome)?;
     }
+    // Fixes still offered after fixing are the ones really left (overlapping
+    // fixes deferred to a later pass were applied there).
+    let after = check(with_texts(&sources, &outcome.texts), options);
+    let left = after
+        .active()
+        .filter(|f| {
+            f.finding
+                .fix
+                .as_ref()
+                .is_some_and(|fix| fix::allowed(fix, include_unsafe))
+        })
+        .count();
     if args.fixing.diff {
         let mut text = String::new();
         for (id, fixed) in &outcome.texts {
@@ -41,7 +53,7 @@ pub(super) fn run_fixes(
             }
         }
         write_stdout(&text)?;
-        eprintln!("{}", summary(&outcome, include_unsafe, false));
+        eprintln!("{}", summary(&outcome, include_unsafe, false, left));
         return Ok(if outcome.texts.is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -49,9 +61,8 @@ pub(super) fn run_fixes(
         });
     }
     write_files(&sources, &outcome.texts)?;
-    eprintln!("{}", summary(&outcome, include_unsafe, true));
+    eprintln!("{}", summary(&outcome, include_unsafe, true, left));
     // What is left after fixing decides the exit code, as for a plain check.
-    let after = check(with_texts(&sources, &outcome.texts), options);
     let only_stdin = sources.files().iter().all(|f| f.path.is_none());
     if only_stdin {
         let text: String = after
@@ -71,7 +82,7 @@ pub(super) fn run_fixes(
     })
 }
 
-fn summary(outcome: &FixOutcome, include_unsafe: bool, written: bool) -> String {
+fn summary(outcome: &FixOutcome, include_unsafe: bool, written: bool, left: usize) -> String {
     if outcome.applied == 0 {
         let hint = if include_unsafe {
             ""
@@ -94,11 +105,10 @@ fn summary(outcome: &FixOutcome, include_unsafe: bool, written: bool) -> String 
         if outcome.texts.len() == 1 { "" } else { "s" },
         per_rule.join(", ")
     );
-    if outcome.deferred > 0 {
+    if left > 0 {
         text.push_str(&format!(
-            "; {} overlapping fix{} waited for a later pass",
-            outcome.deferred,
-            if outcome.deferred == 1 { "" } else { "es" }
+            "; {left} fix{} could not be applied (they overlap others or no longer apply)",
+            if left == 1 { "" } else { "es" }
         ));
     }
     text
@@ -317,7 +327,8 @@ pub(super) fn run_fix_command(args: &FixCommandArgs) -> Result<ExitCode, Error> 
             Ok(_) => Some(line.trim().to_lowercase()),
         }
     };
-    let texts = review(&sources, &options, &mut prompt);
+    let include_unsafe = args.check.fixing.unsafe_fixes;
+    let texts = review(&sources, &options, include_unsafe, &mut prompt);
     if texts.is_empty() {
         println!("nothing changed");
         return Ok(ExitCode::SUCCESS);
@@ -357,45 +368,105 @@ fn identity(reported: &Reported, sources: &SourceSet) -> String {
     )
 }
 
+/// The answers `fix -i` understands, as shown when an answer is not one of them.
+const ANSWERS: &str = "a = apply this fix, s = skip it, r = apply every fix of this rule, q = quit";
+
+/// What the reviewer answered, once it is one of the documented answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    Apply,
+    Skip,
+    ApplyRule,
+    Quit,
+}
+
+impl Answer {
+    fn parse(text: &str) -> Option<Answer> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "a" | "apply" => Some(Answer::Apply),
+            "s" | "skip" => Some(Answer::Skip),
+            "r" | "rule" => Some(Answer::ApplyRule),
+            "q" | "quit" => Some(Answer::Quit),
+            _ => None,
+        }
+    }
+}
+
+/// Ask until the answer is a documented one; the end of input quits.
+fn ask(question: &str, prompt: &mut dyn FnMut(&str) -> Option<String>) -> Answer {
+    let mut asked = question.to_string();
+    loop {
+        let Some(text) = prompt(&asked) else {
+            return Answer::Quit;
+        };
+        if let Some(answer) = Answer::parse(&text) {
+            return answer;
+        }
+        let shown = text.trim();
+        let heard = if shown.is_empty() {
+            "no answer".to_string()
+        } else {
+            format!("`{shown}` is not an answer")
+        };
+        asked = format!("{heard} ({ANSWERS}): ");
+    }
+}
+
 /// Walk through the fixable findings one at a time, re-linting after each
-/// change. Returns the new texts of the files that changed.
+/// change. Fixes that change behaviour are offered only with `--unsafe-fixes`,
+/// as the help says. Returns the new texts of the files that changed.
 pub(crate) fn review(
     sources: &SourceSet,
     options: &Options,
+    include_unsafe: bool,
     prompt: &mut dyn FnMut(&str) -> Option<String>,
 ) -> BTreeMap<FileId, String> {
     let mut texts: BTreeMap<FileId, String> = BTreeMap::new();
     let mut declined: BTreeSet<String> = BTreeSet::new();
     let mut whole_rules: BTreeSet<&'static str> = BTreeSet::new();
+    let mut unsafe_left = 0usize;
     for _ in 0..10_000 {
         let current = with_texts(sources, &texts);
         let report = check(current, options);
-        let next = report
+        unsafe_left = report
             .active()
-            .find(|f| f.finding.fix.is_some() && !declined.contains(&identity(f, &report.sources)));
+            .filter(|f| {
+                f.finding
+                    .fix
+                    .as_ref()
+                    .is_some_and(|fix| !fix::allowed(fix, include_unsafe))
+            })
+            .count();
+        let next = report.active().find(|f| {
+            f.finding
+                .fix
+                .as_ref()
+                .is_some_and(|fix| fix::allowed(fix, include_unsafe))
+                && !declined.contains(&identity(f, &report.sources))
+        });
         let Some(reported) = next else { break };
         let Some(fix) = reported.finding.fix.as_ref() else {
             break;
         };
         let rule = reported.finding.rule;
         let answer = if whole_rules.contains(rule) {
-            "a".to_string()
+            Answer::Apply
         } else {
             show(&report, reported);
             let kind = match fix.applicability {
                 Applicability::Safe => "safe",
                 Applicability::Unsafe => "unsafe: changes behaviour",
             };
-            match prompt(&format!(
-                "apply this fix ({kind})? [a]pply, [s]kip, apply all of [r]ule {rule}, [q]uit: "
-            )) {
-                Some(answer) => answer,
-                None => "q".to_string(),
-            }
+            ask(
+                &format!(
+                    "apply this fix ({kind})? [a]pply, [s]kip, apply all of [r]ule {rule}, [q]uit: "
+                ),
+                prompt,
+            )
         };
-        match answer.as_str() {
-            "a" | "y" | "apply" | "yes" | "r" => {
-                if answer == "r" {
+        match answer {
+            Answer::Apply | Answer::ApplyRule => {
+                if answer == Answer::ApplyRule {
                     whole_rules.insert(rule);
                 }
                 let file_texts: BTreeMap<FileId, String> = report
@@ -410,11 +481,19 @@ pub(crate) fn review(
                 }
                 texts.extend(pass.changed);
             }
-            "q" | "quit" => break,
-            _ => {
+            Answer::Quit => break,
+            Answer::Skip => {
                 declined.insert(identity(reported, &report.sources));
             }
         }
+    }
+    if unsafe_left > 0 {
+        println!(
+            "{unsafe_left} fix{} that change{} behaviour not offered: add --unsafe-fixes to review {}",
+            if unsafe_left == 1 { "" } else { "es" },
+            if unsafe_left == 1 { "s" } else { "" },
+            if unsafe_left == 1 { "it" } else { "them" },
+        );
     }
     texts
         .into_iter()
@@ -429,6 +508,7 @@ fn show(report: &crate::Report, reported: &Reported) {
         model: crate::model::Model::build(trees),
         sources,
         findings: vec![reported.clone()],
+        target: report.target,
     };
     let rendered = crate::report::human::render(&single, crate::report::human::Style::default());
     let body = rendered
@@ -437,8 +517,7 @@ fn show(report: &crate::Report, reported: &Reported) {
         .unwrap_or(&rendered);
     println!("{body}");
     if let Some(doc) = crate::rules::catalog::doc(reported.finding.rule) {
-        let why = doc.why.split(". ").next().unwrap_or("").trim();
-        println!("  why: {why}.");
+        print!("{}", why_block(&doc.why));
     }
     if let (Some(fix), Some(file)) = (
         &reported.finding.fix,
@@ -449,5 +528,60 @@ fn show(report: &crate::Report, reported: &Reported) {
         if let Some(after) = pass.changed.get(&file.id) {
             print!("{}", fix::diff::unified(&file.name, &file.text, after));
         }
+    }
+}
+
+/// The rule's "why" as the doc writes it: its first paragraph, line breaks and
+/// indentation kept, set off under a `why:` label.
+fn why_block(why: &str) -> String {
+    let paragraph: Vec<&str> = why
+        .trim_end()
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .collect();
+    let mut out = String::new();
+    for (i, line) in paragraph.iter().enumerate() {
+        let label = if i == 0 { "  why: " } else { "       " };
+        out.push_str(label);
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_documented_answers_are_taken_and_others_ask_again() {
+        let mut said = vec!["x", "", "yes", "y", "s"].into_iter();
+        let mut questions = Vec::new();
+        let answer = ask("apply? ", &mut |q| {
+            questions.push(q.to_string());
+            said.next().map(str::to_string)
+        });
+        assert_eq!(answer, Answer::Skip);
+        assert_eq!(questions.len(), 5, "{questions:?}");
+        assert!(
+            questions[1].contains("`x` is not an answer"),
+            "{questions:?}"
+        );
+        assert!(questions[2].contains("no answer"), "{questions:?}");
+        assert!(questions[3].contains(ANSWERS), "{questions:?}");
+    }
+
+    #[test]
+    fn the_end_of_input_quits() {
+        assert_eq!(ask("apply? ", &mut |_| None), Answer::Quit);
+    }
+
+    #[test]
+    fn why_keeps_line_breaks_and_indentation() {
+        let why = "First line of the reason\n  an indented continuation\nlast line.\n\nSecond paragraph.\n";
+        assert_eq!(
+            why_block(why),
+            "  why: First line of the reason\n         an indented continuation\n       last line.\n"
+        );
     }
 }

@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod explain_log;
 mod fix;
+mod man;
 mod tune;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -54,8 +55,18 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `haplint man > haplint.1`.
-    Man,
+    /// Print a manual page (roff): `haplint man > haplint.1`, `haplint man check`;
+    /// `--dir DIR` writes every page (haplint.1, haplint-check.1, …).
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (default: the main page).
+    pub subcommand: Option<String>,
+    /// Write every page into this directory instead of printing one.
+    #[arg(long, value_name = "DIR", conflicts_with = "subcommand")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -134,16 +145,16 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
     /// The HAProxy version the configuration will run on (e.g. 2.6, 3.0).
-    #[arg(long, value_name = "X.Y")]
+    #[arg(long, value_name = "X.Y", value_parser = Offered::Versions, hide_possible_values = true)]
     pub haproxy_version: Option<String>,
     /// Run only these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = Offered::RuleIds, hide_possible_values = true)]
     pub select: Option<Vec<String>>,
     /// Run these rules in addition to the selection.
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = Offered::RuleIds, hide_possible_values = true)]
     pub extend_select: Vec<String>,
     /// Do not run these rules.
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = Offered::RuleIds, hide_possible_values = true)]
     pub ignore: Vec<String>,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
@@ -193,7 +204,46 @@ pub enum ListFormat {
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
     /// Rule id, as shown in findings.
+    #[arg(value_parser = Offered::RuleIds, hide_possible_values = true)]
     pub id: String,
+}
+
+/// Values shell completions offer for an argument that still accepts any
+/// text (unknown ids and versions get haplint's own message, with "did you
+/// mean"): rule ids for `explain`, `--select`, `--ignore`, `--extend-select`,
+/// known releases for `--haproxy-version`.
+#[derive(Clone, Copy, Debug)]
+enum Offered {
+    RuleIds,
+    Versions,
+}
+
+impl clap::builder::TypedValueParser for Offered {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let values: Vec<String> = match self {
+            Offered::RuleIds => rules::all_ids()
+                .map(str::to_string)
+                .chain([report::sarif::INTERNAL_ERROR.to_string()])
+                .collect(),
+            Offered::Versions => Version::KNOWN.iter().map(Version::to_string).collect(),
+        };
+        Some(Box::new(
+            values.into_iter().map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -224,13 +274,15 @@ pub fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "haplint", &mut out);
             write_stdout(&String::from_utf8_lossy(&out)).map(|()| ExitCode::SUCCESS)
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => write_stdout(&String::from_utf8_lossy(&out)).map(|()| ExitCode::SUCCESS),
-                Err(error) => Err(Error::Output(error)),
-            }
-        }
+        Command::Man(args) => match &args.dir {
+            Some(dir) => man::write_all(dir).and_then(|written| {
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                write_stdout(&format!("{}\n", names.join("\n"))).map(|()| ExitCode::SUCCESS)
+            }),
+            None => man::page(args.subcommand.as_deref())
+                .and_then(|text| write_stdout(&text))
+                .map(|()| ExitCode::SUCCESS),
+        },
     };
     match result {
         Ok(code) => code,
@@ -558,6 +610,15 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
 }
 
 fn run_explain(args: &ExplainArgs) -> Result<ExitCode, Error> {
+    if args.id == report::sarif::INTERNAL_ERROR {
+        write_stdout(&format!(
+            "{}: {}\n\n{}\n",
+            report::sarif::INTERNAL_ERROR,
+            report::sarif::INTERNAL_ERROR_SUMMARY,
+            report::sarif::INTERNAL_ERROR_WHY
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(doc) = catalog::doc(&args.id) else {
         let suggestion = rules::suggest(&args.id)
             .map(|s| format!(" (did you mean `{s}`?)"))

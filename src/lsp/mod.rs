@@ -259,7 +259,8 @@ fn diagnostics(uri: &Url, document: &Document) -> Vec<Diagnostic> {
                 range: range(&document.text, finding.primary.span),
                 severity: Some(severity),
                 code: Some(NumberOrString::String(finding.rule.to_string())),
-                code_description: rule_link(finding.rule).map(|href| CodeDescription { href }),
+                code_description: rule_link(finding.rule, document.report.target)
+                    .map(|href| CodeDescription { href }),
                 source: Some("haplint".to_string()),
                 message,
                 related_information: (!related.is_empty()).then_some(related),
@@ -271,9 +272,9 @@ fn diagnostics(uri: &Url, document: &Document) -> Vec<Diagnostic> {
 }
 
 /// The manual section a rule's documentation points at first.
-fn rule_link(rule: &str) -> Option<Url> {
+fn rule_link(rule: &str, target: crate::version::Version) -> Option<Url> {
     let doc = catalog::doc(rule)?;
-    Url::parse(&crate::report::sarif::help_uri(&doc.manual)).ok()
+    Url::parse(&crate::report::sarif::help_uri(&doc.manual, target)).ok()
 }
 
 fn overlaps(a: &Range, b: &Range) -> bool {

@@ -13,11 +13,24 @@
 use super::locate;
 use crate::finding::Severity;
 use crate::rules::catalog;
+use crate::version::Version;
 use crate::{Report, Reported};
 use serde_json::{Value, json};
 
 /// The rule entry for findings that come from no documented rule.
 pub const INTERNAL_ERROR: &str = "internal-error";
+
+/// What an `internal-error` finding means, for SARIF's full description and
+/// `haplint explain internal-error` (it has no rule doc: no configuration is
+/// meant to trigger it).
+pub const INTERNAL_ERROR_SUMMARY: &str = "haplint could not judge part of the configuration";
+pub const INTERNAL_ERROR_WHY: &str = "\
+A check inside haplint failed while it read this configuration, so haplint
+could not judge the part it names; it exits with status 2 so that a CI gate
+does not pass on an incomplete check. The configuration itself may be fine:
+this is a defect in haplint. Please report it with the file (or the smallest
+part of it that still shows the error) and the haplint version; meanwhile,
+`--ignore` with the rule named in the message skips only the failing check.";
 
 pub fn render(report: &Report) -> String {
     serde_json::to_string_pretty(&build(report))
@@ -32,7 +45,7 @@ pub fn build(report: &Report) -> Value {
         }
     }
     ids.push(INTERNAL_ERROR);
-    let rules: Vec<Value> = ids.iter().map(|id| rule_entry(id)).collect();
+    let rules: Vec<Value> = ids.iter().map(|id| rule_entry(id, report.target)).collect();
     let results: Vec<Value> = report
         .findings
         .iter()
@@ -67,17 +80,22 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn rule_entry(id: &str) -> Value {
+fn rule_entry(id: &str, target: Version) -> Value {
     let Some(doc) = catalog::doc(id) else {
-        let text = if id == INTERNAL_ERROR {
-            "haplint could not judge part of the configuration"
+        let (short, full) = if id == INTERNAL_ERROR {
+            (INTERNAL_ERROR_SUMMARY, INTERNAL_ERROR_WHY)
         } else {
-            "a finding of haplint's own checks"
+            (
+                "a finding of haplint's own checks",
+                "A finding of one of haplint's built-in checks.",
+            )
         };
         return json!({
             "id": id,
-            "shortDescription": { "text": text },
-            "help": { "text": format!("run `haplint explain {id}` for details") },
+            "name": camel_case(id),
+            "shortDescription": { "text": short },
+            "fullDescription": { "text": full },
+            "help": { "text": format!("{full}\n\nMore: `haplint explain {id}`.") },
             "helpUri": MANUAL_URI,
             "defaultConfiguration": { "level": "error" },
         });
@@ -97,7 +115,7 @@ fn rule_entry(id: &str) -> Value {
         "shortDescription": { "text": doc.summary },
         "fullDescription": { "text": doc.why.trim() },
         "help": { "text": help },
-        "helpUri": help_uri(&doc.manual),
+        "helpUri": help_uri(&doc.manual, target),
         "defaultConfiguration": { "level": level(doc.severity) },
         "properties": {
             "category": doc.category.as_str(),
@@ -107,9 +125,11 @@ fn rule_entry(id: &str) -> Value {
     })
 }
 
-/// A link to the manual section a rule's first manual reference names
-/// (`configuration.txt 5.2 verify` → the 2.8 manual, anchor `5.2-verify`).
-pub fn help_uri(manual: &[String]) -> String {
+/// A link to the manual section a rule's first manual reference names, in
+/// the manual of the target release: the documentation site keeps one page
+/// per branch (`configuration.txt 5.2 verify` for 3.2 →
+/// `…/3.2/configuration.html#5.2-verify`).
+pub fn help_uri(manual: &[String], target: Version) -> String {
     let Some(first) = manual.first() else {
         return MANUAL_URI.to_string();
     };
@@ -122,7 +142,7 @@ pub fn help_uri(manual: &[String]) -> String {
         return MANUAL_URI.to_string();
     }
     format!(
-        "{MANUAL_URI}2.8/configuration.html#{section}-{}",
+        "{MANUAL_URI}{target}/configuration.html#{section}-{}",
         percent_encode(keyword)
     )
 }
@@ -327,11 +347,16 @@ mod tests {
 
     #[test]
     fn help_links_point_at_the_manual_section() {
+        let verify = ["configuration.txt 5.2 verify".to_string()];
         assert_eq!(
-            help_uri(&["configuration.txt 5.2 verify".to_string()]),
+            help_uri(&verify, Version::new(2, 8)),
             "https://docs.haproxy.org/2.8/configuration.html#5.2-verify"
         );
-        assert_eq!(help_uri(&[]), MANUAL_URI);
+        assert_eq!(
+            help_uri(&verify, Version::new(3, 2)),
+            "https://docs.haproxy.org/3.2/configuration.html#5.2-verify"
+        );
+        assert_eq!(help_uri(&[], Version::new(3, 2)), MANUAL_URI);
         assert_eq!(camel_case("ssl-verify-none"), "SslVerifyNone");
     }
 }
