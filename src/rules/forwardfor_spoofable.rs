@@ -60,6 +60,10 @@ impl Rule for ForwardforSpoofable {
                         None => continue,
                     }
                 };
+                // `-m found` only asks whether the header is there.
+                if words.windows(2).any(|pair| pair == ["-m", "found"]) {
+                    continue;
+                }
                 let Some(index) = words
                     .iter()
                     .enumerate()
@@ -94,6 +98,8 @@ mod tests {
         // the last occurrence is what the nearest hop appended
         assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  acl office req.hdr_ip(X-Forwarded-For,-1) 10.0.0.0/8\n").is_empty());
         assert_eq!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request deny if { hdr(x-forwarded-for,1) -m ip 1.2.3.4 }\n").len(), 1);
+        // presence only
+        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  acl has_xff req.hdr(X-Forwarded-For) -m found\n").is_empty());
         // a tracking key, not a decision
         assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request track-sc0 req.hdr_ip(X-Forwarded-For)\n").is_empty());
     }
