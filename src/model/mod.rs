@@ -6,6 +6,7 @@
 //! starts outside any section, and the "latest defaults" and every name carry
 //! over from one file to the next.
 
+pub mod exposure;
 pub mod keywords;
 mod references;
 mod section;

@@ -1,0 +1,57 @@
+//! A timeout written as a small bare number: milliseconds where seconds were meant.
+
+use super::{Context, Rule};
+use crate::finding::{Finding, Fix};
+use crate::fix::edits;
+use crate::model::SectionKind;
+
+#[derive(Default)]
+pub struct TimeoutMissingUnit;
+
+/// Bare values below this many milliseconds are almost always seconds
+/// written without their unit (`timeout client 30`); larger bare values
+/// (`timeout client 30000`) are milliseconds written on purpose.
+const SUSPICIOUS_BELOW_MS: u64 = 1000;
+
+impl Rule for TimeoutMissingUnit {
+    const ID: &'static str = "timeout-missing-unit";
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        for section in model.sections.iter().filter(|s| s.kind.is_proxy() || s.kind == SectionKind::Defaults) {
+            for &stmt in &section.statements {
+                if model.value(stmt, 0) != Some("timeout") {
+                    continue;
+                }
+                let Some(name) = model.value(stmt, 1) else { continue };
+                let Some(value) = model.value(stmt, 2) else { continue };
+                if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                let Ok(ms) = value.parse::<u64>() else { continue };
+                if ms == 0 || ms >= SUSPICIOUS_BELOW_MS {
+                    continue;
+                }
+                out.push(
+                    Finding::new(Self::ID, model.word_span(stmt, 2), format!("`timeout {name} {value}` is {value} milliseconds: a number without a unit is read as milliseconds"))
+                        .note(format!("with {value} ms, connections and requests are cut off almost at once (a client or server pause of a fraction of a second ends the exchange); `{value}s` was most likely meant"))
+                        .help(format!("write the unit: `timeout {name} {value}s`"))
+                        .fix(Fix::unsafe_(format!("read it as seconds: `{value}s`"), vec![edits::replace_word(model, stmt, 2, &format!("{value}s"))])),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    const ID: &str = "timeout-missing-unit";
+
+    #[test]
+    fn small_bare_numbers() {
+        assert_eq!(findings(ID, "defaults\n  timeout client 30\n  timeout server 50\n").len(), 2);
+        assert!(findings(ID, "defaults\n  timeout client 30000\n  timeout server 30s\n").is_empty());
+    }
+}
