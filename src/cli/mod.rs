@@ -276,7 +276,7 @@ pub(crate) fn inputs(args: &CheckArgs) -> Result<Vec<Input>, Error> {
 
 fn check_ids(ids: &[String]) -> Result<(), Error> {
     for id in ids {
-        if id != "all" && !rules::is_known(id) {
+        if !crate::RULE_SETS.contains(&id.as_str()) && !rules::is_known(id) {
             let suggestion = rules::suggest(id)
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
@@ -523,6 +523,7 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
                         "id": d.id,
                         "category": d.category.as_str(),
                         "severity": d.severity.as_str(),
+                        "tier": d.tier.as_str(),
                         "fix": d.fix.applicability.map(|a| a.as_str()),
                         "summary": d.summary,
                     })
@@ -542,9 +543,10 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
                     None => "-",
                 };
                 out.push_str(&format!(
-                    "{:width$}  {:8} {:12} {:6}  {}\n",
+                    "{:width$}  {:8} {:8} {:12} {:6}  {}\n",
                     d.id,
                     d.severity.as_str(),
+                    d.tier.as_str(),
                     d.category.as_str(),
                     fix,
                     d.summary
