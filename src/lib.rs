@@ -4,6 +4,7 @@
 //! (sections, effective settings, references) → `rules` (findings with fixes)
 //! → `report` (human / JSON). [`check`] runs the whole pipeline.
 
+pub mod baseline;
 pub mod config;
 pub mod error;
 pub mod finding;

@@ -148,6 +148,14 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
+    /// Fail only on findings not recorded in this baseline file (matched by
+    /// rule, file and line text); entries no longer found are listed as stale.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this check in FILE (a baseline for --baseline);
+    /// the check then passes.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Colors in human output: auto, always or never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
@@ -356,9 +364,28 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     if args.fixing.fix || args.fixing.diff {
         return fix::run_fixes(args, &options, sources);
     }
-    let report = crate::check(sources, &options);
+    let mut report = crate::check(sources, &options);
+    let mut baseline_note = String::new();
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::baseline::Baseline::of(&report);
+        baseline.write(path)?;
+        baseline.apply(&mut report);
+        baseline_note = format!(
+            "wrote {} finding{} to the baseline {}\n",
+            baseline.entries.len(),
+            if baseline.entries.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+    } else if let Some(path) = &args.baseline {
+        let applied = crate::baseline::Baseline::load(path)?.apply(&mut report);
+        baseline_note = applied.describe(path);
+    }
     let started = std::time::Instant::now();
     emit(&report, args)?;
+    // After the report, on standard error: machine formats on standard output stay clean.
+    if !args.quiet && !baseline_note.is_empty() {
+        eprint!("{baseline_note}");
+    }
     crate::stage("output", started);
     let failed = report.fails(args.fail_on.severity());
     // The process ends right after: freeing a large configuration's model
