@@ -468,29 +468,9 @@ pub(crate) fn emit(report: &Report, args: &CheckArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Findings per rule, most frequent first: `  12  missing-server-maxconn  [*]`
-/// (`[*]` when the rule's findings carry fixes).
+/// Findings per rule, most frequent first (see [`report::human::per_rule`]).
 fn statistics(report: &Report) -> String {
-    let mut counts: Vec<(&str, usize, bool)> = Vec::new();
-    for reported in report.active() {
-        let rule = reported.finding.rule;
-        let fixable = reported.finding.fix.is_some();
-        match counts.iter_mut().find(|(id, _, _)| *id == rule) {
-            Some(entry) => {
-                entry.1 += 1;
-                entry.2 |= fixable;
-            }
-            None => counts.push((rule, 1, fixable)),
-        }
-    }
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let width = counts.iter().map(|c| c.0.len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for (rule, count, fixable) in counts {
-        let mark = if fixable { "[*]" } else { "" };
-        out.push_str(&format!("{count:6}  {rule:width$}  {mark}\n"));
-    }
-    out
+    report::human::per_rule(report)
 }
 
 pub(crate) fn render(
