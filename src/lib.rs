@@ -17,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod syntax;
+pub mod template;
 pub mod text;
 pub mod tune;
 pub mod version;
@@ -147,7 +148,8 @@ pub fn check(sources: SourceSet, options: &Options) -> Report {
     let started = std::time::Instant::now();
     let trees = sources.files().iter().map(syntax::parse).collect();
     stage("parse", started);
-    let (model, findings) = analyze(&sources, trees, options);
+    let (model, mut findings) = analyze(&sources, trees, options);
+    hide_templates(&sources, &mut findings, options);
     let findings = findings
         .into_iter()
         .map(|(finding, suppressed)| Reported {
@@ -161,6 +163,40 @@ pub fn check(sources: SourceSet, options: &Options) -> Report {
         model,
         findings,
     }
+}
+
+/// A template file's findings are about its markup: they give way to one
+/// `template` finding, unless the user turned that rule off.
+fn hide_templates(
+    sources: &SourceSet,
+    findings: &mut Vec<(Finding, Option<Suppression>)>,
+    options: &Options,
+) {
+    if !options.enabled(template::TEMPLATE) {
+        return;
+    }
+    let templates = template::templates(sources.files().iter());
+    if templates.is_empty() {
+        return;
+    }
+    for (id, marker) in &templates {
+        let Some(file) = sources.get(*id) else {
+            continue;
+        };
+        let hidden = findings
+            .iter()
+            .filter(|(f, _)| f.primary.span.file == *id)
+            .count();
+        findings.retain(|(f, _)| f.primary.span.file != *id);
+        findings.push((template::finding(file, marker, hidden), None));
+    }
+    findings.sort_by(|(a, _), (b, _)| {
+        (a.primary.span.file, a.primary.span.start, a.rule).cmp(&(
+            b.primary.span.file,
+            b.primary.span.start,
+            b.rule,
+        ))
+    });
 }
 
 /// A line with a syntax error is not read the way a rule assumed (an

@@ -66,9 +66,11 @@ fn labels() -> HashMap<(String, String, String), Label> {
     out
 }
 
-/// Advice: a rule whose doc does not quote haproxy refusing or warning.
+/// Advice: a rule whose doc does not quote haproxy refusing or warning (the
+/// engine's own findings about the file, `unused-suppression` and
+/// `template`, are not advice).
 fn is_advice(id: &str) -> bool {
-    id != "unused-suppression"
+    !haplint::rules::BUILTIN_IDS.contains(&id)
         && catalog::doc(id).is_some_and(|d| d.haproxy_says.as_deref().is_none_or(str::is_empty))
 }
 

@@ -107,7 +107,11 @@ impl<R: Rule> DynRule for R {
 }
 
 /// Findings that come from the engine itself rather than from a rule module.
-pub const BUILTIN_IDS: &[&str] = &[crate::syntax::SYNTAX, suppress::UNUSED_SUPPRESSION];
+pub const BUILTIN_IDS: &[&str] = &[
+    crate::syntax::SYNTAX,
+    suppress::UNUSED_SUPPRESSION,
+    crate::template::TEMPLATE,
+];
 
 macro_rules! rules {
     ($($module:ident :: $rule:ident),* $(,)?) => {
