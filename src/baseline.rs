@@ -115,9 +115,10 @@ impl Baseline {
     }
 
     /// Remove the findings the baseline knows from `report` (each entry
-    /// matches one finding), and list the entries of the checked files that
-    /// matched none.
-    pub fn apply(&self, report: &mut Report) -> Applied {
+    /// matches one finding), and list the entries of the reported files
+    /// (`reported`: names as shown; every file of the report when `None`)
+    /// that matched none.
+    pub fn apply(&self, report: &mut Report, reported: Option<&[String]>) -> Applied {
         let mut left: HashMap<(String, String, String), usize> = HashMap::new();
         for entry in &self.entries {
             *left.entry(entry.key()).or_default() += 1;
@@ -143,12 +144,15 @@ impl Baseline {
             .collect();
         let mut keep = keep.into_iter();
         report.findings.retain(|_| keep.next().unwrap_or(true));
-        let checked: Vec<String> = report
-            .sources
-            .files()
-            .iter()
-            .map(|f| file_key(&f.name))
-            .collect();
+        let checked: Vec<String> = match reported {
+            Some(names) => names.iter().map(|n| file_key(n)).collect(),
+            None => report
+                .sources
+                .files()
+                .iter()
+                .map(|f| file_key(&f.name))
+                .collect(),
+        };
         let mut stale = Vec::new();
         for entry in &self.entries {
             if !checked.contains(&entry.file) {

@@ -13,6 +13,7 @@ pub mod load;
 pub mod logs;
 pub mod lsp;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod source;

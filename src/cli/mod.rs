@@ -263,6 +263,40 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), Error> {
     }
 }
 
+/// The `.haplint.yaml` a check uses: `--config`, else the nearest one above
+/// the first path (or the working folder); none with `--no-config`.
+fn config_path(args: &CheckArgs) -> Option<PathBuf> {
+    if args.no_config {
+        return None;
+    }
+    if let Some(path) = &args.config {
+        return Some(path.clone());
+    }
+    let start = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    Config::find_upward(&start)
+}
+
+/// The declared configurations, when the check reads paths only (no
+/// standard input, no fixing) and `.haplint.yaml` declares some.
+fn project(args: &CheckArgs) -> Result<Option<crate::project::Project>, Error> {
+    if args.fixing.fix || args.fixing.diff || args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Ok(None);
+    }
+    let Some(path) = config_path(args) else {
+        return Ok(None);
+    };
+    let config = Config::load(&path)?;
+    if config.configurations.is_empty() {
+        return Ok(None);
+    }
+    crate::project::Project::from_config(&config, &path).map(Some)
+}
+
 pub(crate) fn inputs(args: &CheckArgs) -> Result<Vec<Input>, Error> {
     if args.paths.is_empty() {
         return Err(Error::NoInput);
@@ -359,17 +393,34 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
 fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let started = std::time::Instant::now();
     let options = options(args)?;
-    let sources = load::load(&inputs(args)?)?;
-    crate::stage("load", started);
-    if args.fixing.fix || args.fixing.diff {
-        return fix::run_fixes(args, &options, sources);
-    }
-    let mut report = crate::check(sources, &options);
+    // With declared configurations, the other files of a configuration are
+    // context: only the given files' findings (and baseline entries) count.
+    let mut reported_files: Option<Vec<String>> = None;
+    let mut report = match project(args)? {
+        Some(project) => {
+            if !args.paths.is_empty() {
+                let mut names = Vec::new();
+                for path in &args.paths {
+                    names.extend(load::expand(path)?.iter().map(|f| f.display().to_string()));
+                }
+                reported_files = Some(names);
+            }
+            project.check(&args.paths, &options)?
+        }
+        None => {
+            let sources = load::load(&inputs(args)?)?;
+            crate::stage("load", started);
+            if args.fixing.fix || args.fixing.diff {
+                return fix::run_fixes(args, &options, sources);
+            }
+            crate::check(sources, &options)
+        }
+    };
     let mut baseline_note = String::new();
     if let Some(path) = &args.write_baseline {
         let baseline = crate::baseline::Baseline::of(&report);
         baseline.write(path)?;
-        baseline.apply(&mut report);
+        baseline.apply(&mut report, reported_files.as_deref());
         baseline_note = format!(
             "wrote {} finding{} to the baseline {}\n",
             baseline.entries.len(),
@@ -377,7 +428,8 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
             path.display()
         );
     } else if let Some(path) = &args.baseline {
-        let applied = crate::baseline::Baseline::load(path)?.apply(&mut report);
+        let applied =
+            crate::baseline::Baseline::load(path)?.apply(&mut report, reported_files.as_deref());
         baseline_note = applied.describe(path);
     }
     let started = std::time::Instant::now();
