@@ -29,7 +29,7 @@ fn main() {
     // checking a config never parses the YAML of 36 docs (most of the time of
     // a check of a small file). A doc that does not parse is left out; the
     // catalog tests parse every doc and compare.
-    out.push_str("pub(crate) static RULE_FACTS: &[(&str, &str, &str)] = &[\n");
+    out.push_str("pub(crate) static RULE_FACTS: &[(&str, &str, &str, &str)] = &[\n");
     for stem in &stems {
         let path = dir.join(format!("{stem}.yaml"));
         let Ok(text) = std::fs::read_to_string(&path) else {
@@ -42,7 +42,8 @@ fn main() {
         if let (Some(id), Some(severity), Some(versions)) =
             (field("id"), field("severity"), field("versions"))
         {
-            let _ = writeln!(out, "    ({id:?}, {severity:?}, {versions:?}),");
+            let tier = field("tier").unwrap_or_else(|| "opt-in".to_string());
+            let _ = writeln!(out, "    ({id:?}, {severity:?}, {versions:?}, {tier:?}),");
         }
     }
     out.push_str("];\n");

@@ -34,6 +34,10 @@ pub struct Config {
     /// Upstream kinds of your own, beside those of `rules/upstreams/kinds.yaml`.
     #[serde(default)]
     pub upstream_kinds: BTreeMap<String, UpstreamKind>,
+    /// The configurations of the repository, each an ordered list of files,
+    /// directories and globs relative to this file (see `crate::project`).
+    #[serde(default)]
+    pub configurations: BTreeMap<String, Vec<String>>,
     /// Facts for `haplint tune` (see `crate::tune::Profile`).
     #[serde(default)]
     pub tune: Option<crate::tune::Profile>,

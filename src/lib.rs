@@ -4,6 +4,7 @@
 //! (sections, effective settings, references) → `rules` (findings with fixes)
 //! → `report` (human / JSON). [`check`] runs the whole pipeline.
 
+pub mod baseline;
 pub mod config;
 pub mod error;
 pub mod finding;
@@ -12,10 +13,12 @@ pub mod load;
 pub mod logs;
 pub mod lsp;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod source;
 pub mod syntax;
+pub mod template;
 pub mod text;
 pub mod tune;
 pub mod version;
@@ -55,21 +58,34 @@ impl Default for Options {
 }
 
 impl Options {
-    /// Whether rule `id` runs for this check. `syntax` always does.
+    /// Whether rule `id` runs for this check. `syntax` always does. Without
+    /// `select`, the rules of the `default` tier run; `select`/`extend-select`
+    /// take rule ids and the sets `ALL` (every rule, also `all`), `default`
+    /// and `opt-in`.
     pub fn enabled(&self, id: &str) -> bool {
         if id == syntax::SYNTAX {
             return true;
         }
+        let tier = rules::catalog::tier(id);
         let selected = match &self.select {
-            None => true,
-            Some(select) => select.iter().any(|s| s == id || s == "all"),
-        } || self.extend_select.iter().any(|s| s == id);
+            None => tier == rules::catalog::Tier::Default,
+            Some(select) => select.iter().any(|s| names_rule(s, id, tier)),
+        } || self.extend_select.iter().any(|s| names_rule(s, id, tier));
         let applies =
             rules::catalog::version_range(id).is_none_or(|range| range.contains(self.target));
         selected
             && applies
             && !self.ignore.iter().any(|s| s == id)
             && !matches!(self.severity.get(id), Some(None))
+    }
+
+    /// Whether the user asked for rule `id` (by its id, `ALL` or the `opt-in`
+    /// set) rather than getting it from the default tier: a rule whose advice
+    /// is certain only in some contexts says everything it knows when asked.
+    pub fn asked_for(&self, id: &str) -> bool {
+        let tier = rules::catalog::tier(id);
+        let named = |s: &String| s != "default" && names_rule(s, id, tier);
+        self.select.iter().flatten().any(named) || self.extend_select.iter().any(named)
     }
 
     pub fn severity_of(&self, finding: &Finding) -> Severity {
@@ -81,6 +97,20 @@ impl Options {
         }
     }
 }
+
+/// Whether a `select` entry names rule `id` (of tier `tier`): its id, or a set.
+pub fn names_rule(entry: &str, id: &str, tier: rules::catalog::Tier) -> bool {
+    use rules::catalog::Tier;
+    match entry {
+        "ALL" | "all" => true,
+        "default" => tier == Tier::Default,
+        "opt-in" => tier == Tier::OptIn,
+        _ => entry == id,
+    }
+}
+
+/// The names `select`, `extend-select` take beside rule ids.
+pub const RULE_SETS: [&str; 4] = ["ALL", "all", "default", "opt-in"];
 
 /// A finding as reported: with its severity, and the suppression that hid it if any.
 #[derive(Clone, Debug)]
@@ -121,7 +151,8 @@ pub fn check(sources: SourceSet, options: &Options) -> Report {
     let started = std::time::Instant::now();
     let trees = sources.files().iter().map(syntax::parse).collect();
     stage("parse", started);
-    let (model, findings) = analyze(&sources, trees, options);
+    let (model, mut findings) = analyze(&sources, trees, options);
+    hide_templates(&sources, &mut findings, options);
     let findings = findings
         .into_iter()
         .map(|(finding, suppressed)| Reported {
@@ -136,6 +167,40 @@ pub fn check(sources: SourceSet, options: &Options) -> Report {
         findings,
         target: options.target,
     }
+}
+
+/// A template file's findings are about its markup: they give way to one
+/// `template` finding, unless the user turned that rule off.
+fn hide_templates(
+    sources: &SourceSet,
+    findings: &mut Vec<(Finding, Option<Suppression>)>,
+    options: &Options,
+) {
+    if !options.enabled(template::TEMPLATE) {
+        return;
+    }
+    let templates = template::templates(sources.files().iter());
+    if templates.is_empty() {
+        return;
+    }
+    for (id, marker) in &templates {
+        let Some(file) = sources.get(*id) else {
+            continue;
+        };
+        let hidden = findings
+            .iter()
+            .filter(|(f, _)| f.primary.span.file == *id)
+            .count();
+        findings.retain(|(f, _)| f.primary.span.file != *id);
+        findings.push((template::finding(file, marker, hidden), None));
+    }
+    findings.sort_by(|(a, _), (b, _)| {
+        (a.primary.span.file, a.primary.span.start, a.rule).cmp(&(
+            b.primary.span.file,
+            b.primary.span.start,
+            b.rule,
+        ))
+    });
 }
 
 /// A line with a syntax error is not read the way a rule assumed (an
@@ -297,6 +362,7 @@ pub fn analyze(
         facts: &options.facts,
         keyword_notes: std::sync::OnceLock::new(),
         known_upstreams: std::sync::OnceLock::new(),
+        options,
     };
     // Rules are independent readers of the model: on large configurations two
     // threads halve their time, on small ones the second thread is not started.

@@ -180,3 +180,55 @@ fn no_input_is_a_usage_error() {
     let output = haplint(&["check", "--no-config"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn human_report_puts_errors_first_groups_repeats_and_counts_per_rule() {
+    let output = haplint(&[
+        "check",
+        "--no-config",
+        "--select",
+        "ALL",
+        "--color",
+        "never",
+        "tests/fixtures/cli/repeats.cfg",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let error = text.find("× undefined-reference").unwrap();
+    let warning = text.find("⚠ weak-tls-version").unwrap();
+    let info = text.find("tcp-check-on-http-backend:").unwrap();
+    assert!(error < warning && warning < info, "{text}");
+    assert_eq!(text.matches("⚠ weak-tls-version").count(), 1, "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn machine_formats_keep_one_record_per_finding_in_file_order() {
+    let output = haplint(&[
+        "check",
+        "--no-config",
+        "--select",
+        "ALL",
+        "--format",
+        "concise",
+        "-q",
+        "tests/fixtures/cli/repeats.cfg",
+    ]);
+    let text = stdout(&output);
+    let lines: Vec<u32> = text
+        .lines()
+        .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 26, "{text}");
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{text}");
+    let json = stdout(&haplint(&[
+        "check",
+        "--no-config",
+        "--select",
+        "ALL",
+        "--format",
+        "json",
+        "tests/fixtures/cli/repeats.cfg",
+    ]));
+    assert_eq!(json.matches("\"rule\": \"weak-tls-version\"").count(), 22);
+}

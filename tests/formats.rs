@@ -15,7 +15,15 @@ use std::process::{Command, Output};
 const INCIDENT: &str = "examples/alb-chain.cfg";
 
 fn sarif_of(path: &str) -> Value {
-    let output = haplint(&["check", "--no-config", "--format", "sarif", path]);
+    let output = haplint(&[
+        "check",
+        "--no-config",
+        "--select",
+        "ALL",
+        "--format",
+        "sarif",
+        path,
+    ]);
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -124,7 +132,15 @@ fn sarif_fingerprints_survive_lines_moving() {
     // Same file name relative to the working directory, so only the lines differ.
     let run = |cwd: &PathBuf| {
         let output = Command::new(env!("CARGO_BIN_EXE_haplint"))
-            .args(["check", "--no-config", "--format", "sarif", "alb-chain.cfg"])
+            .args([
+                "check",
+                "--no-config",
+                "--select",
+                "ALL",
+                "--format",
+                "sarif",
+                "alb-chain.cfg",
+            ])
             .current_dir(cwd)
             .output()
             .unwrap();
@@ -169,6 +185,8 @@ fn line_formats() {
     let concise = stdout(&haplint(&[
         "check",
         "--no-config",
+        "--select",
+        "ALL",
         "--format",
         "concise",
         "-q",
@@ -177,6 +195,8 @@ fn line_formats() {
     let github = stdout(&haplint(&[
         "check",
         "--no-config",
+        "--select",
+        "ALL",
         "--format",
         "github",
         INCIDENT,
@@ -184,6 +204,8 @@ fn line_formats() {
     let checkstyle = stdout(&haplint(&[
         "check",
         "--no-config",
+        "--select",
+        "ALL",
         "--format",
         "checkstyle",
         INCIDENT,
@@ -219,6 +241,8 @@ fn several_formats_in_one_run() {
     let output = haplint(&[
         "check",
         "--no-config",
+        "--select",
+        "ALL",
         "--format",
         "concise",
         "--format",
@@ -254,6 +278,8 @@ fn several_formats_in_one_run() {
     let two_to_stdout = haplint(&[
         "check",
         "--no-config",
+        "--select",
+        "ALL",
         "--format",
         "json",
         "--format",
@@ -268,6 +294,8 @@ fn quiet_prints_only_findings() {
     let quiet = stdout(&haplint(&[
         "check",
         "--no-config",
+        "--select",
+        "ALL",
         "-q",
         "--color",
         "never",
@@ -276,6 +304,8 @@ fn quiet_prints_only_findings() {
     let full = stdout(&haplint(&[
         "check",
         "--no-config",
+        "--select",
+        "ALL",
         "--color",
         "never",
         INCIDENT,

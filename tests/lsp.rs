@@ -132,7 +132,14 @@ fn an_editor_session_from_diagnostics_to_fix() {
     assert_eq!(init["capabilities"]["hoverProvider"], true);
     client.notify("initialized", json!({}));
 
-    let uri = "file:///nonexistent/haplint-lsp-test/haproxy.cfg";
+    // The document's folder asks for every rule (redundant-check-port is
+    // opt-in), as a `.haplint.yaml` beside it would in a real project.
+    let dir = std::env::temp_dir().join(format!("haplint-lsp-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".haplint.yaml"), "select: [ALL]\n").unwrap();
+    std::fs::write(dir.join("haproxy.cfg"), BAD).unwrap();
+    let uri = format!("file://{}/haproxy.cfg", dir.display());
+    let uri = uri.as_str();
     client.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "haproxy", "version": 1, "text": BAD}}),
@@ -202,4 +209,5 @@ fn an_editor_session_from_diagnostics_to_fix() {
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();
     assert!(status.success());
+    let _ = std::fs::remove_dir_all(&dir);
 }

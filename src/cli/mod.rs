@@ -159,6 +159,14 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
+    /// Fail only on findings not recorded in this baseline file (matched by
+    /// rule, file and line text); entries no longer found are listed as stale.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this check in FILE (a baseline for --baseline);
+    /// the check then passes.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Colors in human output: auto, always or never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
@@ -307,6 +315,40 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), Error> {
     }
 }
 
+/// The `.haplint.yaml` a check uses: `--config`, else the nearest one above
+/// the first path (or the working folder); none with `--no-config`.
+fn config_path(args: &CheckArgs) -> Option<PathBuf> {
+    if args.no_config {
+        return None;
+    }
+    if let Some(path) = &args.config {
+        return Some(path.clone());
+    }
+    let start = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    Config::find_upward(&start)
+}
+
+/// The declared configurations, when the check reads paths only (no
+/// standard input, no fixing) and `.haplint.yaml` declares some.
+fn project(args: &CheckArgs) -> Result<Option<crate::project::Project>, Error> {
+    if args.fixing.fix || args.fixing.diff || args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Ok(None);
+    }
+    let Some(path) = config_path(args) else {
+        return Ok(None);
+    };
+    let config = Config::load(&path)?;
+    if config.configurations.is_empty() {
+        return Ok(None);
+    }
+    crate::project::Project::from_config(&config, &path).map(Some)
+}
+
 pub(crate) fn inputs(args: &CheckArgs) -> Result<Vec<Input>, Error> {
     if args.paths.is_empty() {
         return Err(Error::NoInput);
@@ -328,7 +370,7 @@ pub(crate) fn inputs(args: &CheckArgs) -> Result<Vec<Input>, Error> {
 
 fn check_ids(ids: &[String]) -> Result<(), Error> {
     for id in ids {
-        if id != "all" && !rules::is_known(id) {
+        if !crate::RULE_SETS.contains(&id.as_str()) && !rules::is_known(id) {
             let suggestion = rules::suggest(id)
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
@@ -403,14 +445,51 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
 fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let started = std::time::Instant::now();
     let options = options(args)?;
-    let sources = load::load(&inputs(args)?)?;
-    crate::stage("load", started);
-    if args.fixing.fix || args.fixing.diff {
-        return fix::run_fixes(args, &options, sources);
+    // With declared configurations, the other files of a configuration are
+    // context: only the given files' findings (and baseline entries) count.
+    let mut reported_files: Option<Vec<String>> = None;
+    let mut report = match project(args)? {
+        Some(project) => {
+            if !args.paths.is_empty() {
+                let mut names = Vec::new();
+                for path in &args.paths {
+                    names.extend(load::expand(path)?.iter().map(|f| f.display().to_string()));
+                }
+                reported_files = Some(names);
+            }
+            project.check(&args.paths, &options)?
+        }
+        None => {
+            let sources = load::load(&inputs(args)?)?;
+            crate::stage("load", started);
+            if args.fixing.fix || args.fixing.diff {
+                return fix::run_fixes(args, &options, sources);
+            }
+            crate::check(sources, &options)
+        }
+    };
+    let mut baseline_note = String::new();
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::baseline::Baseline::of(&report);
+        baseline.write(path)?;
+        baseline.apply(&mut report, reported_files.as_deref());
+        baseline_note = format!(
+            "wrote {} finding{} to the baseline {}\n",
+            baseline.entries.len(),
+            if baseline.entries.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+    } else if let Some(path) = &args.baseline {
+        let applied =
+            crate::baseline::Baseline::load(path)?.apply(&mut report, reported_files.as_deref());
+        baseline_note = applied.describe(path);
     }
-    let report = crate::check(sources, &options);
     let started = std::time::Instant::now();
     emit(&report, args)?;
+    // After the report, on standard error: machine formats on standard output stay clean.
+    if !args.quiet && !baseline_note.is_empty() {
+        eprint!("{baseline_note}");
+    }
     crate::stage("output", started);
     let failed = report.fails(args.fail_on.severity());
     // The process ends right after: freeing a large configuration's model
@@ -493,29 +572,9 @@ pub(crate) fn emit(report: &Report, args: &CheckArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Findings per rule, most frequent first: `  12  missing-server-maxconn  [*]`
-/// (`[*]` when the rule's findings carry fixes).
+/// Findings per rule, most frequent first (see [`report::human::per_rule`]).
 fn statistics(report: &Report) -> String {
-    let mut counts: Vec<(&str, usize, bool)> = Vec::new();
-    for reported in report.active() {
-        let rule = reported.finding.rule;
-        let fixable = reported.finding.fix.is_some();
-        match counts.iter_mut().find(|(id, _, _)| *id == rule) {
-            Some(entry) => {
-                entry.1 += 1;
-                entry.2 |= fixable;
-            }
-            None => counts.push((rule, 1, fixable)),
-        }
-    }
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let width = counts.iter().map(|c| c.0.len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for (rule, count, fixable) in counts {
-        let mark = if fixable { "[*]" } else { "" };
-        out.push_str(&format!("{count:6}  {rule:width$}  {mark}\n"));
-    }
-    out
+    report::human::per_rule(report)
 }
 
 pub(crate) fn render(
@@ -575,6 +634,7 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
                         "id": d.id,
                         "category": d.category.as_str(),
                         "severity": d.severity.as_str(),
+                        "tier": d.tier.as_str(),
                         "fix": d.fix.applicability.map(|a| a.as_str()),
                         "summary": d.summary,
                     })
@@ -594,9 +654,10 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
                     None => "-",
                 };
                 out.push_str(&format!(
-                    "{:width$}  {:8} {:12} {:6}  {}\n",
+                    "{:width$}  {:8} {:8} {:12} {:6}  {}\n",
                     d.id,
                     d.severity.as_str(),
+                    d.tier.as_str(),
                     d.category.as_str(),
                     fix,
                     d.summary

@@ -47,10 +47,15 @@ fn indent(text: &str, by: &str) -> String {
 pub fn render(doc: &RuleDoc) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{} — {}, {} by default\n\n{}\n\n",
+        "{} — {}, {} by default; {}\n\n{}\n\n",
         doc.id,
         doc.category.as_str(),
         doc.severity.as_str(),
+        match doc.tier {
+            crate::rules::catalog::Tier::Default => "in the default set",
+            crate::rules::catalog::Tier::OptIn =>
+                "opt-in: runs when named in `select` or `extend-select`",
+        },
         doc.summary
     ));
     out.push_str("Why it matters\n");

@@ -171,11 +171,119 @@ fn to_miette(report: &Report, reported: &Reported) -> HumanDiagnostic {
     }
 }
 
-/// Render every active finding and a summary line.
+/// Render every active finding and a summary line; with more than
+/// [`COUNTS_FROM`] findings, a count per rule before the summary.
 pub fn render(report: &Report, style: Style) -> String {
     let mut out = render_findings(report, style);
+    if report.active().count() > COUNTS_FROM {
+        out.push_str("findings per rule:\n");
+        out.push_str(&per_rule(report));
+    }
     out.push_str(&summary(report));
     out
+}
+
+/// Above this many findings, the human report ends with a count per rule.
+pub const COUNTS_FROM: usize = 20;
+
+/// Findings per rule, most frequent first: `  12  missing-server-maxconn  [*]`
+/// (`[*]` when the rule's findings carry fixes).
+pub fn per_rule(report: &Report) -> String {
+    let mut counts: Vec<(&str, usize, bool)> = Vec::new();
+    for reported in report.active() {
+        let rule = reported.finding.rule;
+        let fixable = reported.finding.fix.is_some();
+        match counts.iter_mut().find(|(id, _, _)| *id == rule) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 |= fixable;
+            }
+            None => counts.push((rule, 1, fixable)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let width = counts.iter().map(|c| c.0.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (rule, count, fixable) in counts {
+        let mark = if fixable { "[*]" } else { "" };
+        out.push_str(format!("{count:6}  {rule:width$}  {mark}").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The active findings as people read them: errors, then warnings, then
+/// infos (file order within each), and findings of one rule with one message
+/// gathered under the first one.
+pub fn groups(report: &Report) -> Vec<Vec<&Reported>> {
+    let mut groups: Vec<Vec<&Reported>> = Vec::new();
+    let mut index: std::collections::HashMap<(Severity, &str, &str), usize> =
+        std::collections::HashMap::new();
+    for reported in report.active() {
+        let key = (
+            reported.severity,
+            reported.finding.rule,
+            reported.finding.message.as_str(),
+        );
+        match index.get(&key) {
+            Some(&at) => {
+                if let Some(group) = groups.get_mut(at) {
+                    group.push(reported);
+                }
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![reported]);
+            }
+        }
+    }
+    // Stable: file order is kept within a severity.
+    groups.sort_by_key(|group| {
+        std::cmp::Reverse(group.first().map_or(Severity::Info, |r| r.severity))
+    });
+    groups
+}
+
+/// How many line numbers a group lists before `…`.
+const LISTED_LINES: usize = 20;
+
+/// "and 37 more: lines 12, 40, …" (with file names when the group spans files).
+fn more_line(report: &Report, group: &[&Reported]) -> String {
+    let Some((first, rest)) = group.split_first() else {
+        return String::new();
+    };
+    let first_file = first.finding.primary.span.file;
+    let one_file = rest
+        .iter()
+        .all(|r| r.finding.primary.span.file == first_file);
+    let places: Vec<String> = rest
+        .iter()
+        .take(LISTED_LINES)
+        .map(|r| {
+            let (name, at, _) = super::locate(report, r.finding.primary.span);
+            if one_file {
+                at.line.to_string()
+            } else {
+                format!("{name}:{}", at.line)
+            }
+        })
+        .collect();
+    let ellipsis = if rest.len() > LISTED_LINES {
+        ", …"
+    } else {
+        ""
+    };
+    format!(
+        "  and {} more: {}{}{}\n",
+        rest.len(),
+        match (one_file, rest.len()) {
+            (true, 1) => "line ",
+            (true, _) => "lines ",
+            _ => "",
+        },
+        places.join(", "),
+        ellipsis
+    )
 }
 
 /// Render every active finding, nothing else (`--quiet`).
@@ -189,11 +297,17 @@ pub fn render_findings(report: &Report, style: Style) -> String {
         .with_width(style.width)
         .with_context_lines(1);
     let mut out = String::new();
-    for reported in report.active() {
+    for group in groups(report) {
+        let Some(reported) = group.first() else {
+            continue;
+        };
         let diagnostic = to_miette(report, reported);
         if handler.render_report(&mut out, &diagnostic).is_err() {
             out.push_str(&reported.finding.message);
             out.push('\n');
+        }
+        if group.len() > 1 {
+            out.push_str(&more_line(report, &group));
         }
         out.push('\n');
     }

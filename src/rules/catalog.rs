@@ -33,6 +33,29 @@ impl Category {
     }
 }
 
+/// Whether a rule runs without being asked for.
+///
+/// `default`: what haproxy refuses or warns about, and advice whose labelled
+/// findings on real-world configurations are right at least 95% of the time
+/// (`tests/labels/`). `opt-in`: advice that depends on facts haplint does not
+/// have; it runs when named in `select`/`extend-select`, through the `opt-in`
+/// set, or with `select: [ALL]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    Default,
+    OptIn,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Default => "default",
+            Tier::OptIn => "opt-in",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Availability {
@@ -79,6 +102,7 @@ pub struct RuleDoc {
     pub id: String,
     pub category: Category,
     pub severity: Severity,
+    pub tier: Tier,
     pub summary: String,
     pub versions: String,
     #[serde(default)]
@@ -137,6 +161,14 @@ pub fn default_severity(id: &str) -> Severity {
     facts(id).map_or(Severity::Warning, |(severity, _)| severity)
 }
 
+/// The tier of a rule, from its doc (rules without a doc are opt-in).
+pub fn tier(id: &str) -> Tier {
+    match RULE_FACTS.iter().find(|(rule, ..)| *rule == id) {
+        Some((_, _, _, "default")) => Tier::Default,
+        _ => Tier::OptIn,
+    }
+}
+
 /// The releases a rule applies to, from its doc.
 pub fn version_range(id: &str) -> Option<VersionRange> {
     facts(id).map(|(_, versions)| versions)
@@ -144,7 +176,7 @@ pub fn version_range(id: &str) -> Option<VersionRange> {
 
 /// Severity and versions of a rule, as the build read them from its doc.
 fn facts(id: &str) -> Option<(Severity, VersionRange)> {
-    let &(_, severity, versions) = RULE_FACTS.iter().find(|(rule, _, _)| *rule == id)?;
+    let &(_, severity, versions, _) = RULE_FACTS.iter().find(|(rule, ..)| *rule == id)?;
     let severity = match severity {
         "error" => Severity::Error,
         "info" => Severity::Info,
@@ -163,6 +195,7 @@ mod tests {
         assert_eq!(RULE_FACTS.len(), docs().len());
         for doc in docs() {
             assert_eq!(default_severity(&doc.id), doc.severity, "{}", doc.id);
+            assert_eq!(tier(&doc.id), doc.tier, "{}", doc.id);
             assert_eq!(
                 version_range(&doc.id),
                 Some(doc.version_range()),

@@ -51,7 +51,21 @@ impl Rule for MissingServerMaxconn {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let global = model.global_maxconn().map(|(_, v)| v as usize);
+        // In the default tier the advice is given only where the backend shows
+        // it relies on queueing (its own `timeout queue`: the one inherited
+        // from `defaults` is mostly the stock RHEL file's, and labelled
+        // findings there were noise, see tests/labels) or its upstream is
+        // known; asked for by name, it is given for every backend.
+        let everywhere = cx.asked_for(Self::ID);
         for backend in model.proxies().filter(|s| s.kind.has_backend()) {
+            if !everywhere
+                && model
+                    .setting(backend, "timeout queue")
+                    .is_none_or(|setting| setting.inherited)
+                && !cx.knows_upstream_of(backend)
+            {
+                continue;
+            }
             let lacking: Vec<_> = model
                 .real_servers(backend)
                 .filter(|s| model.server_param_value(backend, s, "maxconn").is_none_or(|(v, _)| v == "0"))
@@ -140,5 +154,22 @@ mod tests {
     fn inherited_maxconn_is_enough() {
         assert!(findings(ID, "defaults\n  default-server maxconn 100\nbackend b\n  server a 10.0.0.1:80\n").is_empty());
         assert!(findings(ID, "backend b\n").is_empty());
+    }
+
+    #[test]
+    fn in_the_default_tier_only_where_the_backend_relies_on_queueing() {
+        use crate::{Options, check, source::SourceSet};
+        let config = "defaults\n    timeout queue 1m\nbackend inherited\n    server a 10.0.0.1:80\nbackend own\n    timeout queue 5s\n    server a 10.0.0.1:80\nbackend alb\n    server a x.eu-west-1.elb.amazonaws.com:80\n";
+        let mut sources = SourceSet::new();
+        sources.add("t.cfg", None, config);
+        let report = check(sources, &Options::default());
+        let lines: Vec<u32> = report
+            .active()
+            .filter(|f| f.finding.rule == ID)
+            .map(|f| report.sources.files()[0].position(f.finding.primary.span.start).line)
+            .collect();
+        assert_eq!(lines, vec![7, 9]);
+        // Asked for by name, every backend.
+        assert_eq!(findings(ID, config).len(), 3);
     }
 }

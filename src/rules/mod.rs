@@ -28,6 +28,8 @@ pub struct Context<'a> {
     pub keyword_notes: std::sync::OnceLock<Vec<keyword_lines::Noted>>,
     /// Whether any server is a known upstream (see [`Context::has_upstreams`]).
     pub known_upstreams: std::sync::OnceLock<bool>,
+    /// The options of the check (which rules the user asked for).
+    pub options: &'a crate::Options,
 }
 
 /// One check. `ID` equals the file stem of `rules/<id>.yaml`; the rule never
@@ -38,6 +40,12 @@ pub trait Rule: Send + Sync + 'static {
 }
 
 impl Context<'_> {
+    /// Whether the user asked for rule `id` by name or set rather than
+    /// getting it from the default tier (see [`crate::Options::asked_for`]).
+    pub fn asked_for(&self, id: &str) -> bool {
+        self.options.asked_for(id)
+    }
+
     /// Whether haproxy of the target version reads the statement: `Unknown`
     /// inside `.if` blocks whose condition haplint cannot decide.
     pub fn activity(&self, stmt: crate::model::Stmt) -> crate::syntax::Activity {
@@ -53,6 +61,17 @@ impl Context<'_> {
     /// names in `.elb.<region>.amazonaws.com`).
     pub fn upstream(&self, host: &str) -> Option<crate::config::Upstream> {
         self.facts.upstream(host)
+    }
+
+    /// Whether [`Context::upstream`] knows a server of `section`: the fact
+    /// that makes advice about the upstream's behaviour certain there.
+    pub fn knows_upstream_of(&self, section: &crate::model::Section) -> bool {
+        self.has_upstreams()
+            && self.model.real_servers(section).any(|server| {
+                server
+                    .host()
+                    .is_some_and(|host| self.upstream(host).is_some())
+            })
     }
 
     /// Whether [`Context::upstream`] knows any server of the configuration,
@@ -88,7 +107,11 @@ impl<R: Rule> DynRule for R {
 }
 
 /// Findings that come from the engine itself rather than from a rule module.
-pub const BUILTIN_IDS: &[&str] = &[crate::syntax::SYNTAX, suppress::UNUSED_SUPPRESSION];
+pub const BUILTIN_IDS: &[&str] = &[
+    crate::syntax::SYNTAX,
+    suppress::UNUSED_SUPPRESSION,
+    crate::template::TEMPLATE,
+];
 
 macro_rules! rules {
     ($($module:ident :: $rule:ident),* $(,)?) => {

@@ -50,7 +50,14 @@ impl Rule for ServerCloseDefeatsReuse {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let mut sites: BTreeMap<Stmt, Site> = BTreeMap::new();
+        // In the default tier, only toward upstreams haplint knows (a fact or
+        // a cloud load balancer's name), where reuse certainly matters; asked
+        // for by name, every HTTP backend.
+        let everywhere = cx.asked_for(Self::ID);
         for backend in model.http_backends() {
+            if !everywhere && !cx.knows_upstream_of(backend) {
+                continue;
+            }
             let closing = Self::closing_settings(cx, backend);
             if closing.is_empty() {
                 continue;

@@ -32,7 +32,9 @@ impl Rule for SslVerifyNone {
                 let Some((verify, param)) = model.server_param_value(section, server, "verify") else {
                     continue;
                 };
-                if !tls || verify != "none" {
+                // Over the loopback interface nobody can stand in the middle:
+                // an unverified certificate there is no risk worth a warning.
+                if !tls || verify != "none" || server.host().is_some_and(is_loopback) {
                     continue;
                 }
                 sites
@@ -102,5 +104,27 @@ impl Rule for SslVerifyNone {
             }
             out.push(finding);
         }
+    }
+}
+
+/// A host on this machine's loopback interface (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn loopback_servers_are_not_flagged() {
+        let config = "backend b\n    server a 127.0.0.1:443 ssl verify none\n    server l localhost:443 ssl verify none\n    server r 10.0.0.1:443 ssl verify none\n";
+        let found = findings("ssl-verify-none", config);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 4);
     }
 }
