@@ -221,6 +221,7 @@ pub fn check_groups(
         sources: union,
         model,
         findings,
+        target: options.target,
     })
 }
 

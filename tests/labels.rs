@@ -28,6 +28,21 @@ const CONTEXT_GATED: &[&str] = &[
     "server-close-defeats-reuse",
 ];
 
+/// Default advice rules that find nothing on the labelled files: every
+/// finding they can make is a defect by construction (a loop, an
+/// unconditional redirect to the same scheme, a guessable password, a retry
+/// count that disables the option next to it), shown by their examples. The
+/// test checks they really have no finding there, so the first one they
+/// make on the corpus needs a label like any other.
+const NO_CORPUS_FINDING: &[&str] = &[
+    "forwardfor-spoofable",
+    "https-redirect-loop",
+    "req-body-without-buffering",
+    "retries-zero-with-redispatch",
+    "weak-dh-param",
+    "weak-userlist-password",
+];
+
 struct Label {
     label: String,
     reason: String,
@@ -164,7 +179,16 @@ fn default_advice_rules_are_right_on_95_percent_of_labelled_findings() {
                 format!("{:.1}%", 100.0 * right as f64 / total as f64)
             }
         );
-        if total == 0 && !CONTEXT_GATED.contains(&doc.id.as_str()) {
+        if total > 0 && NO_CORPUS_FINDING.contains(&doc.id.as_str()) {
+            failing.push(format!(
+                "{}: now has findings on the corpus: take it off NO_CORPUS_FINDING",
+                doc.id
+            ));
+        }
+        if total == 0
+            && !CONTEXT_GATED.contains(&doc.id.as_str())
+            && !NO_CORPUS_FINDING.contains(&doc.id.as_str())
+        {
             failing.push(format!(
                 "{}: no labelled finding, so no evidence for the default tier",
                 doc.id

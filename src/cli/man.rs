@@ -52,6 +52,10 @@ pub(crate) const CONFIG_KEYS: &[(&str, &str)] = &[
         "upstream kinds of your own, beside the built-in ones (rules/upstreams/kinds.yaml)",
     ),
     (
+        "configurations",
+        "the configurations of the repository by name, each an ordered list of files, directories and globs read like haproxy's -f; checking one file checks every configuration holding it",
+    ),
+    (
         "tune",
         "facts for haplint tune: cores, memory, peak connections, request rate, TLS shares",
     ),

@@ -245,6 +245,8 @@ impl clap::builder::TypedValueParser for Offered {
             Offered::RuleIds => rules::all_ids()
                 .map(str::to_string)
                 .chain([report::sarif::INTERNAL_ERROR.to_string()])
+                // the named sets `--select` takes besides ids
+                .chain(["ALL", "default", "opt-in"].map(str::to_string))
                 .collect(),
             Offered::Versions => Version::KNOWN.iter().map(Version::to_string).collect(),
         };
