@@ -279,3 +279,13 @@ fn messages_say_an_unsafe_fix() {
     }
     assert!(offenders.is_empty(), "write `an unsafe`: {offenders:?}");
 }
+
+#[test]
+fn the_readme_rule_table_is_the_catalog() {
+    let table = stdout(&haplint(&["rules", "--format", "markdown"]));
+    let readme = fs::read_to_string("README.md").unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md's rule table differs from `haplint rules --format markdown`; paste this in:\n{table}"
+    );
+}

@@ -198,8 +198,16 @@ pub struct FixArgs {
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
-    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
-    pub format: ListFormat,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
+}
+
+/// Formats of `haplint rules`: the README's rule table is its `markdown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 /// Formats of `haplint rules`.
@@ -628,7 +636,7 @@ pub(crate) fn render(
 fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
     let docs = catalog::docs();
     let text = match args.format {
-        ListFormat::Json => {
+        RulesFormat::Json => {
             let rows: Vec<serde_json::Value> = docs
                 .iter()
                 .map(|d| {
@@ -647,7 +655,8 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
                 serde_json::to_string_pretty(&rows).unwrap_or_default()
             )
         }
-        ListFormat::Human => {
+        RulesFormat::Markdown => rules_markdown(docs),
+        RulesFormat::Human => {
             let width = docs.iter().map(|d| d.id.len()).max().unwrap_or(10);
             let mut out = String::new();
             for d in docs {
@@ -670,6 +679,26 @@ fn run_rules(args: &RulesArgs) -> Result<ExitCode, Error> {
     };
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The rule table of the README (a test holds the README equal to it).
+pub fn rules_markdown(docs: &[rules::catalog::RuleDoc]) -> String {
+    let mut out = String::from(
+        "| id | severity | tier | category | fix | summary |\n|---|---|---|---|---|---|\n",
+    );
+    for d in docs {
+        let fix = d.fix.applicability.map_or("-", |a| a.as_str());
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            d.id,
+            d.severity.as_str(),
+            d.tier.as_str(),
+            d.category.as_str(),
+            fix,
+            d.summary.replace('|', "\\|")
+        ));
+    }
+    out
 }
 
 fn run_explain(args: &ExplainArgs) -> Result<ExitCode, Error> {
