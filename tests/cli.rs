@@ -180,3 +180,26 @@ fn no_input_is_a_usage_error() {
     let output = haplint(&["check", "--no-config"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Releases before 2.4 are refused with a reason, not checked with 2.4's
+/// keyword tables (which said `global` "appeared in 2.4").
+#[test]
+fn versions_before_2_4_are_refused_clearly() {
+    let out = haplint(&[
+        "check",
+        "--haproxy-version",
+        "2.2",
+        "examples/alb-chain.cfg",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("HAProxy 2.2 is older than 2.4"), "{text}");
+    assert!(!stdout(&out).contains("appeared in 2.4"));
+    let out = haplint(&[
+        "check",
+        "--haproxy-version",
+        "2.4",
+        "examples/alb-chain.cfg",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
