@@ -265,8 +265,10 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                 format!("{per_backend} concurrent requests for this backend / {servers} servers, between {MIN_SERVER_MAXCONN} and {cap} for {kind_label}; the rest wait in haproxy's queue"),
             ));
         }
-        // Idle connections must be closed by haproxy before the upstream
-        // closes them; haproxy purges them every 5s by default.
+        // Idle connections should be closed by haproxy before the upstream
+        // closes them. haproxy purges part of its surplus idle connections every
+        // `pool-purge-delay` (5s by default); a quarter of the upstream's idle
+        // timeout is what idle-timeout-exceeds-upstream asks for too.
         if let Some(idle) = upstream
             .as_ref()
             .and_then(|u| u.idle_timeout_ms)
@@ -278,10 +280,10 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
             default_server.push((
                 format!(
                     "pool-purge-delay {}",
-                    crate::text::format_duration_ms((idle / 2).max(100))
+                    crate::text::format_duration_ms((idle / 4).max(100))
                 ),
                 format!(
-                    "{kind_label} closes idle connections after {}: purge them at half that",
+                    "{kind_label} closes idle connections after {}: purge surplus idle connections every quarter of that",
                     crate::text::format_duration_ms(idle)
                 ),
             ));
@@ -379,22 +381,10 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
             }
         }
 
-        if let Some(idle) = upstream.as_ref().and_then(|u| u.idle_timeout_ms)
-            && let Some((value, setting)) = model.setting_value(backend, "timeout server")
-            && crate::text::parse_duration_ms(value).is_some_and(|ms| ms > idle + 5_000)
-        {
-            let proposal = crate::text::format_duration_ms(idle + 5_000);
-            let line = format!("timeout server {proposal}");
-            let reason = format!(
-                "{kind_label} closes idle connections after {}; waiting longer only delays the error",
-                crate::text::format_duration_ms(idle)
-            );
-            if setting.inherited {
-                writer.insert(backend, line, reason);
-            } else {
-                writer.replace(backend, setting.stmt, line, reason);
-            }
-        }
+        // `timeout server` is not sized from the upstream's idle timeout: that
+        // is keep-alive idle time between requests, not response time, and a
+        // 5 s keep-alive upstream may take far longer to answer a request.
+        // haplint has no response-time facts, so it leaves the value alone.
     }
 
     Plan {

@@ -112,7 +112,28 @@ fn short_upstream_idle_timeouts_get_a_purge_delay() {
     assert!(
         plan.changes
             .iter()
-            .any(|c| c.line.contains("pool-purge-delay 2s")),
+            .any(|c| c.line.contains("pool-purge-delay 1s")),
+        "{:?}",
+        plan.changes
+    );
+}
+
+/// Issue 17: a 4 s keep-alive upstream used to get `timeout server 9s`, which
+/// turns slow responses into 504s; idle time is not response time.
+#[test]
+fn timeout_server_is_not_sized_from_an_idle_timeout() {
+    let facts = profile("cores: 2\nmemory: 4G\n").facts().unwrap();
+    let config = Config::parse(
+        "x.yaml",
+        "upstream-kinds:\n  varnish:\n    description: Varnish\n    idle-timeout: 4s\n    source: test\nupstreams:\n  10.0.0.1: varnish\n",
+    )
+    .unwrap();
+    let plan = plan(&model_of(WEB), &facts, &config, &config.facts().unwrap());
+    assert!(
+        !plan
+            .changes
+            .iter()
+            .any(|c| c.line.starts_with("timeout server")),
         "{:?}",
         plan.changes
     );
