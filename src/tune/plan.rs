@@ -133,6 +133,11 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         changes: Vec::new(),
     };
     let global = model.sections_of(SectionKind::Global).last();
+    let target = config
+        .target_version()
+        .ok()
+        .flatten()
+        .unwrap_or(crate::version::Version::LATEST);
     let bufsize = global
         .and_then(|g| model.statements_with(g, "tune.bufsize").last())
         .and_then(|stmt| model.value(stmt, 1))
@@ -207,24 +212,34 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
             &global_maxconn.to_string(),
             reason,
         );
-        set_global(
-            &mut writer,
-            model,
-            global,
-            "nbthread",
-            &facts.cores.to_string(),
-            format!(
-                "one thread per core ({} core{})",
-                facts.cores,
-                if facts.cores == 1 { "" } else { "s" }
-            ),
-        );
-        if facts.cores > 1 && model.statements_with(global, "cpu-map").next().is_none() {
-            writer.insert(
-                global,
-                format!("cpu-map auto:1/1-{} 0-{}", facts.cores, facts.cores - 1),
-                "pin each thread to its own core".to_string(),
-            );
+        // haproxy already starts one thread per CPU it may run on, so
+        // `nbthread` is only written where the configuration sets another
+        // value, and never above what the target version accepts (the
+        // oracles: 2.6 refuses more than 64; 3.0 needs `thread-groups` beyond
+        // 64; 3.2 and 3.4 form the groups themselves). No `cpu-map`: the
+        // automatic binding already spreads the threads.
+        if let Some(stmt) = model.statements_with(global, "nbthread").last() {
+            let groups: u32 = model
+                .statements_with(global, "thread-groups")
+                .last()
+                .and_then(|s| model.value(s, 1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            let (limit, why) = thread_limit(target, groups);
+            let want = facts.cores.min(limit);
+            if model.value(stmt, 1) != Some(want.to_string().as_str()) {
+                let capped = if want < facts.cores {
+                    format!(", capped at {limit}: {why}")
+                } else {
+                    String::new()
+                };
+                writer.replace(
+                    global,
+                    stmt,
+                    format!("nbthread {want}"),
+                    format!("one thread per core ({} core{}{capped}); removing the line has the same effect", facts.cores, if facts.cores == 1 { "" } else { "s" }),
+                );
+            }
         }
     }
 
@@ -390,9 +405,24 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
     Plan {
         global_maxconn,
         session_bytes,
-        nbthread: facts.cores,
+        nbthread: facts.cores.min(thread_limit(target, 1).0),
         server_maxconn,
         changes: writer.changes,
+    }
+}
+
+/// The most threads haproxy `target` accepts with `groups` thread groups, and why.
+fn thread_limit(target: crate::version::Version, groups: u32) -> (u32, &'static str) {
+    use crate::version::Version;
+    if target < Version::new(2, 7) {
+        (64, "haproxy before 2.7 refuses more than 64 threads")
+    } else if target < Version::new(3, 2) {
+        (
+            64 * groups.max(1),
+            "up to 3.1 each thread group holds at most 64 threads (`thread-groups`)",
+        )
+    } else {
+        (u32::MAX, "")
     }
 }
 

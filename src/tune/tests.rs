@@ -138,3 +138,38 @@ fn timeout_server_is_not_sized_from_an_idle_timeout() {
         plan.changes
     );
 }
+
+/// Issue 17: haproxy already runs one thread per CPU; tune writes `nbthread`
+/// only over a different value, within the target's limit, and no `cpu-map`.
+#[test]
+fn threads_only_where_set_and_within_the_version_limit() {
+    let facts = profile("cores: 128\nmemory: 64G\n").facts().unwrap();
+    let none = Config::default();
+    let plan_of = |config_text: &str, cfg: &Config| {
+        plan(&model_of(config_text), &facts, cfg, &cfg.facts().unwrap())
+    };
+    let untouched = plan_of(WEB, &none);
+    assert!(
+        !untouched
+            .changes
+            .iter()
+            .any(|c| c.line.starts_with("nbthread") || c.line.starts_with("cpu-map")),
+        "{:?}",
+        untouched.changes
+    );
+    let pinned = WEB.replacen("global\n", "global\n    nbthread 1\n", 1);
+    let old = Config::parse("x.yaml", "haproxy-version: 2.6\n").unwrap();
+    let lines: Vec<String> = plan_of(&pinned, &old)
+        .changes
+        .iter()
+        .map(|c| c.line.clone())
+        .collect();
+    assert!(lines.contains(&"nbthread 64".to_string()), "{lines:?}");
+    let new = Config::parse("x.yaml", "haproxy-version: 3.2\n").unwrap();
+    let lines: Vec<String> = plan_of(&pinned, &new)
+        .changes
+        .iter()
+        .map(|c| c.line.clone())
+        .collect();
+    assert!(lines.contains(&"nbthread 128".to_string()), "{lines:?}");
+}
