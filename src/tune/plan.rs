@@ -249,6 +249,7 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
     let mut server_maxconn = Vec::new();
     let mut touched_defaults: Vec<crate::model::SectionId> = Vec::new();
     let mut raised: Vec<(Stmt, u32)> = Vec::new();
+    let mut touched_request_timeout: Vec<crate::model::SectionId> = Vec::new();
     for backend in &backends {
         let name = backend.name.clone().unwrap_or_default();
         let servers: u64 = model
@@ -377,7 +378,43 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                     .option_enabled(backend, "http-buffer-request")
                     .is_none()
             {
-                writer.insert(backend, "option http-buffer-request".to_string(), format!("{kind_label} waits for whole request bodies: haproxy collects them first so slow clients do not hold its connections"));
+                writer.insert(backend, "option http-buffer-request".to_string(), format!("{kind_label} waits for whole request bodies: haproxy collects them first so slow clients do not hold its connections; `timeout http-request` then bounds the body too"));
+                // With buffering, `timeout http-request` also bounds the wait for
+                // the body: a body slower than it becomes a 408 (shown with the
+                // oracles in tests/proofs.rs). Without a fact about body delays,
+                // haplint states its default: at least 15 s.
+                for &frontend in model.frontends_using(backend.id) {
+                    let frontend = model.section(frontend);
+                    if touched_request_timeout.contains(&frontend.id) {
+                        continue;
+                    }
+                    let current = model.setting_value(frontend, "timeout http-request");
+                    let ms = current
+                        .as_ref()
+                        .and_then(|(v, _)| crate::text::parse_duration_ms(v));
+                    if ms.is_some_and(|ms| ms >= MIN_BODY_WAIT_MS) || current.is_none() {
+                        continue;
+                    }
+                    touched_request_timeout.push(frontend.id);
+                    let was = current.as_ref().map_or(
+                        "unset, so `timeout client` applies".to_string(),
+                        |(v, _)| format!("was {v}"),
+                    );
+                    let reason = format!(
+                        "with `option http-buffer-request` on backend {name} this also bounds how long a client may take to send the body; requests whose body takes longer get a 408 ({was}); 15s is haplint's stated default without a body-delay fact"
+                    );
+                    match current {
+                        Some((_, setting)) if !setting.inherited => writer.replace(
+                            frontend,
+                            setting.stmt,
+                            "timeout http-request 15s".to_string(),
+                            reason,
+                        ),
+                        _ => {
+                            writer.insert(frontend, "timeout http-request 15s".to_string(), reason)
+                        }
+                    }
+                }
             }
             let (mode, setting) = model.http_connection_mode(backend);
             if mode != HttpConnectionMode::KeepAlive
@@ -425,6 +462,10 @@ fn thread_limit(target: crate::version::Version, groups: u32) -> (u32, &'static 
         (u32::MAX, "")
     }
 }
+
+/// The least `timeout http-request` tune leaves where it turns body buffering
+/// on, when no fact says how late bodies arrive.
+const MIN_BODY_WAIT_MS: u64 = 15_000;
 
 fn set_global(
     writer: &mut Writer<'_>,

@@ -173,3 +173,28 @@ fn threads_only_where_set_and_within_the_version_limit() {
         .collect();
     assert!(lines.contains(&"nbthread 128".to_string()), "{lines:?}");
 }
+
+/// Issue 17: turning body buffering on makes `timeout http-request` bound the
+/// body; a 5 s value (the incident's) would turn 7 s bodies into 408s.
+#[test]
+fn buffering_raises_a_short_request_timeout() {
+    let facts = profile("cores: 2\nmemory: 4G\n").facts().unwrap();
+    let config = Config::parse("x.yaml", "upstreams:\n  10.0.0.1: aws-alb\n").unwrap();
+    let web = WEB.replace(
+        "    timeout server 30s\n",
+        "    timeout server 30s\n    timeout http-request 5s\n",
+    );
+    let plan = plan(&model_of(&web), &facts, &config, &config.facts().unwrap());
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.line.starts_with("timeout http-request"));
+    let change = change.unwrap_or_else(|| panic!("{:?}", plan.changes));
+    assert_eq!(change.line, "timeout http-request 15s");
+    assert_eq!(change.section, "frontend www");
+    assert!(
+        change.reason.contains("408") && change.reason.contains("was 5s"),
+        "{}",
+        change.reason
+    );
+}
