@@ -175,21 +175,21 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                 (
                     wanted,
                     format!(
-                        "peak {peak} × {PEAK_HEADROOM} headroom, rounded up; memory allows {memory_maxconn}"
+                        "peak {peak} × {PEAK_HEADROOM} headroom, rounded up; by haplint's estimate memory allows {memory_maxconn} (haproxy's own automatic maxconn follows ulimit -n and -m, not this)"
                     ),
                 )
             } else {
                 (
                     memory_maxconn,
                     format!(
-                        "memory allows only {memory_maxconn}, below peak {peak} × {PEAK_HEADROOM}: add memory or machines"
+                        "by haplint's estimate memory allows only {memory_maxconn}, below peak {peak} × {PEAK_HEADROOM}: add memory or machines"
                     ),
                 )
             }
         }
         None => (
             memory_maxconn,
-            "what memory allows (no peak given)".to_string(),
+            "what memory allows by haplint's estimate (no peak given; haproxy's own automatic maxconn follows ulimit -n and -m, not this)".to_string(),
         ),
     };
     let memory_reason = format!(
