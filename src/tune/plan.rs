@@ -23,8 +23,11 @@ const MEMORY_SHARE: f64 = 0.75;
 const PEAK_HEADROOM: f64 = 1.25;
 /// The least `maxconn` a server gets: below, a few slow requests stall it.
 const MIN_SERVER_MAXCONN: u64 = 16;
-/// The most, toward an upstream whose kind is unknown (`generic-http`'s value).
+/// Per server, toward an upstream whose kind is unknown (`generic-http`'s value).
 const DEFAULT_SERVER_MAXCONN: u64 = 500;
+/// Addresses a cloud load balancer's name is assumed to resolve to (one per
+/// enabled availability zone).
+const LB_ADDRESSES: u64 = 3;
 
 /// One tuned setting.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -252,24 +255,63 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
     let mut touched_request_timeout: Vec<crate::model::SectionId> = Vec::new();
     for backend in &backends {
         let name = backend.name.clone().unwrap_or_default();
-        let servers: u64 = model
-            .real_servers(backend)
-            .map(|s| model.server_count(s) as u64)
-            .sum();
         let upstream = upstream_of(model, upstreams, backend);
         let kind = upstream.as_ref().and_then(|u| u.kind.clone());
+        let cloud_lb = matches!(kind.as_deref(), Some("aws-alb" | "aws-nlb"));
+        // Addresses that will carry traffic: a template's slots only fill with
+        // the addresses its name resolves to, and a cloud load balancer's name
+        // resolves to one address per enabled zone, not to every slot.
+        let servers: u64 = model
+            .real_servers(backend)
+            .map(|s| {
+                let slots = model.server_count(s) as u64;
+                if cloud_lb && s.kind == crate::model::ServerKind::Template {
+                    slots.min(LB_ADDRESSES)
+                } else {
+                    slots
+                }
+            })
+            .sum::<u64>()
+            .max(1);
         let kind_label = kind
             .clone()
             .unwrap_or_else(|| "an upstream haplint knows nothing about".to_string());
-        let cap = kind
-            .as_deref()
-            .and_then(|k| config.server_maxconn(k))
+        let known_cap = kind.as_deref().and_then(|k| config.server_maxconn(k));
+        // A server's `maxconn` counts requests in flight, not client
+        // connections (an HTTP/2 client may have many streams on one), so it is
+        // sized from what one server sustains: the kind's figure, or a stated
+        // default. Dividing client connections among the servers instead made
+        // the servers' total equal the frontends' maxconn, where nothing queues.
+        let per_server = known_cap
             .unwrap_or(DEFAULT_SERVER_MAXCONN)
             .max(MIN_SERVER_MAXCONN);
-        let per_server = per_backend
-            .div_ceil(servers.max(1))
-            .clamp(MIN_SERVER_MAXCONN, cap);
         server_maxconn.push((name.clone(), per_server));
+        let total = per_server * servers;
+        let source = match known_cap {
+            Some(_) => {
+                format!("{kind_label}'s stated per-server concurrency (rules/upstreams/kinds.yaml)")
+            }
+            None => format!(
+                "haplint's stated default for {kind_label}; set `server-maxconn` on an upstream kind to say what yours sustains"
+            ),
+        };
+        let addresses = if cloud_lb {
+            format!(
+                "{servers} address{} (a load balancer name resolves to one per zone; haplint assumes at most {LB_ADDRESSES})",
+                if servers == 1 { "" } else { "es" }
+            )
+        } else {
+            format!("{servers} server{}", if servers == 1 { "" } else { "s" })
+        };
+        let queueing = if total < per_backend {
+            format!(
+                "up to {per_backend} client connections may reach this backend, so requests beyond {total} in flight wait in haproxy's queue (`timeout queue`)"
+            )
+        } else {
+            format!(
+                "that is not below the {per_backend} client connections that may reach this backend, so the limit is a safety bound: requests only queue when multiplexed (HTTP/2) clients have more than {total} in flight"
+            )
+        };
 
         let lacking_maxconn = model
             .real_servers(backend)
@@ -278,7 +320,7 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         if lacking_maxconn {
             default_server.push((
                 format!("maxconn {per_server}"),
-                format!("{per_backend} concurrent requests for this backend / {servers} servers, between {MIN_SERVER_MAXCONN} and {cap} for {kind_label}; the rest wait in haproxy's queue"),
+                format!("requests in flight per server, {source}; {addresses} × {per_server} = {total}; {queueing}"),
             ));
         }
         // Idle connections should be closed by haproxy before the upstream

@@ -64,7 +64,8 @@ fn arithmetic_of_the_global_maxconn() {
     );
     let with_peak = plan_for(WEB, "cores: 2\nmemory: 4G\npeak-connections: 8000\n");
     assert_eq!(with_peak.global_maxconn, 10_000);
-    // 8000 / 2 servers, capped at 500 toward an upstream of unknown kind.
+    // What one server of unknown kind sustains (the stated default), not the
+    // client connections divided among the servers.
     assert_eq!(with_peak.server_maxconn, vec![("app".to_string(), 500)]);
 }
 
@@ -194,6 +195,50 @@ fn buffering_raises_a_short_request_timeout() {
     assert_eq!(change.section, "frontend www");
     assert!(
         change.reason.contains("408") && change.reason.contains("was 5s"),
+        "{}",
+        change.reason
+    );
+}
+
+/// Issue 17: a cloud load balancer behind a 5-slot template is a few addresses,
+/// and the arithmetic is printed, including whether anything can queue.
+#[test]
+fn server_maxconn_counts_addresses_and_prints_its_arithmetic() {
+    let facts = profile("cores: 2\nmemory: 4G\npeak-connections: 8000\n")
+        .facts()
+        .unwrap();
+    let config = Config::parse("x.yaml", "upstreams:\n  alb.example.com: aws-alb\n").unwrap();
+    let web = WEB.replace(
+        "    server a 10.0.0.1:80\n    server b 10.0.0.2:80\n",
+        "    server-template alb 5 alb.example.com:443 ssl\n",
+    );
+    let plan = plan(&model_of(&web), &facts, &config, &config.facts().unwrap());
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.line.starts_with("default-server maxconn"));
+    let change = change.unwrap_or_else(|| panic!("{:?}", plan.changes));
+    assert!(
+        change.line.starts_with("default-server maxconn 10000"),
+        "{}",
+        change.line
+    );
+    assert!(
+        change.reason.contains("3 addresses") && change.reason.contains("× 10000 = 30000"),
+        "{}",
+        change.reason
+    );
+    assert!(change.reason.contains("safety bound"), "{}", change.reason);
+    // Two servers of unknown kind: 2 × 500 = 1000 in flight, the rest of 10000 queue.
+    let plain = plan_for(WEB, "cores: 2\nmemory: 4G\npeak-connections: 8000\n");
+    let change = plain
+        .changes
+        .iter()
+        .find(|c| c.line.starts_with("default-server maxconn"))
+        .unwrap();
+    assert!(
+        change.reason.contains("2 servers × 500 = 1000")
+            && change.reason.contains("wait in haproxy's queue"),
         "{}",
         change.reason
     );
