@@ -253,6 +253,7 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
     let mut touched_defaults: Vec<crate::model::SectionId> = Vec::new();
     let mut raised: Vec<(Stmt, u32)> = Vec::new();
     let mut touched_request_timeout: Vec<crate::model::SectionId> = Vec::new();
+    let mut touched_server_timeout: Vec<Stmt> = Vec::new();
     for backend in &backends {
         let name = backend.name.clone().unwrap_or_default();
         let upstream = upstream_of(model, upstreams, backend);
@@ -478,7 +479,22 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         // `timeout server` is not sized from the upstream's idle timeout: that
         // is keep-alive idle time between requests, not response time, and a
         // 5 s keep-alive upstream may take far longer to answer a request.
-        // haplint has no response-time facts, so it leaves the value alone.
+        // haplint has no response-time facts: only a value long-server-timeout
+        // flags (over 5 minutes in HTTP mode) gets its stated default, 60s.
+        if model.mode(backend) == Mode::Http
+            && let Some((value, setting)) = model.setting_value(backend, "timeout server")
+            && crate::text::parse_duration_ms(value).is_some_and(|ms| ms > 5 * 60 * 1000)
+        {
+            let line = "timeout server 60s".to_string();
+            let reason = format!(
+                "{value} lets a stalled server hold each request that long; 60s is haplint's stated default without response-time facts (give slower endpoints their own backend)"
+            );
+            let holder = model.section(setting.section);
+            if !touched_server_timeout.contains(&setting.stmt) {
+                touched_server_timeout.push(setting.stmt);
+                writer.replace(holder, setting.stmt, line, reason);
+            }
+        }
     }
 
     Plan {

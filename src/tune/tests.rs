@@ -243,3 +243,29 @@ fn server_maxconn_counts_addresses_and_prints_its_arithmetic() {
         change.reason
     );
 }
+
+/// tune and long-server-timeout agree: only a value the rule flags is
+/// replaced, by the same stated default.
+#[test]
+fn only_a_flagged_timeout_server_is_replaced_by_the_stated_default() {
+    let long = plan_for(
+        &WEB.replace("timeout server 30s", "timeout server 1h"),
+        "cores: 2\nmemory: 4G\n",
+    );
+    let change = long
+        .changes
+        .iter()
+        .find(|c| c.line.starts_with("timeout server"))
+        .unwrap();
+    assert_eq!(change.line, "timeout server 60s");
+    let fine = plan_for(
+        &WEB.replace("timeout server 30s", "timeout server 4m"),
+        "cores: 2\nmemory: 4G\n",
+    );
+    assert!(
+        !fine
+            .changes
+            .iter()
+            .any(|c| c.line.starts_with("timeout server"))
+    );
+}
