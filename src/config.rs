@@ -236,10 +236,12 @@ impl Config {
     pub fn target_version(&self) -> Result<Option<Version>, Error> {
         match &self.haproxy_version {
             None => Ok(None),
-            Some(text) => Version::parse(text).map(Some).ok_or_else(|| Error::Config {
-                path: FILE_NAME.to_string(),
-                message: format!("haproxy-version `{text}` is not a version like 2.6 or 3.0"),
-            }),
+            Some(text) => Version::parse_target(text)
+                .map(Some)
+                .map_err(|message| Error::Config {
+                    path: FILE_NAME.to_string(),
+                    message: format!("haproxy-version: {message}"),
+                }),
         }
     }
 

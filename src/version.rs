@@ -24,6 +24,25 @@ impl Version {
         Version::new(3, 2),
     ];
 
+    /// The oldest release haplint models. Earlier ones differ in ways its
+    /// rules do not know (a missing final line feed only became fatal in 2.4,
+    /// TLS 1.2 only became the default minimum in 2.2, the `global` keyword
+    /// tables start at 2.4), so they are refused rather than half-checked.
+    pub const OLDEST: Version = Version::new(2, 4);
+
+    /// A target version from the user: parsed, and refused before [`Self::OLDEST`].
+    pub fn parse_target(text: &str) -> Result<Version, String> {
+        let version = Version::parse(text)
+            .ok_or_else(|| format!("`{text}` is not a version like 2.6 or 3.0"))?;
+        if version < Self::OLDEST {
+            return Err(format!(
+                "HAProxy {version} is older than {}, the oldest release haplint knows: its checks would be wrong there (earlier releases differ in keywords, defaults and what is fatal)",
+                Self::OLDEST
+            ));
+        }
+        Ok(version)
+    }
+
     /// The default target: the newest known release.
     pub const LATEST: Version = Version::new(3, 2);
 

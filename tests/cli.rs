@@ -219,7 +219,7 @@ fn machine_formats_keep_one_record_per_finding_in_file_order() {
         .lines()
         .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
         .collect();
-    assert_eq!(lines.len(), 26, "{text}");
+    assert_eq!(lines.len(), 31, "{text}");
     assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{text}");
     let json = stdout(&haplint(&[
         "check",
@@ -231,4 +231,27 @@ fn machine_formats_keep_one_record_per_finding_in_file_order() {
         "tests/fixtures/cli/repeats.cfg",
     ]));
     assert_eq!(json.matches("\"rule\": \"weak-tls-version\"").count(), 22);
+}
+
+/// Releases before 2.4 are refused with a reason, not checked with 2.4's
+/// keyword tables (which said `global` "appeared in 2.4").
+#[test]
+fn versions_before_2_4_are_refused_clearly() {
+    let out = haplint(&[
+        "check",
+        "--haproxy-version",
+        "2.2",
+        "examples/alb-chain.cfg",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("HAProxy 2.2 is older than 2.4"), "{text}");
+    assert!(!stdout(&out).contains("appeared in 2.4"));
+    let out = haplint(&[
+        "check",
+        "--haproxy-version",
+        "2.4",
+        "examples/alb-chain.cfg",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -56,7 +56,7 @@ fn diff_writes_nothing_and_exits_1() {
         diff.contains("-\toption http-server-close # legacy\r\n"),
         "{diff}"
     );
-    assert!(diff.contains("+\tserver a 10.0.0.1:443 ssl verify required ca-file @system-ca  # \"quoted\" stays\r\n"), "{diff}");
+    assert!(diff.contains("+\tserver a app.example.com:443 ssl verify required ca-file @system-ca sni str(app.example.com)  # \"quoted\" stays\r\n"), "{diff}");
     fs::remove_dir_all(&dir).ok();
 }
 
@@ -97,7 +97,10 @@ fn safe_only_by_default_and_fix_touches_only_the_fix_spans() {
     let fixed = fs::read_to_string(&path).unwrap();
     let expected = original
         .replace("\toption http-server-close # legacy\r\n", "")
-        .replace("ssl verify none", "ssl verify required ca-file @system-ca");
+        .replace(
+            "ssl verify none",
+            "ssl verify required ca-file @system-ca sni str(app.example.com)",
+        );
     assert_eq!(fixed, expected);
     // A second run has nothing left to do.
     let again = haplint(
@@ -215,7 +218,10 @@ fn interactive_applies_and_skips_as_answered() {
     );
     assert_eq!(
         fixed,
-        original.replace("ssl verify none", "ssl verify required ca-file @system-ca"),
+        original.replace(
+            "ssl verify none",
+            "ssl verify required ca-file @system-ca sni str(app.example.com)"
+        ),
         "{screen}"
     );
     fs::remove_dir_all(&dir).ok();

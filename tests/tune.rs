@@ -103,10 +103,18 @@ fn facts_come_from_a_profile_file_and_flags_win() {
     std::fs::create_dir_all(&dir).unwrap();
     let profile = dir.join("profile.yaml");
     std::fs::write(&profile, "cores: 8\nmemory: 16G\npeak-connections: 1000\n").unwrap();
+    // `nbthread` is only rewritten where the configuration sets one.
+    let web = std::fs::read_to_string("tests/fixtures/tune/web.cfg").unwrap();
+    let pinned = dir.join("web.cfg");
+    std::fs::write(
+        &pinned,
+        web.replacen("global\n", "global\n    nbthread 1\n", 1),
+    )
+    .unwrap();
     let from_file = stdout(&haplint(&[
         "tune",
         "--no-config",
-        "tests/fixtures/tune/web.cfg",
+        pinned.to_str().unwrap(),
         "--profile",
         profile.to_str().unwrap(),
         "--snippets",
@@ -118,7 +126,7 @@ fn facts_come_from_a_profile_file_and_flags_win() {
     let overridden = stdout(&haplint(&[
         "tune",
         "--no-config",
-        "tests/fixtures/tune/web.cfg",
+        pinned.to_str().unwrap(),
         "--profile",
         profile.to_str().unwrap(),
         "--cores",

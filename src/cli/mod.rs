@@ -431,11 +431,8 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
     };
     let mut options = options_from_config(&config)?;
     if let Some(text) = &args.haproxy_version {
-        options.target = Version::parse(text).ok_or_else(|| {
-            Error::Usage(format!(
-                "--haproxy-version `{text}` is not a version like 2.6 or 3.0"
-            ))
-        })?;
+        options.target = Version::parse_target(text)
+            .map_err(|message| Error::Usage(format!("--haproxy-version: {message}")))?;
     }
     if args.select.is_some() {
         options.select = args.select.clone();

@@ -215,7 +215,7 @@ pub fn explain(
                 setting_text(report, backend, "option http-buffer-request")
             ));
             let timeout_from = frontend.unwrap_or(backend);
-            note.push(format!("  lever: {} bounds how long a client may take to send the request headers (and, with http-buffer-request, the body)", setting_text(report, timeout_from, "timeout http-request")));
+            note.push(format!("  lever: {} bounds how long a client may take to send the request headers (and, with http-buffer-request, the body: a slower body gets a 408)", setting_text(report, timeout_from, "timeout http-request")));
             note.push(format!(
                 "  lever: {}",
                 setting_text(report, backend, "timeout server")
@@ -328,7 +328,7 @@ fn hops(fields: &Fields, entry: &AlbEntry) -> Vec<String> {
         out.push(format!("  HAProxy → ALB connect    {tc:>7} ms  (Tc)"));
     }
     out.push(format!(
-        "  ALB request processing   {request:>7} ms  the ALB received the request and waited {:.3} s before sending it to a target: it reads the whole request first, so this is the body arriving from the client through HAProxy",
+        "  ALB request processing   {request:>7} ms  the ALB received the request and waited {:.3} s before sending it to a target: time spent receiving the request, here the body arriving from the client through HAProxy",
         entry.request_processing
     ));
     out.push(format!(
@@ -341,8 +341,9 @@ fn hops(fields: &Fields, entry: &AlbEntry) -> Vec<String> {
     }
     if request > 1000 {
         out.push(format!(
-            "  → {:.1} s of the request is the ALB waiting for the request body: with `option http-buffer-request` haproxy would collect the body first (bounded by `timeout http-request`) and the ALB would get it at once",
-            entry.request_processing
+            "  → {:.1} s of the request is the ALB waiting for the request body. `option http-buffer-request` would have haproxy collect it before connecting, but `timeout http-request` then bounds the body too: set it above {:.0} s first or this request becomes a 408. A tiny body after a long wait is a delayed body (a client pause, `Expect: 100-continue`), a large one a slow upload: log `%[req.hdr(content-length)]`, `%[req.hdr(expect)]`, `%[fc_rtt(ms)]` and `%[fc_retrans]` (2.6 and later) to tell them apart",
+            entry.request_processing,
+            entry.request_processing.ceil()
         ));
     }
     out

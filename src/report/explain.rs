@@ -129,5 +129,61 @@ pub fn render(doc: &RuleDoc) -> String {
     if let Some(says) = &doc.haproxy_says {
         out.push_str(&format!("haproxy says\n  {says}\n"));
     }
+    if let Some(proof) = &doc.proof {
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        out.push_str(&proof_text(proof));
+    }
+    out
+}
+
+/// The "Proof" section: how the claim was shown against the real haproxy and
+/// what the last run measured.
+fn proof_text(proof: &crate::rules::catalog::ProofDoc) -> String {
+    use crate::rules::catalog::ProofKind;
+    let versions = if proof.versions.is_empty() {
+        "2.6, 3.0, 3.2 and 3.4".to_string()
+    } else {
+        proof.versions.join(", ")
+    };
+    let mut out = String::from("Proof\n");
+    match proof.kind {
+        ProofKind::OracleCheck => {
+            let mut said = Vec::new();
+            if let Some(bad) = proof.bad {
+                said.push(format!("the bad example is {}", bad.as_str()));
+            }
+            if let Some(good) = proof.good {
+                said.push(format!("the good example is {}", good.as_str()));
+            }
+            out.push_str(&format!(
+                "  `haproxy -c` with haproxy {versions}: {}{}\n",
+                said.join(", "),
+                proof
+                    .says
+                    .as_deref()
+                    .map(|s| format!(" (\"{s}\")"))
+                    .unwrap_or_default()
+            ));
+        }
+        ProofKind::Experiment => {
+            if let Some(claim) = &proof.claim {
+                out.push_str(&format!("  experiment on 127.0.0.1: {claim}\n"));
+            }
+        }
+        ProofKind::Manual => {
+            out.push_str("  not demonstrated by an experiment; the manual says:\n");
+            if let Some(claim) = &proof.claim {
+                out.push_str(&format!("  {claim}\n"));
+            }
+        }
+    }
+    if let Some(result) = &proof.result {
+        out.push_str(&format!("  last result: {result}\n"));
+    }
+    if proof.kind != ProofKind::Manual {
+        out.push_str("  re-checked by tests/proofs.rs\n");
+    }
     out
 }

@@ -157,7 +157,14 @@ fn to_miette(report: &Report, reported: &Reported) -> HumanDiagnostic {
         if finding.help.as_deref() != Some(title.as_str()) {
             help.push(format!("fix ({kind}): {title}"));
         } else {
-            help.push(format!("a {kind} fix is available"));
+            help.push(format!(
+                "{} {kind} fix is available",
+                if kind.starts_with(|c: char| "aeiou".contains(c)) {
+                    "an"
+                } else {
+                    "a"
+                }
+            ));
         }
     }
     HumanDiagnostic {

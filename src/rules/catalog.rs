@@ -114,6 +114,68 @@ pub struct RuleDoc {
     #[serde(default)]
     pub options: Vec<OptionDoc>,
     pub examples: Examples,
+    /// How the claim is shown against the real haproxy (see rules/README.md).
+    #[serde(default)]
+    pub proof: Option<ProofDoc>,
+}
+
+/// What kind of demonstration backs a rule's claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProofKind {
+    /// `haproxy -c` on the bad and the good examples, per version.
+    OracleCheck,
+    /// A loopback experiment in `tests/proofs.rs`, named by `experiment`.
+    Experiment,
+    /// Not demonstrable here: `citation` says what the manual states.
+    Manual,
+}
+
+/// What `haproxy -c` does with an example.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// An ALERT: haproxy refuses to start.
+    Rejected,
+    /// Loads, with a WARNING the good example does not have.
+    Warned,
+    /// Loads (other warnings allowed unless the bad example is `warned`).
+    Accepted,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Rejected => "rejected",
+            Verdict::Warned => "warned about",
+            Verdict::Accepted => "accepted",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofDoc {
+    pub kind: ProofKind,
+    /// haproxy series the proof runs on; empty = every oracle series.
+    #[serde(default)]
+    pub versions: Vec<String>,
+    #[serde(default)]
+    pub bad: Option<Verdict>,
+    #[serde(default)]
+    pub good: Option<Verdict>,
+    /// Words haproxy's output on the bad example must contain.
+    #[serde(default)]
+    pub says: Option<String>,
+    /// The experiment's name in `tests/proofs.rs`.
+    #[serde(default)]
+    pub experiment: Option<String>,
+    /// What is being shown, or (manual) what the manual says, with section and version.
+    #[serde(default)]
+    pub claim: Option<String>,
+    /// The figures of the last run, as the test prints them; the test re-checks them.
+    #[serde(default)]
+    pub result: Option<String>,
 }
 
 impl RuleDoc {

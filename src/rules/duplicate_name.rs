@@ -34,7 +34,7 @@ impl Rule for DuplicateName {
                     out.push(
                         Finding::new(Self::ID, span, format!("{kind} `{name}` has the same name as the {} declared earlier", first_kind.keyword()))
                             .label(model.word_span(first, 1), "first declared here")
-                            .note("haproxy refuses to start when two proxies that accept or route traffic share a name")
+                            .note("haproxy refuses to start when two proxies that accept or route traffic share a name (and, from 3.3, when a frontend and a backend do)")
                             .help("rename one of them (and the references to it)"),
                     );
                     true
@@ -43,11 +43,14 @@ impl Rule for DuplicateName {
                 }
             };
             let here = (section.header, section.kind);
-            let reported = if section.kind.has_frontend() && clash(frontends.get(name).copied()) {
-                true
-            } else {
-                section.kind.has_backend() && clash(backends.get(name).copied())
-            };
+            // From 3.3 haproxy also refuses a frontend and a backend sharing a name
+            // (the 3.4 oracle says so in tests/proofs.rs).
+            let across = cx.target >= crate::version::Version::new(3, 3);
+            let (front, back) = (section.kind.has_frontend(), section.kind.has_backend());
+            let reported = (front && clash(frontends.get(name).copied()))
+                || (back && clash(backends.get(name).copied()))
+                || (across && front && !back && clash(backends.get(name).copied()))
+                || (across && back && !front && clash(frontends.get(name).copied()));
             if !reported {
                 if section.kind.has_frontend() {
                     frontends.entry(name).or_insert(here);
@@ -139,5 +142,16 @@ mod tests {
         );
         let lines: Vec<u32> = found.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![6, 7, 11, 15], "{found:?}");
+    }
+
+    #[test]
+    fn a_frontend_and_a_backend_may_share_a_name_only_before_3_3() {
+        let config = "frontend app\n  bind :80\n  default_backend app\nbackend app\n  server s 10.0.0.1:80\n";
+        let at = |major, minor| {
+            let options = crate::Options { target: crate::version::Version::new(major, minor), ..Default::default() };
+            crate::rules::testing::findings_with("duplicate-name", config, options).len()
+        };
+        assert_eq!(at(3, 2), 0);
+        assert_eq!(at(3, 3), 1);
     }
 }

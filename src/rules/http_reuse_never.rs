@@ -23,7 +23,7 @@ impl Rule for HttpReuseNever {
         for (stmt, backends) in sites {
             out.push(
                 Finding::new(Self::ID, model.stmt_span(stmt), format!("`http-reuse never` gives every request of backend {} a server connection of its own", list_names(backends)))
-                    .note("idle server connections are never shared between clients, so new clients always pay a connection (and TLS) setup; `never` is meant for servers that tie authentication to the connection, such as NTLM")
+                    .note("idle server connections are never shared between clients, so new clients always pay a connection (and TLS) setup; `never` is meant for cancelling an inherited mode or troubleshooting an application that assumes one client per connection (haproxy already keeps connections with NTLM-style authentication private)")
                     .help("use `http-reuse safe` (the default) unless the servers authenticate per connection")
                     .fix(Fix::unsafe_("use `http-reuse safe`", vec![edits::replace_word(model, stmt, 1, "safe")])),
             );

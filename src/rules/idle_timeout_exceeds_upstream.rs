@@ -25,8 +25,10 @@ impl Rule for IdleTimeoutExceedsUpstream {
                 let Some(idle) = cx.upstream(host).and_then(|u| u.idle_timeout_ms) else { continue };
                 let purge = model.server_param_value(backend, server, "pool-purge-delay");
                 let purge_ms = purge.and_then(|(v, _)| parse_duration_ms(v)).unwrap_or(DEFAULT_PURGE_MS);
-                // Half of the idle connections are closed every purge interval, so an
-                // idle connection can outlive two intervals.
+                // Each purge interval haproxy closes half of the idle connections
+                // beyond those it expects to need; a surplus connection can so stay
+                // idle two intervals or more. The ones it expects to need have no
+                // age limit at all, which no setting here changes.
                 if 2 * purge_ms < idle {
                     continue;
                 }
@@ -41,8 +43,8 @@ impl Rule for IdleTimeoutExceedsUpstream {
                 };
                 out.push(
                     Finding::new(Self::ID, written.0, format!("idle connections to {host} may be reused after the upstream closed them: it drops idle connections after {}, and {} keeps them longer", format_duration_ms(idle), written.1))
-                        .note("haproxy closes half of a server's idle connections every purge interval, so one can stay idle for two intervals; when the upstream closes it first, the next request reused on it fails with a 502")
-                        .help(format!("set `pool-purge-delay {proposal}` (a quarter of the upstream's {} idle timeout), or raise the upstream's keep-alive timeout", format_duration_ms(idle)))
+                        .note("every purge interval haproxy closes part of the idle connections it does not expect to need, and keeps the others with no age limit; when the upstream closes one first, a request reused on it fails with a 502")
+                        .help(format!("set `pool-purge-delay {proposal}` (a quarter of the upstream's {} idle timeout, the value `haplint tune` writes) so surplus connections go sooner; raising the upstream's keep-alive timeout above haproxy's reuse is the full cure, `retry-on conn-failure empty-response` covers the idempotent requests that still hit the race", format_duration_ms(idle)))
                         .fix(Fix::unsafe_(format!("use `pool-purge-delay {proposal}`"), vec![fix])),
                 );
             }

@@ -11,15 +11,13 @@ use std::collections::BTreeMap;
 pub struct LongServerTimeout;
 
 /// A long timeout where it is written: which timeout, its value, the backends
-/// it applies to, the shortest known upstream idle timeout, inherited or not.
-type Site<'m> = (String, u64, Vec<&'m str>, Option<u64>, bool);
+/// it applies to.
+type Site<'m> = (String, u64, Vec<&'m str>);
 
 /// Beyond this an HTTP server timeout stops protecting anything.
 const SERVER_LIMIT_MS: u64 = 5 * 60 * 1000;
 /// Tunnels (WebSocket, CONNECT) legitimately idle for hours; beyond a day they are forgotten.
 const TUNNEL_LIMIT_MS: u64 = 24 * 60 * 60 * 1000;
-/// Margin above a known upstream idle timeout.
-const MARGIN_MS: u64 = 5_000;
 
 impl Rule for LongServerTimeout {
     const ID: &'static str = "long-server-timeout";
@@ -31,54 +29,38 @@ impl Rule for LongServerTimeout {
             ("server", model.key_id("timeout server"), SERVER_LIMIT_MS),
             ("tunnel", model.key_id("timeout tunnel"), TUNNEL_LIMIT_MS),
         ];
+        // An upstream's keep-alive idle timeout says how long it keeps a
+        // connection open *between* requests, not how long a response may take,
+        // so it does not size `timeout server` (a 5 s keep-alive upstream may
+        // well take 30 s to answer a report).
         for backend in model.http_backends() {
-            let upstream_idle = cx
-                .has_upstreams()
-                .then(|| {
-                    model
-                        .real_servers(backend)
-                        .filter_map(|s| s.host().and_then(|h| cx.upstream(h)).and_then(|u| u.idle_timeout_ms))
-                        .min()
-                })
-                .flatten();
             for (name, key, limit) in timeouts {
                 let Some(setting) = key.and_then(|key| model.setting_by_id(backend, key)) else { continue };
                 // `timeout <name> <value>`, after a `no` if there is one.
                 let Some(value) = model.value(setting.stmt, 2 + usize::from(setting.negated)) else { continue };
                 let Some(ms) = parse_duration_ms(value) else { continue };
-                let beyond_upstream = name == "server" && upstream_idle.is_some_and(|u| ms > u + MARGIN_MS);
-                if ms <= limit && !beyond_upstream {
+                if ms <= limit {
                     continue;
                 }
-                let site = sites
-                    .entry(setting.stmt)
-                    .or_insert_with(|| (name.to_string(), ms, Vec::new(), upstream_idle, setting.inherited));
+                let site = sites.entry(setting.stmt).or_insert_with(|| (name.to_string(), ms, Vec::new()));
                 site.2.push(backend.name.as_deref().unwrap_or("?"));
-                site.3 = match (site.3, upstream_idle) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
             }
         }
-        for (stmt, (name, ms, backends, upstream_idle, _)) in sites {
+        for (stmt, (name, ms, backends)) in sites {
             let current = format_duration_ms(ms);
-            let (proposal, reason) = match (name.as_str(), upstream_idle) {
-                ("server", Some(idle)) => (
-                    idle + MARGIN_MS,
-                    format!("the upstream closes connections idle for {} anyway, so waiting longer only delays the error; {} + 5s = {}", format_duration_ms(idle), format_duration_ms(idle), format_duration_ms(idle + MARGIN_MS)),
-                ),
-                ("server", None) => (60_000, "60s covers slow requests of ordinary web applications; give the few slow endpoints their own backend with a longer value".to_string()),
+            let (proposal, reason) = match name.as_str() {
+                "server" => (60_000, "haplint knows no response times here, so it proposes a stated default: 60s covers the slow requests of ordinary web applications; give the few slower endpoints their own backend with a longer value".to_string()),
                 _ => (60 * 60 * 1000, "an hour keeps idle WebSockets open while freeing forgotten ones".to_string()),
             };
             let proposal = format_duration_ms(proposal);
             let message = if name == "tunnel" {
                 format!("`timeout tunnel {current}` keeps forgotten tunnels (WebSocket, CONNECT) of backend {} open for up to {current}", list_names(backends))
             } else {
-                format!("`timeout server {current}` lets a stalled upstream hold each request of backend {} for up to {current}", list_names(backends))
+                format!("`timeout server {current}` lets a stalled upstream hold each request of backend {} for up to {current} before haproxy gives up", list_names(backends))
             };
             out.push(
                 Finding::new(Self::ID, model.stmt_span(stmt), message)
-                    .note("while a server does not answer, the client connection, its slot in `maxconn` and the server's slot stay taken; under load such requests pile up and show as stalls of seconds to minutes instead of a quick error and a retry elsewhere")
+                    .note("the timeout does not cause stalls, it decides how long one lasts: while a server does not answer, the client connection, its slot in `maxconn` and the server's slot stay taken, and under load such requests pile up instead of ending in a 504 the client can retry")
                     .help(format!("use `timeout {name} {proposal}`: {reason}"))
                     .fix(Fix::unsafe_(format!("use `timeout {name} {proposal}`"), vec![edits::replace_word(model, stmt, 2, &proposal)])),
             );
@@ -102,8 +84,9 @@ mod tests {
     }
 
     #[test]
-    fn beyond_a_known_upstream_idle_timeout() {
-        let found = findings(ID, "defaults\n  mode http\n  timeout server 2m\nbackend b\n  server s x.us-east-1.elb.amazonaws.com:443\n");
-        assert_eq!(found.len(), 1);
+    fn an_upstream_idle_timeout_does_not_size_the_response_time() {
+        // Keep-alive idle time is not response time: 2 minutes toward an ALB
+        // (60 s idle) is not flagged, and nothing proposes idle + 5 s.
+        assert!(findings(ID, "defaults\n  mode http\n  timeout server 2m\nbackend b\n  server s x.us-east-1.elb.amazonaws.com:443\n").is_empty());
     }
 }

@@ -46,15 +46,17 @@ impl Rule for MissingHttpBufferRequest {
                 continue;
             }
             let name = backend.name.as_deref().unwrap_or("?");
-            let request_timeout = model
-                .setting_value(backend, "timeout http-request")
-                .map(|(v, _)| format!("`timeout http-request {v}`"))
-                .unwrap_or_else(|| "`timeout http-request` (set one)".to_string());
+            // With buffering, `timeout http-request` also bounds the body: a body
+            // slower than it becomes a 408 (tests/proofs.rs shows it on every oracle).
+            let request_timeout = match model.setting_value(backend, "timeout http-request") {
+                Some((v, _)) => format!("`timeout http-request {v}` then also bounds the body: a client whose body takes longer than {v} gets a 408 instead of a slow request, so raise it above the body delays you expect first"),
+                None => "`timeout http-request` (unset here, so `timeout client`) then also bounds the body: a body slower than it gets a 408".to_string(),
+            };
             let indent = edits::body_indent(model, backend);
             out.push(
                 Finding::new(Self::ID, model.stmt_span(backend.header), format!("backend {name} streams request bodies to {host} ({kind}) at the client's pace"))
                     .note("haproxy connects and forwards the headers as soon as they arrive, then the body trickles in; the upstream waits for the whole body before it acts, holding a connection, and a slow mobile upload shows up as upstream slowness (a long Tr with a tiny processing time upstream)")
-                    .help(format!("add `option http-buffer-request` to backend {name} so haproxy collects the body (up to one buffer) before connecting; {request_timeout} then bounds how long a client may take to send it"))
+                    .help(format!("add `option http-buffer-request` to backend {name} so haproxy collects the body (up to one buffer) before connecting; {request_timeout}"))
                     .fix(Fix::unsafe_("add `option http-buffer-request`", vec![edits::insert_statement_after(model, backend.header, &indent, "option http-buffer-request")])),
             );
         }
@@ -66,6 +68,16 @@ mod tests {
     use crate::rules::testing::findings;
 
     const ID: &str = "missing-http-buffer-request";
+
+    #[test]
+    fn the_help_names_the_408_the_request_timeout_would_give() {
+        let config = "defaults\n  mode http\n  timeout http-request 5s\nbackend b\n  server s x-1.us-east-1.elb.amazonaws.com:443 ssl\n";
+        let mut sources = crate::source::SourceSet::new();
+        sources.add("t.cfg", None, config);
+        let report = crate::check(sources, &crate::Options { select: Some(vec![ID.to_string()]), ..Default::default() });
+        let help = report.active().find_map(|f| f.finding.help.clone()).unwrap_or_default();
+        assert!(help.contains("takes longer than 5s gets a 408"), "{help}");
+    }
 
     #[test]
     fn buffering_upstreams_only() {

@@ -20,22 +20,19 @@ impl Rule for MissingHttpReuse {
             if model.setting(backend, "http-reuse").is_some() {
                 continue;
             }
-            let cloud_lb = model.real_servers(backend).any(|s| {
-                s.host()
-                    .and_then(|h| cx.upstream(h))
-                    .and_then(|u| u.kind)
-                    .is_some_and(|k| k == "aws-alb" || k == "aws-nlb")
-            });
-            let (mode, why) = if cloud_lb {
-                (
-                    "always",
-                    "the servers are a cloud load balancer that does not tie a connection to a client, so any idle connection can serve any request",
-                )
+            // The same mode `haplint tune` writes (rules/upstreams/kinds.yaml,
+            // `safe` for every known kind): the manual keeps `always` for paths
+            // known never to drop a connection soon after it was released, and a
+            // cloud load balancer closes idle ones on its own schedule.
+            let mode = model
+                .real_servers(backend)
+                .filter_map(|s| cx.upstream(s.host()?)?.kind.clone())
+                .find_map(|kind| crate::config::upstream_kinds().get(&kind)?.http_reuse.clone())
+                .unwrap_or_else(|| "safe".to_string());
+            let why = if mode == "safe" {
+                "`safe` is already the default, so nothing changes; writing it down records the choice, and `always` belongs only where the path to the servers never closes a connection soon after it was released"
             } else {
-                (
-                    "safe",
-                    "`safe` is already the default; writing it down makes the choice visible, and `always` is better when the servers never close idle connections early",
-                )
+                "the mode chosen for this upstream kind"
             };
             let name = backend.name.as_deref().unwrap_or("?");
             let anchor = backend.header;
@@ -46,9 +43,9 @@ impl Rule for MissingHttpReuse {
                     model.stmt_span(backend.header),
                     format!("backend {name} talks TLS to its servers but does not choose an `http-reuse` mode"),
                 )
-                .note("with the default `safe` mode the first request of every new client connection never takes an idle server connection, so each new client pays a fresh TCP and TLS handshake to the upstream")
+                .note("with `safe` (the default) the first request of each new client connection gets a server connection of its own, so many short-lived clients mean many new connections to the upstream (TLS sessions are resumed, so these are not full handshakes)")
                 .help(format!("add `http-reuse {mode}`: {why}"))
-                .fix(Fix::unsafe_(
+                .fix(Fix::safe(
                     format!("add `http-reuse {mode}` to backend {name}"),
                     vec![edits::insert_statement_after(model, anchor, &indent, &format!("http-reuse {mode}"))],
                 )),
@@ -66,9 +63,16 @@ mod tests {
     const TLS: &str = "defaults\n  mode http\nbackend b\n  server s lb-1.us-east-1.elb.amazonaws.com:443 ssl verify none\n";
 
     #[test]
-    fn suggests_always_toward_a_cloud_load_balancer() {
+    fn suggests_safe_toward_a_cloud_load_balancer_like_tune() {
         let found = findings(ID, TLS);
         assert_eq!(found.len(), 1);
+        let mut sources = crate::source::SourceSet::new();
+        sources.add("t.cfg", None, TLS);
+        let report = crate::check(sources, &crate::Options { select: Some(vec![ID.to_string()]), ..Default::default() });
+        let help = report.active().find_map(|f| f.finding.help.clone()).unwrap_or_default();
+        assert!(help.starts_with("add `http-reuse safe`"), "{help}");
+        // What `haplint tune` writes toward the same kind.
+        assert_eq!(crate::config::upstream_kinds().get("aws-alb").and_then(|k| k.http_reuse.as_deref()), Some("safe"));
         let config = Config::parse("x", "upstreams:\n  api.local: nginx\n").unwrap();
         let options = crate::Options { facts: config.facts().unwrap(), ..Default::default() };
         let found = findings_with(ID, "defaults\n  mode http\nbackend b\n  server s api.local:443 ssl\n", options);

@@ -1,8 +1,10 @@
-//! Servers resolved by `resolvers` that still need DNS at startup.
+//! Servers given by a host name that haproxy must resolve at startup: without
+//! `resolvers` and without `none` in `init-addr`, a name that does not resolve
+//! at that moment stops haproxy from starting or reloading. With `resolvers`,
+//! haproxy starts with such a server disabled (tests/proofs.rs shows both).
 
 use super::{Context, Rule};
-use crate::finding::{Finding, Fix};
-use crate::fix::edits;
+use crate::finding::Finding;
 use crate::model::is_host_name;
 
 #[derive(Default)]
@@ -15,17 +17,21 @@ impl Rule for MissingInitAddr {
         let model = cx.model;
         for section in model.proxies().filter(|s| s.kind.has_backend()) {
             for server in model.real_servers(section) {
-                // The parameters first: they are rarely set, and asking is cheap.
-                if model.server_param_value(section, server, "resolvers").is_none() || model.server_param(section, server, "init-addr").is_some() {
+                let Some(host) = server.host().filter(|host| is_host_name(host)) else { continue };
+                if model.server_param_value(section, server, "resolvers").is_some() {
                     continue;
                 }
-                let Some(host) = server.host().filter(|host| is_host_name(host)) else { continue };
+                let tolerant = model
+                    .server_param_value(section, server, "init-addr")
+                    .is_some_and(|(value, _)| value.split(',').any(|method| method == "none" || method.parse::<std::net::IpAddr>().is_ok()));
+                if tolerant {
+                    continue;
+                }
                 let address = server.address_word.map_or(1, |w| w as usize);
                 out.push(
-                    Finding::new(Self::ID, model.word_span(server.stmt, address), format!("`{host}` must resolve when haproxy starts: no `init-addr` lets it start without DNS"))
-                        .note("by default (`init-addr last,libc`) haproxy resolves server names through the system resolver at startup and refuses to start or reload when one fails, although `resolvers` would fill the address in moments later")
-                        .help("add `init-addr last,libc,none` (on the server or on `default-server`) so haproxy starts with the server in maintenance until the resolvers answer")
-                        .fix(Fix::unsafe_("add `init-addr last,libc,none`", vec![edits::append_words(model, server.stmt, "init-addr last,libc,none")])),
+                    Finding::new(Self::ID, model.word_span(server.stmt, address), format!("haproxy refuses to start or reload while `{host}` does not resolve: the server has no `resolvers` and no `init-addr` fallback"))
+                        .note("a server name is resolved when haproxy starts; without `resolvers` a name that fails then (a DNS outage during a deploy) is a fatal error for the whole configuration, while with `resolvers` haproxy starts with that server disabled")
+                        .help("give the server `resolvers` (it then starts disabled and comes up when the name resolves), or add `init-addr last,libc,none` (it then starts in maintenance and, without `resolvers`, stays there until the next reload)"),
                 );
             }
         }
@@ -37,10 +43,13 @@ mod tests {
     use crate::rules::testing::findings;
 
     #[test]
-    fn names_with_resolvers_only() {
-        assert_eq!(findings("missing-init-addr", "backend b\n  server-template a 3 a.example.com:443 resolvers dns\n").len(), 1);
-        assert!(findings("missing-init-addr", "backend b\n  server a 10.0.0.1:443 resolvers dns\n").is_empty());
-        assert!(findings("missing-init-addr", "backend b\n  default-server init-addr none\n  server a a.example.com:443 resolvers dns\n").is_empty());
-        assert!(findings("missing-init-addr", "backend b\n  server a a.example.com:443\n").is_empty());
+    fn names_without_resolvers_or_fallback() {
+        // The old rule fired on exactly the configuration haproxy starts with.
+        assert!(findings("missing-init-addr", "backend b\n  server-template a 3 a.example.com:443 resolvers dns\n").is_empty());
+        assert_eq!(findings("missing-init-addr", "backend b\n  server a a.example.com:443\n").len(), 1);
+        assert!(findings("missing-init-addr", "backend b\n  server a 10.0.0.1:443\n").is_empty());
+        assert!(findings("missing-init-addr", "backend b\n  default-server init-addr last,libc,none\n  server a a.example.com:443\n").is_empty());
+        assert!(findings("missing-init-addr", "backend b\n  server a a.example.com:443 init-addr libc,10.0.0.9\n").is_empty());
+        assert_eq!(findings("missing-init-addr", "backend b\n  server a a.example.com:443 init-addr last,libc\n").len(), 1);
     }
 }

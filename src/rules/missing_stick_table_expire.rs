@@ -45,7 +45,7 @@ impl Rule for MissingStickTableExpire {
                     .note(if nopurge {
                         "with `nopurge` and no `expire`, the table fills up once and then no new entry can be created: tracking, rate limits and persistence silently stop for new clients"
                     } else {
-                        "old entries only leave when the table is full, so counters and rates of clients gone long ago stay, and a full table evicts recent entries instead"
+                        "old entries only leave when the table is full, so counters and rates of clients gone long ago stay; a full table then drops the least recently used entries nothing references, and when none can go, new clients get no entry and escape tracking"
                     })
                     .help(format!("add `expire {proposal}` (three times the longest rate period stored, at least 30s; 30m for tables without rates)"))
                     .fix(Fix::unsafe_(format!("add `expire {proposal}`"), vec![edits::append_words(model, stmt, &format!("expire {proposal}"))]));

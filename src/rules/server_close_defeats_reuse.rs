@@ -92,7 +92,7 @@ impl Rule for ServerCloseDefeatsReuse {
             }
             let plural = if site.backends.len() == 1 { "" } else { "s" };
             let cost = if site.tls {
-                "a new TCP and TLS handshake"
+                "a new TCP connection and TLS handshake (abbreviated: haproxy resumes server TLS sessions by default)"
             } else {
                 "a new TCP connection"
             };

@@ -15,6 +15,11 @@ impl SpliceWithTls {
     /// Why no stream through this proxy can ever be spliced, if that is so.
     fn why_never(cx: &Context<'_>, proxy: &Section) -> Option<String> {
         let model = cx.model;
+        // From 3.3, `ktls on` lets the kernel do the TLS, and such connections
+        // can be spliced again.
+        if cx.target >= crate::version::Version::new(3, 3) && (ktls_on(cx, proxy) || model.backends_used_by(proxy.id).iter().any(|&b| ktls_on(cx, model.section(b)))) {
+            return None;
+        }
         let name = proxy.display_name();
         if proxy.kind.has_backend() && model.all_servers_tls(proxy) {
             return Some(format!("{name} speaks TLS to all its servers"));
@@ -31,6 +36,19 @@ impl SpliceWithTls {
         }
         None
     }
+}
+
+/// Whether `ktls on` appears on a bind, server or default-server line of the
+/// section or of the defaults section it takes settings from.
+fn ktls_on(cx: &Context<'_>, section: &Section) -> bool {
+    let model = cx.model;
+    let defaults = section.defaults.map(|id| model.section(id));
+    std::iter::once(section).chain(defaults).any(|s| {
+        s.statements.iter().any(|&stmt| {
+            matches!(model.value(stmt, 0), Some("bind" | "server" | "default-server" | "server-template"))
+                && (1..64).map_while(|i| model.value(stmt, i)).collect::<Vec<_>>().windows(2).any(|w| w == ["ktls", "on"])
+        })
+    })
 }
 
 impl Rule for SpliceWithTls {
@@ -83,6 +101,17 @@ mod tests {
     fn plain_tcp_and_negated_options_are_fine() {
         assert!(findings(ID, "defaults\n  option splice-auto\nlisten l\n  bind :80\n  server s 10.0.0.1:80\n").is_empty());
         assert!(findings(ID, "defaults\n  option splice-auto\nbackend b\n  no option splice-auto\n  server s 10.0.0.1:443 ssl\n").is_empty());
+    }
+
+    #[test]
+    fn ktls_from_3_3_can_splice() {
+        let config = "backend b\n  option splice-auto\n  server s 10.0.0.1:443 ssl verify none ktls on\n";
+        let at = |major, minor| {
+            let options = crate::Options { target: crate::version::Version::new(major, minor), ..Default::default() };
+            crate::rules::testing::findings_with(ID, config, options).len()
+        };
+        assert_eq!(at(3, 2), 1);
+        assert_eq!(at(3, 3), 0);
     }
 
     #[test]

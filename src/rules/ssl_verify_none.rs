@@ -3,7 +3,7 @@
 use super::{Context, Rule};
 use crate::finding::{Finding, Fix};
 use crate::fix::edits;
-use crate::model::{Section, Server, Stmt};
+use crate::model::{Section, Server, Stmt, is_host_name};
 use crate::version::Version;
 use std::collections::BTreeMap;
 
@@ -48,6 +48,17 @@ impl Rule for SslVerifyNone {
                     .push((section, server));
             }
         }
+        for global in model.sections.iter().filter(|s| s.kind == crate::model::SectionKind::Global) {
+            for stmt in model.statements_with(global, "ssl-server-verify") {
+                if model.value(stmt, 1) == Some("none") {
+                    out.push(
+                        Finding::new(Self::ID, model.stmt_span(stmt), "`ssl-server-verify none` turns off certificate verification for every TLS server".to_string())
+                            .note("servers without their own `verify` then accept any certificate, whatever their `ca-file`")
+                            .help("remove it (the default is `required`) and give the servers a `ca-file` and `sni` or `verifyhost`"),
+                    );
+                }
+            }
+        }
         for site in sites.values() {
             let names: Vec<String> = site
                 .servers
@@ -75,24 +86,44 @@ impl Rule for SslVerifyNone {
                     .server_param_value(section, server, "ca-file")
                     .is_some()
             });
-            if has_ca_file {
-                finding = finding
-                    .help("use `verify required`; the servers already name a `ca-file`")
-                    .fix(Fix::unsafe_(
-                        "use `verify required`",
-                        vec![edits::replace_word(model, site.stmt, site.word as usize + 1, "required")],
+            // `verify required` checks the chain only; the certificate's names are
+            // checked against `sni` or `verifyhost` when one is set. The fix adds
+            // `sni str(<host>)` when every server of the site is the same host name.
+            let named = site.servers.iter().all(|(section, server)| {
+                model.server_param(section, server, "sni").is_some() || model.server_param(section, server, "verifyhost").is_some()
+            });
+            let hosts: Vec<&str> = site.servers.iter().filter_map(|(_, server)| server.host()).collect();
+            let one_host = hosts
+                .first()
+                .copied()
+                .filter(|h| hosts.len() == site.servers.len() && hosts.iter().all(|x| x == h) && is_host_name(h));
+            let name_check = match (named, one_host) {
+                (true, _) => Some(String::new()),
+                (false, Some(host)) => Some(format!(" sni str({host})")),
+                (false, None) => None,
+            };
+            let ca = if has_ca_file { "" } else { " ca-file @system-ca" };
+            match name_check {
+                Some(sni) if has_ca_file || cx.target >= SYSTEM_CA_SINCE => {
+                    let replacement = format!("verify required{ca}{sni}");
+                    let what = if sni.is_empty() { "" } else { "; `sni` makes haproxy check that the certificate carries the server's name" };
+                    finding = finding
+                        .help(format!("use `{replacement}`{}{what}", if has_ca_file { " (the servers already name a `ca-file`)" } else { " (the system trust store)" }))
+                        .fix(Fix::unsafe_(
+                            format!("use `{replacement}`"),
+                            vec![edits::replace_words(model, site.stmt, site.word as usize, site.word as usize + 2, &replacement)],
+                        ));
+                }
+                _ => {
+                    let ca_hint = if has_ca_file || cx.target >= SYSTEM_CA_SINCE {
+                        "`verify required` with a `ca-file` (`@system-ca` for the system store)".to_string()
+                    } else {
+                        format!("`verify required ca-file <file>` with the CA that signed the server certificates (`@system-ca` needs HAProxy {SYSTEM_CA_SINCE})")
+                    };
+                    finding = finding.help(format!(
+                        "use {ca_hint}, and `sni` or `verifyhost` with the name the certificates must carry: without one, haproxy checks the chain but accepts a certificate issued for any name"
                     ));
-            } else if cx.target >= SYSTEM_CA_SINCE {
-                finding = finding
-                    .help("use `verify required ca-file @system-ca` (the system trust store), or a `ca-file` with the CA that signed the server certificates; with an IP address or a shared name also set `sni` or `verifyhost`")
-                    .fix(Fix::unsafe_(
-                        "use `verify required ca-file @system-ca`",
-                        vec![edits::replace_words(model, site.stmt, site.word as usize, site.word as usize + 2, "verify required ca-file @system-ca")],
-                    ));
-            } else {
-                finding = finding.help(format!(
-                    "use `verify required ca-file <file>` with the CA that signed the server certificates (`@system-ca` needs HAProxy {SYSTEM_CA_SINCE})"
-                ));
+                }
             }
             for (section, server) in site.servers.iter().take(1) {
                 if server.stmt != site.stmt {
@@ -126,5 +157,28 @@ mod tests {
         let found = findings("ssl-verify-none", config);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, 4);
+    }
+
+    fn fixes(config: &str) -> Vec<String> {
+        let mut sources = crate::source::SourceSet::new();
+        sources.add("t.cfg", None, config);
+        let options = crate::Options { select: Some(vec!["ssl-verify-none".to_string()]), ..Default::default() };
+        let report = crate::check(sources, &options);
+        report.active().map(|f| f.finding.fix.as_ref().map_or("no fix".to_string(), |fix| fix.title.clone())).collect()
+    }
+
+    #[test]
+    fn the_fix_checks_the_name_too() {
+        // `verify required ca-file @system-ca` alone accepts a certificate issued for any name.
+        assert_eq!(fixes("backend b\n  server s api.example.com:443 ssl verify none\n"), vec!["use `verify required ca-file @system-ca sni str(api.example.com)`"]);
+        assert_eq!(fixes("backend b\n  server s api.example.com:443 ssl verify none ca-file /ca.pem verifyhost api\n"), vec!["use `verify required`"]);
+        // An address: no name to check, so no automatic fix, only advice.
+        assert_eq!(fixes("backend b\n  server s 10.0.0.1:443 ssl verify none\n"), vec!["no fix"]);
+    }
+
+    #[test]
+    fn global_ssl_server_verify_none() {
+        assert_eq!(findings("ssl-verify-none", "global\n  ssl-server-verify none\nbackend b\n  server s a.example.com:443 ssl\n").len(), 1);
+        assert!(findings("ssl-verify-none", "global\n  ssl-server-verify required\n").is_empty());
     }
 }

@@ -23,8 +23,11 @@ const MEMORY_SHARE: f64 = 0.75;
 const PEAK_HEADROOM: f64 = 1.25;
 /// The least `maxconn` a server gets: below, a few slow requests stall it.
 const MIN_SERVER_MAXCONN: u64 = 16;
-/// The most, toward an upstream whose kind is unknown (`generic-http`'s value).
+/// Per server, toward an upstream whose kind is unknown (`generic-http`'s value).
 const DEFAULT_SERVER_MAXCONN: u64 = 500;
+/// Addresses a cloud load balancer's name is assumed to resolve to (one per
+/// enabled availability zone).
+const LB_ADDRESSES: u64 = 3;
 
 /// One tuned setting.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +136,11 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         changes: Vec::new(),
     };
     let global = model.sections_of(SectionKind::Global).last();
+    let target = config
+        .target_version()
+        .ok()
+        .flatten()
+        .unwrap_or(crate::version::Version::LATEST);
     let bufsize = global
         .and_then(|g| model.statements_with(g, "tune.bufsize").last())
         .and_then(|stmt| model.value(stmt, 1))
@@ -170,21 +178,21 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                 (
                     wanted,
                     format!(
-                        "peak {peak} × {PEAK_HEADROOM} headroom, rounded up; memory allows {memory_maxconn}"
+                        "peak {peak} × {PEAK_HEADROOM} headroom, rounded up; by haplint's estimate memory allows {memory_maxconn} (haproxy's own automatic maxconn follows ulimit -n and -m, not this)"
                     ),
                 )
             } else {
                 (
                     memory_maxconn,
                     format!(
-                        "memory allows only {memory_maxconn}, below peak {peak} × {PEAK_HEADROOM}: add memory or machines"
+                        "by haplint's estimate memory allows only {memory_maxconn}, below peak {peak} × {PEAK_HEADROOM}: add memory or machines"
                     ),
                 )
             }
         }
         None => (
             memory_maxconn,
-            "what memory allows (no peak given)".to_string(),
+            "what memory allows by haplint's estimate (no peak given; haproxy's own automatic maxconn follows ulimit -n and -m, not this)".to_string(),
         ),
     };
     let memory_reason = format!(
@@ -207,24 +215,34 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
             &global_maxconn.to_string(),
             reason,
         );
-        set_global(
-            &mut writer,
-            model,
-            global,
-            "nbthread",
-            &facts.cores.to_string(),
-            format!(
-                "one thread per core ({} core{})",
-                facts.cores,
-                if facts.cores == 1 { "" } else { "s" }
-            ),
-        );
-        if facts.cores > 1 && model.statements_with(global, "cpu-map").next().is_none() {
-            writer.insert(
-                global,
-                format!("cpu-map auto:1/1-{} 0-{}", facts.cores, facts.cores - 1),
-                "pin each thread to its own core".to_string(),
-            );
+        // haproxy already starts one thread per CPU it may run on, so
+        // `nbthread` is only written where the configuration sets another
+        // value, and never above what the target version accepts (the
+        // oracles: 2.6 refuses more than 64; 3.0 needs `thread-groups` beyond
+        // 64; 3.2 and 3.4 form the groups themselves). No `cpu-map`: the
+        // automatic binding already spreads the threads.
+        if let Some(stmt) = model.statements_with(global, "nbthread").last() {
+            let groups: u32 = model
+                .statements_with(global, "thread-groups")
+                .last()
+                .and_then(|s| model.value(s, 1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            let (limit, why) = thread_limit(target, groups);
+            let want = facts.cores.min(limit);
+            if model.value(stmt, 1) != Some(want.to_string().as_str()) {
+                let capped = if want < facts.cores {
+                    format!(", capped at {limit}: {why}")
+                } else {
+                    String::new()
+                };
+                writer.replace(
+                    global,
+                    stmt,
+                    format!("nbthread {want}"),
+                    format!("one thread per core ({} core{}{capped}); removing the line has the same effect", facts.cores, if facts.cores == 1 { "" } else { "s" }),
+                );
+            }
         }
     }
 
@@ -234,26 +252,67 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
     let mut server_maxconn = Vec::new();
     let mut touched_defaults: Vec<crate::model::SectionId> = Vec::new();
     let mut raised: Vec<(Stmt, u32)> = Vec::new();
+    let mut touched_request_timeout: Vec<crate::model::SectionId> = Vec::new();
+    let mut touched_server_timeout: Vec<Stmt> = Vec::new();
     for backend in &backends {
         let name = backend.name.clone().unwrap_or_default();
-        let servers: u64 = model
-            .real_servers(backend)
-            .map(|s| model.server_count(s) as u64)
-            .sum();
         let upstream = upstream_of(model, upstreams, backend);
         let kind = upstream.as_ref().and_then(|u| u.kind.clone());
+        let cloud_lb = matches!(kind.as_deref(), Some("aws-alb" | "aws-nlb"));
+        // Addresses that will carry traffic: a template's slots only fill with
+        // the addresses its name resolves to, and a cloud load balancer's name
+        // resolves to one address per enabled zone, not to every slot.
+        let servers: u64 = model
+            .real_servers(backend)
+            .map(|s| {
+                let slots = model.server_count(s) as u64;
+                if cloud_lb && s.kind == crate::model::ServerKind::Template {
+                    slots.min(LB_ADDRESSES)
+                } else {
+                    slots
+                }
+            })
+            .sum::<u64>()
+            .max(1);
         let kind_label = kind
             .clone()
             .unwrap_or_else(|| "an upstream haplint knows nothing about".to_string());
-        let cap = kind
-            .as_deref()
-            .and_then(|k| config.server_maxconn(k))
+        let known_cap = kind.as_deref().and_then(|k| config.server_maxconn(k));
+        // A server's `maxconn` counts requests in flight, not client
+        // connections (an HTTP/2 client may have many streams on one), so it is
+        // sized from what one server sustains: the kind's figure, or a stated
+        // default. Dividing client connections among the servers instead made
+        // the servers' total equal the frontends' maxconn, where nothing queues.
+        let per_server = known_cap
             .unwrap_or(DEFAULT_SERVER_MAXCONN)
             .max(MIN_SERVER_MAXCONN);
-        let per_server = per_backend
-            .div_ceil(servers.max(1))
-            .clamp(MIN_SERVER_MAXCONN, cap);
         server_maxconn.push((name.clone(), per_server));
+        let total = per_server * servers;
+        let source = match known_cap {
+            Some(_) => {
+                format!("{kind_label}'s stated per-server concurrency (rules/upstreams/kinds.yaml)")
+            }
+            None => format!(
+                "haplint's stated default for {kind_label}; set `server-maxconn` on an upstream kind to say what yours sustains"
+            ),
+        };
+        let addresses = if cloud_lb {
+            format!(
+                "{servers} address{} (a load balancer name resolves to one per zone; haplint assumes at most {LB_ADDRESSES})",
+                if servers == 1 { "" } else { "es" }
+            )
+        } else {
+            format!("{servers} server{}", if servers == 1 { "" } else { "s" })
+        };
+        let queueing = if total < per_backend {
+            format!(
+                "up to {per_backend} client connections may reach this backend, so requests beyond {total} in flight wait in haproxy's queue (`timeout queue`)"
+            )
+        } else {
+            format!(
+                "that is not below the {per_backend} client connections that may reach this backend, so the limit is a safety bound: requests only queue when multiplexed (HTTP/2) clients have more than {total} in flight"
+            )
+        };
 
         let lacking_maxconn = model
             .real_servers(backend)
@@ -262,11 +321,13 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         if lacking_maxconn {
             default_server.push((
                 format!("maxconn {per_server}"),
-                format!("{per_backend} concurrent requests for this backend / {servers} servers, between {MIN_SERVER_MAXCONN} and {cap} for {kind_label}; the rest wait in haproxy's queue"),
+                format!("requests in flight per server, {source}; {addresses} × {per_server} = {total}; {queueing}"),
             ));
         }
-        // Idle connections must be closed by haproxy before the upstream
-        // closes them; haproxy purges them every 5s by default.
+        // Idle connections should be closed by haproxy before the upstream
+        // closes them. haproxy purges part of its surplus idle connections every
+        // `pool-purge-delay` (5s by default); a quarter of the upstream's idle
+        // timeout is what idle-timeout-exceeds-upstream asks for too.
         if let Some(idle) = upstream
             .as_ref()
             .and_then(|u| u.idle_timeout_ms)
@@ -278,10 +339,10 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
             default_server.push((
                 format!(
                     "pool-purge-delay {}",
-                    crate::text::format_duration_ms((idle / 2).max(100))
+                    crate::text::format_duration_ms((idle / 4).max(100))
                 ),
                 format!(
-                    "{kind_label} closes idle connections after {}: purge them at half that",
+                    "{kind_label} closes idle connections after {}: purge surplus idle connections every quarter of that",
                     crate::text::format_duration_ms(idle)
                 ),
             ));
@@ -360,7 +421,43 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                     .option_enabled(backend, "http-buffer-request")
                     .is_none()
             {
-                writer.insert(backend, "option http-buffer-request".to_string(), format!("{kind_label} waits for whole request bodies: haproxy collects them first so slow clients do not hold its connections"));
+                writer.insert(backend, "option http-buffer-request".to_string(), format!("{kind_label} waits for whole request bodies: haproxy collects them first so slow clients do not hold its connections; `timeout http-request` then bounds the body too"));
+                // With buffering, `timeout http-request` also bounds the wait for
+                // the body: a body slower than it becomes a 408 (shown with the
+                // oracles in tests/proofs.rs). Without a fact about body delays,
+                // haplint states its default: at least 15 s.
+                for &frontend in model.frontends_using(backend.id) {
+                    let frontend = model.section(frontend);
+                    if touched_request_timeout.contains(&frontend.id) {
+                        continue;
+                    }
+                    let current = model.setting_value(frontend, "timeout http-request");
+                    let ms = current
+                        .as_ref()
+                        .and_then(|(v, _)| crate::text::parse_duration_ms(v));
+                    if ms.is_some_and(|ms| ms >= MIN_BODY_WAIT_MS) || current.is_none() {
+                        continue;
+                    }
+                    touched_request_timeout.push(frontend.id);
+                    let was = current.as_ref().map_or(
+                        "unset, so `timeout client` applies".to_string(),
+                        |(v, _)| format!("was {v}"),
+                    );
+                    let reason = format!(
+                        "with `option http-buffer-request` on backend {name} this also bounds how long a client may take to send the body; requests whose body takes longer get a 408 ({was}); 15s is haplint's stated default without a body-delay fact"
+                    );
+                    match current {
+                        Some((_, setting)) if !setting.inherited => writer.replace(
+                            frontend,
+                            setting.stmt,
+                            "timeout http-request 15s".to_string(),
+                            reason,
+                        ),
+                        _ => {
+                            writer.insert(frontend, "timeout http-request 15s".to_string(), reason)
+                        }
+                    }
+                }
             }
             let (mode, setting) = model.http_connection_mode(backend);
             if mode != HttpConnectionMode::KeepAlive
@@ -379,20 +476,23 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
             }
         }
 
-        if let Some(idle) = upstream.as_ref().and_then(|u| u.idle_timeout_ms)
+        // `timeout server` is not sized from the upstream's idle timeout: that
+        // is keep-alive idle time between requests, not response time, and a
+        // 5 s keep-alive upstream may take far longer to answer a request.
+        // haplint has no response-time facts: only a value long-server-timeout
+        // flags (over 5 minutes in HTTP mode) gets its stated default, 60s.
+        if model.mode(backend) == Mode::Http
             && let Some((value, setting)) = model.setting_value(backend, "timeout server")
-            && crate::text::parse_duration_ms(value).is_some_and(|ms| ms > idle + 5_000)
+            && crate::text::parse_duration_ms(value).is_some_and(|ms| ms > 5 * 60 * 1000)
         {
-            let proposal = crate::text::format_duration_ms(idle + 5_000);
-            let line = format!("timeout server {proposal}");
+            let line = "timeout server 60s".to_string();
             let reason = format!(
-                "{kind_label} closes idle connections after {}; waiting longer only delays the error",
-                crate::text::format_duration_ms(idle)
+                "{value} lets a stalled server hold each request that long; 60s is haplint's stated default without response-time facts (give slower endpoints their own backend)"
             );
-            if setting.inherited {
-                writer.insert(backend, line, reason);
-            } else {
-                writer.replace(backend, setting.stmt, line, reason);
+            let holder = model.section(setting.section);
+            if !touched_server_timeout.contains(&setting.stmt) {
+                touched_server_timeout.push(setting.stmt);
+                writer.replace(holder, setting.stmt, line, reason);
             }
         }
     }
@@ -400,11 +500,30 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
     Plan {
         global_maxconn,
         session_bytes,
-        nbthread: facts.cores,
+        nbthread: facts.cores.min(thread_limit(target, 1).0),
         server_maxconn,
         changes: writer.changes,
     }
 }
+
+/// The most threads haproxy `target` accepts with `groups` thread groups, and why.
+fn thread_limit(target: crate::version::Version, groups: u32) -> (u32, &'static str) {
+    use crate::version::Version;
+    if target < Version::new(2, 7) {
+        (64, "haproxy before 2.7 refuses more than 64 threads")
+    } else if target < Version::new(3, 2) {
+        (
+            64 * groups.max(1),
+            "up to 3.1 each thread group holds at most 64 threads (`thread-groups`)",
+        )
+    } else {
+        (u32::MAX, "")
+    }
+}
+
+/// The least `timeout http-request` tune leaves where it turns body buffering
+/// on, when no fact says how late bodies arrive.
+const MIN_BODY_WAIT_MS: u64 = 15_000;
 
 fn set_global(
     writer: &mut Writer<'_>,
