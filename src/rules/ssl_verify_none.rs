@@ -48,9 +48,20 @@ impl Rule for SslVerifyNone {
                     .push((section, server));
             }
         }
+        // The global default only matters to TLS servers that name no `verify` of their own
+        // (and are not on the loopback interface, where no one stands in the middle).
+        let governed = || {
+            model.proxies().filter(|s| s.kind.has_backend()).any(|backend| {
+                model.real_servers(backend).any(|server| {
+                    model.server_param(backend, server, "ssl").is_some_and(|p| p.enabled)
+                        && model.server_param(backend, server, "verify").is_none()
+                        && !server.host().is_some_and(is_loopback)
+                })
+            })
+        };
         for global in model.sections.iter().filter(|s| s.kind == crate::model::SectionKind::Global) {
             for stmt in model.statements_with(global, "ssl-server-verify") {
-                if model.value(stmt, 1) == Some("none") {
+                if model.value(stmt, 1) == Some("none") && governed() {
                     out.push(
                         Finding::new(Self::ID, model.stmt_span(stmt), "`ssl-server-verify none` turns off certificate verification for every TLS server".to_string())
                             .note("servers without their own `verify` then accept any certificate, whatever their `ca-file`")
@@ -180,5 +191,7 @@ mod tests {
     fn global_ssl_server_verify_none() {
         assert_eq!(findings("ssl-verify-none", "global\n  ssl-server-verify none\nbackend b\n  server s a.example.com:443 ssl\n").len(), 1);
         assert!(findings("ssl-verify-none", "global\n  ssl-server-verify required\n").is_empty());
+        // no TLS server left to the global default: nothing changes
+        assert!(findings("ssl-verify-none", "global\n  ssl-server-verify none\nbackend b\n  server s a.example.com:443\n").is_empty());
     }
 }
