@@ -158,7 +158,7 @@ pub fn is_known(id: &str) -> bool {
 /// The closest known id to a misspelled one, for "did you mean".
 pub fn suggest(id: &str) -> Option<&'static str> {
     all_ids()
-        .map(|known| (crate::text::edit_distance(id, known), known))
+        .map(|known| (strsim::levenshtein(id, known), known))
         .filter(|(distance, known)| *distance <= (known.len() / 3).max(2))
         .min()
         .map(|(_, known)| known)
