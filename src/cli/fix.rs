@@ -64,7 +64,9 @@ pub(super) fn run_fixes(
     } else {
         super::emit(&after, args)?;
     }
-    Ok(if after.fails(args.fail_on.severity()) {
+    Ok(if after.has_internal_error() {
+        ExitCode::from(2)
+    } else if after.fails(args.fail_on.severity()) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -17,7 +17,7 @@ use crate::{Report, Reported};
 use serde_json::{Value, json};
 
 /// The rule entry for findings that come from no documented rule.
-pub const INTERNAL_ERROR: &str = "internal-error";
+pub use crate::rules::INTERNAL_ERROR;
 
 pub fn render(report: &Report) -> String {
     serde_json::to_string_pretty(&build(report))

@@ -87,6 +87,9 @@ impl<R: Rule> DynRule for R {
     }
 }
 
+/// A rule panicked: haplint could not judge part of the configuration (exit 2).
+pub const INTERNAL_ERROR: &str = "internal-error";
+
 /// Findings that come from the engine itself rather than from a rule module.
 pub const BUILTIN_IDS: &[&str] = &[crate::syntax::SYNTAX, suppress::UNUSED_SUPPRESSION];
 
