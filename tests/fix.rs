@@ -4,6 +4,9 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::needs_tool;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -182,8 +185,10 @@ fn interactive_refuses_without_a_terminal() {
 #[test]
 fn interactive_applies_and_skips_as_answered() {
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("notice: `script` is not installed; interactive test skipped");
-        return;
+        return needs_tool(
+            "interactive_applies_and_skips_as_answered",
+            "`script` (util-linux)",
+        );
     }
     let dir = scratch("interactive");
     let path = copy_fixture(&dir);

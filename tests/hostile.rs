@@ -4,6 +4,9 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::needs_tool;
+
 use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -235,8 +238,7 @@ fn dangling_symlink_and_unreadable_file() {
 #[test]
 fn no_network_no_programs_no_named_files() {
     if Command::new("strace").arg("-V").output().is_err() {
-        eprintln!("notice: strace is not installed; syscall test skipped");
-        return;
+        return needs_tool("no_network_no_programs_no_named_files", "strace");
     }
     let dir = scratch("strace");
     let trace = dir.join("trace");

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use common::haplint;
+use common::{haplint, needs_tool, oracle};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -221,12 +221,14 @@ fn the_incident_tuned() {
         "8000",
         "--write",
     ];
-    let has_haproxy = Command::new("haproxy")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if has_haproxy {
-        args.push("--verify");
+    let haproxy = oracle("3.2");
+    let haproxy_arg = haproxy.as_ref().map(|p| p.to_str().unwrap().to_string());
+    match &haproxy_arg {
+        Some(path) => args.extend(["--verify", "--haproxy", path.as_str()]),
+        None => needs_tool(
+            "the_incident_tuned",
+            "the haproxy 3.2 oracle (run tools/oracle/install)",
+        ),
     }
     let output = haplint(&args);
     assert!(
@@ -245,7 +247,7 @@ fn the_incident_tuned() {
             "{rule} still fires after tuning: {after:?}"
         );
     }
-    if has_haproxy {
+    if haproxy.is_some() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             !stderr.contains("rejects the original"),
