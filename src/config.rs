@@ -165,7 +165,7 @@ pub fn upstream_kinds() -> &'static BTreeMap<String, UpstreamKind> {
     static KINDS: std::sync::OnceLock<BTreeMap<String, UpstreamKind>> = std::sync::OnceLock::new();
     // The file is part of the binary and parsed in a test; should it ever
     // fail to parse, no kind is known rather than the tool stopping.
-    KINDS.get_or_init(|| serde_yaml::from_str(UPSTREAM_KINDS).unwrap_or_default())
+    KINDS.get_or_init(|| crate::yaml::from_str(UPSTREAM_KINDS).unwrap_or_default())
 }
 
 /// What haplint assumes of a well-known upstream kind.
@@ -189,7 +189,7 @@ fn upstream_of(name: &str, kind: &UpstreamKind) -> Upstream {
 
 impl Config {
     pub fn parse(path: &str, text: &str) -> Result<Config, Error> {
-        serde_yaml::from_str::<Option<Config>>(text)
+        crate::yaml::from_str::<Option<Config>>(text)
             .map(Option::unwrap_or_default)
             .map_err(|e| {
                 let at = e
@@ -315,7 +315,7 @@ mod tests {
 
     #[test]
     fn the_shipped_upstream_kinds_parse() {
-        let kinds: BTreeMap<String, UpstreamKind> = serde_yaml::from_str(UPSTREAM_KINDS).unwrap();
+        let kinds: BTreeMap<String, UpstreamKind> = crate::yaml::from_str(UPSTREAM_KINDS).unwrap();
         assert_eq!(kinds.len(), upstream_kinds().len());
         assert_eq!(
             known_upstream_kind("aws-alb").unwrap().idle_timeout_ms,

@@ -19,6 +19,7 @@ pub mod syntax;
 pub mod text;
 pub mod tune;
 pub mod version;
+pub mod yaml;
 
 use config::Facts;
 use finding::{Finding, Severity};

@@ -51,7 +51,7 @@ impl Profile {
             path: path.to_path_buf(),
             source,
         })?;
-        serde_yaml::from_str::<Profile>(&text).map_err(|e| Error::Config {
+        crate::yaml::from_str::<Profile>(&text).map_err(|e| Error::Config {
             path: path.display().to_string(),
             message: e.to_string(),
         })

@@ -3,7 +3,7 @@ use crate::config::Config;
 use crate::source::SourceSet;
 
 fn profile(yaml: &str) -> Profile {
-    serde_yaml::from_str(yaml).unwrap()
+    crate::yaml::from_str(yaml).unwrap()
 }
 
 fn model_of(text: &str) -> crate::model::Model {
@@ -40,7 +40,7 @@ fn invalid_facts_name_their_field() {
         let error = profile(yaml).facts().unwrap_err().to_string();
         assert!(error.contains(&format!("`{field}`")), "{yaml}: {error}");
     }
-    assert!(serde_yaml::from_str::<Profile>("cores: 2\nmemroy: 4G\n").is_err());
+    assert!(crate::yaml::from_str::<Profile>("cores: 2\nmemroy: 4G\n").is_err());
 }
 
 #[test]
