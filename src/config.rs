@@ -34,9 +34,9 @@ pub struct Config {
     /// Upstream kinds of your own, beside those of `rules/upstreams/kinds.yaml`.
     #[serde(default)]
     pub upstream_kinds: BTreeMap<String, UpstreamKind>,
-    /// Facts for `haplint tune` (see `crate::tune::Profile`).
+    /// Facts for `haplint tune` (see [`Profile`]).
     #[serde(default)]
-    pub tune: Option<crate::tune::Profile>,
+    pub tune: Option<Profile>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -309,9 +309,67 @@ impl Config {
     }
 }
 
+/// The deployment facts `haplint tune` sizes settings from, as written in the `tune:` block of `.haplint.yaml`, in a
+/// `--profile` file, or given as flags (flags win).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Profile {
+    /// CPU cores haproxy may use.
+    pub cores: Option<i64>,
+    /// Memory of the machine: `4G`, `4096M`, `4GB`, or bytes.
+    pub memory: Option<String>,
+    /// Expected peak of concurrent client connections.
+    pub peak_connections: Option<i64>,
+    /// Expected peak of requests per second (reported, and used to size the queue).
+    pub request_rate: Option<i64>,
+    /// Share of client connections that use TLS, 0 to 1 (default: 1 when a
+    /// listener has `ssl`, else 0).
+    pub tls_client_share: Option<f64>,
+    /// Share of server connections that use TLS, 0 to 1 (default: from the
+    /// servers' `ssl`).
+    pub tls_upstream_share: Option<f64>,
+}
+
+impl Profile {
+    /// `other`'s values where it has them, these otherwise.
+    pub fn overridden_by(&self, other: &Profile) -> Profile {
+        Profile {
+            cores: other.cores.or(self.cores),
+            memory: other.memory.clone().or_else(|| self.memory.clone()),
+            peak_connections: other.peak_connections.or(self.peak_connections),
+            request_rate: other.request_rate.or(self.request_rate),
+            tls_client_share: other.tls_client_share.or(self.tls_client_share),
+            tls_upstream_share: other.tls_upstream_share.or(self.tls_upstream_share),
+        }
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<Profile, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        crate::yaml::from_str::<Profile>(&text).map_err(|e| Error::Config {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The facts live here and `tune` reads them: this module names nothing
+    /// of `tune`, so the two do not depend on each other in a circle.
+    #[test]
+    fn config_does_not_depend_on_tune() {
+        let source = include_str!("config.rs");
+        let tune = concat!("tune", "::");
+        assert!(
+            !source.contains(tune),
+            "src/config.rs refers to the tune module"
+        );
+    }
 
     #[test]
     fn the_shipped_upstream_kinds_parse() {
