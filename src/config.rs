@@ -291,10 +291,15 @@ impl Config {
             };
             if let Some(idle) = &details.idle_timeout {
                 let idle = idle.text();
-                let ms = crate::text::parse_duration_ms(&idle).filter(|ms| *ms > 0).ok_or_else(|| Error::Config {
-                    path: FILE_NAME.to_string(),
-                    message: format!("upstreams.{host}.idle-timeout: `{idle}` is not a positive haproxy time such as 60s"),
-                })?;
+                let ms = crate::text::parse_duration_ms(&idle)
+                    .filter(|ms| *ms > 0)
+                    .ok_or_else(|| Error::Config {
+                        path: FILE_NAME.to_string(),
+                        message: format!(
+                            "upstreams.{host}.idle-timeout: `{idle}` is not a positive \
+                        haproxy time such as 60s"
+                        ),
+                    })?;
                 upstream.idle_timeout_ms = Some(ms);
             }
             if details.http2.is_some() {
@@ -309,8 +314,9 @@ impl Config {
     }
 }
 
-/// The deployment facts `haplint tune` sizes settings from, as written in the `tune:` block of `.haplint.yaml`, in a
-/// `--profile` file, or given as flags (flags win).
+/// The deployment facts `haplint tune` sizes settings from, as written in
+/// the `tune:` block of `.haplint.yaml`, in a `--profile` file, or given as
+/// flags (flags win).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Profile {
@@ -379,7 +385,13 @@ mod tests {
             known_upstream_kind("aws-alb").unwrap().idle_timeout_ms,
             Some(60_000)
         );
-        let config = Config::parse("x.yaml", "upstream-kinds:\n  varnish:\n    description: Varnish\n    idle-timeout: 5s\n    source: our own measurements\nupstreams:\n  cache.local: varnish\n").unwrap();
+        let config = Config::parse(
+            "x.yaml",
+            "upstream-kinds:\n  varnish:\n    description: Varnish\n    \
+            idle-timeout: 5s\n    source: our own measurements\
+            \nupstreams:\n  cache.local: varnish\n",
+        )
+        .unwrap();
         assert_eq!(
             config.facts().unwrap().upstreams["cache.local"].idle_timeout_ms,
             Some(5_000)
@@ -401,7 +413,8 @@ mod tests {
     fn upstream_facts() {
         let config = Config::parse(
             "x.yaml",
-            "upstreams:\n  alb.example.com: aws-alb\n  api.local: { kind: nginx, idle-timeout: 30s }\n",
+            "upstreams:\n  alb.example.com: aws-alb\n  api.local: \
+                { kind: nginx, idle-timeout: 30s }\n",
         )
         .unwrap();
         let facts = config.facts().unwrap();

@@ -559,7 +559,8 @@ mod rule_panics {
         sources.add(
             "t.cfg",
             None,
-            "frontend f\n  bind :80\n  retires 3\n  default_backend b\nbackend b\n  server s 10.0.0.1:443 ssl verify none\n",
+            "frontend f\n  bind :80\n  retires 3\n  default_backend b\
+                \nbackend b\n  server s 10.0.0.1:443 ssl verify none\n",
         );
         let trees = sources.files().iter().map(syntax::parse).collect();
         let model = Model::build(trees);

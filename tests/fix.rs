@@ -59,7 +59,13 @@ fn diff_writes_nothing_and_exits_1() {
         diff.contains("-\toption http-server-close # legacy\r\n"),
         "{diff}"
     );
-    assert!(diff.contains("+\tserver a 10.0.0.1:443 ssl verify required ca-file @system-ca  # \"quoted\" stays\r\n"), "{diff}");
+    assert!(
+        diff.contains(
+            "+\tserver a 10.0.0.1:443 ssl verify required ca-file \
+        @system-ca  # \"quoted\" stays\r\n"
+        ),
+        "{diff}"
+    );
     fs::remove_dir_all(&dir).ok();
 }
 
@@ -193,7 +199,8 @@ fn interactive_applies_and_skips_as_answered() {
     let dir = scratch("interactive");
     let path = copy_fixture(&dir);
     let original = fs::read_to_string(&path).unwrap();
-    // `script` gives haplint a terminal and feeds it our answers: skip the first fix, apply the second.
+    // `script` gives haplint a terminal and feeds it our answers: skip the first fix, apply the
+    // second.
     let command = format!(
         "{} fix -i --no-config --select {SELECT} {}",
         env!("CARGO_BIN_EXE_haplint"),
@@ -254,7 +261,11 @@ fn verify_refuses_to_write_a_fix_haproxy_rejects_and_names_it() {
     let fake = dir.join("fake-haproxy");
     fs::write(
         &fake,
-        "#!/bin/sh\nfor a in \"$@\"; do case $a in *.cfg) f=$a;; esac; done\nline=$(grep -n '@system-ca' \"$f\" | cut -d: -f1)\nif [ -n \"$line\" ]; then echo \"[ALERT]    (1) : config : parsing [$f:$line] : unable to load @system-ca\" >&2; exit 1; fi\necho 'Configuration file is valid'\n",
+        "#!/bin/sh\nfor a in \"$@\"; do case $a in *.cfg) f=$a;; \
+            esac; done\nline=$(grep -n '@system-ca' \"$f\" | cut -d: \
+            -f1)\nif [ -n \"$line\" ]; then echo \"[ALERT]    (1) : \
+            config : parsing [$f:$line] : unable to load @system-ca\" \
+            >&2; exit 1; fi\necho 'Configuration file is valid'\n",
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;

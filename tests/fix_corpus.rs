@@ -145,7 +145,10 @@ fn fixed_corpus_configs_still_load_in_haproxy() {
         }
     }
     println!(
-        "fix corpus: {files} accepted corpus files, {in_scope} checkable here by haproxy -c, {changed} changed by {fixes_applied} fixes {by_rule:?}; haproxy rejected {} fixed files",
+        "fix corpus: {files} accepted corpus files, {in_scope} \
+            checkable here by haproxy -c, {changed} changed by \
+            {fixes_applied} fixes {by_rule:?}; haproxy rejected {} \
+            fixed files",
         failures.iter().filter(|f| f.contains("rejects")).count()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -155,7 +158,8 @@ fn fixed_corpus_configs_still_load_in_haproxy() {
     let (scope_floor, changed_floor) = if with_shared { (75, 65) } else { (2, 2) };
     assert!(
         in_scope >= scope_floor,
-        "only {in_scope} corpus files are accepted by haproxy 2.6 before fixing (floor {scope_floor})"
+        "only {in_scope} corpus files are accepted by haproxy 2.6 \
+            before fixing (floor {scope_floor})"
     );
     assert!(
         changed >= changed_floor,

@@ -135,7 +135,8 @@ fn untouched_lines_survive(text: &str) -> Result<(), String> {
                 let line = change.old_index().unwrap();
                 if !touched.contains(&line) {
                     return Err(format!(
-                        "round {round}: line {} {:?}, which no applied edit spans, changed:\n{next}",
+                        "round {round}: line {} {:?}, which no applied edit spans, \
+                            changed:\n{next}",
                         line + 1,
                         change.value()
                     ));
@@ -157,14 +158,22 @@ fn syntax_errors(text: &str) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, rng_seed: proptest::test_runner::RngSeed::Fixed(0x4a11), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x4a11),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn fixes_converge_stay_valid_and_are_idempotent(text in config()) {
         let options = Options::default();
         let fixed = fix_text("p.cfg", &text, &options, true);
         prop_assert!(fixed.converged, "fixes did not converge on:\n{text}");
-        prop_assert!(syntax_errors(&fixed.text) <= syntax_errors(&text), "fixes added a syntax error:\n{text}\n---\n{}", fixed.text);
+        prop_assert!(
+            syntax_errors(&fixed.text) <= syntax_errors(&text),
+            "fixes added a syntax error:\n{text}\n---\n{}",
+            fixed.text
+        );
         let again = fix_text("p.cfg", &fixed.text, &options, true);
         prop_assert_eq!(again.applied, 0, "second run still fixes:\n{}", fixed.text);
         // Lines no edit touched keep their exact bytes, line ends included.

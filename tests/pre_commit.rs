@@ -94,7 +94,10 @@ fn hooks_fail_on_a_bad_config_and_pass_after_the_fix() {
     std::fs::write(dir.join("haproxy/haproxy.cfg"), BAD).unwrap();
     std::fs::write(dir.join("notes.cfg"), "not a haproxy file, not matched\n").unwrap();
     let config = format!(
-        "repos:\n  - repo: {this_repo}\n    rev: {rev}\n    hooks:\n      - id: haplint\n        args: [--fail-on, info]\n      - id: haplint-fix\n        args: [--fail-on, info]\n        stages: [manual]\n"
+        "repos:\n  - repo: {this_repo}\n    rev: {rev}\n    hooks:\
+            \n      - id: haplint\n        args: [--fail-on, info]\
+            \n      - id: haplint-fix\n        args: [--fail-on, info]\
+            \n        stages: [manual]\n"
     );
     std::fs::write(dir.join(".pre-commit-config.yaml"), config).unwrap();
     assert!(run(dir, "git", &["init", "-q"]).status.success());

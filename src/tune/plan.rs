@@ -170,14 +170,16 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                 (
                     wanted,
                     format!(
-                        "peak {peak} × {PEAK_HEADROOM} headroom, rounded up; memory allows {memory_maxconn}"
+                        "peak {peak} × {PEAK_HEADROOM} headroom, rounded up; memory \
+                            allows {memory_maxconn}"
                     ),
                 )
             } else {
                 (
                     memory_maxconn,
                     format!(
-                        "memory allows only {memory_maxconn}, below peak {peak} × {PEAK_HEADROOM}: add memory or machines"
+                        "memory allows only {memory_maxconn}, below peak {peak} × \
+                            {PEAK_HEADROOM}: add memory or machines"
                     ),
                 )
             }
@@ -262,7 +264,11 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         if lacking_maxconn {
             default_server.push((
                 format!("maxconn {per_server}"),
-                format!("{per_backend} concurrent requests for this backend / {servers} servers, between {MIN_SERVER_MAXCONN} and {cap} for {kind_label}; the rest wait in haproxy's queue"),
+                format!(
+                    "{per_backend} concurrent requests for this backend / \
+                    {servers} servers, between {MIN_SERVER_MAXCONN} and {cap} \
+                    for {kind_label}; the rest wait in haproxy's queue"
+                ),
             ));
         }
         // Idle connections must be closed by haproxy before the upstream
@@ -351,7 +357,14 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                     .as_deref()
                     .and_then(|k| config.reuse_mode(k))
                     .unwrap_or_else(|| "safe".to_string());
-                writer.insert(backend, format!("http-reuse {mode}"), format!("idle server connections are shared between requests toward {kind_label}, saving a TCP+TLS handshake each"));
+                writer.insert(
+                    backend,
+                    format!("http-reuse {mode}"),
+                    format!(
+                        "idle server connections are shared between requests toward \
+                    {kind_label}, saving a TCP+TLS handshake each"
+                    ),
+                );
             }
             if upstream
                 .as_ref()
@@ -360,7 +373,15 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                     .option_enabled(backend, "http-buffer-request")
                     .is_none()
             {
-                writer.insert(backend, "option http-buffer-request".to_string(), format!("{kind_label} waits for whole request bodies: haproxy collects them first so slow clients do not hold its connections"));
+                writer.insert(
+                    backend,
+                    "option http-buffer-request".to_string(),
+                    format!(
+                        "{kind_label} waits for whole request bodies: haproxy \
+                    collects them first so slow clients do not hold its \
+                    connections"
+                    ),
+                );
             }
             let (mode, setting) = model.http_connection_mode(backend);
             if mode != HttpConnectionMode::KeepAlive
@@ -386,7 +407,8 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
             let proposal = crate::text::format_duration_ms(idle + 5_000);
             let line = format!("timeout server {proposal}");
             let reason = format!(
-                "{kind_label} closes idle connections after {}; waiting longer only delays the error",
+                "{kind_label} closes idle connections after {}; waiting \
+                    longer only delays the error",
                 crate::text::format_duration_ms(idle)
             );
             if setting.inherited {
