@@ -21,10 +21,11 @@ fn haplint(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("haplint-fix-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    tempfile::Builder::new()
+        .prefix(&format!("haplint-fix-{tag}-"))
+        .tempdir()
+        .unwrap()
+        .keep()
 }
 
 fn copy_fixture(dir: &Path) -> PathBuf {

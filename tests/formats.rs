@@ -41,16 +41,18 @@ sys.exit(1 if errors else 0)
 "#;
 
 fn validate(schema: &PathBuf, document: &Value) -> Output {
-    let file = std::env::temp_dir().join(format!("haplint-sarif-{}.json", std::process::id()));
-    std::fs::write(&file, document.to_string()).unwrap();
-    let output = Command::new("python3")
+    let file = tempfile::Builder::new()
+        .prefix("haplint-sarif-")
+        .suffix(".json")
+        .tempfile()
+        .unwrap();
+    std::fs::write(file.path(), document.to_string()).unwrap();
+    Command::new("python3")
         .args(["-c", VALIDATE])
         .arg(schema)
-        .arg(&file)
+        .arg(file.path())
         .output()
-        .unwrap();
-    let _ = std::fs::remove_file(&file);
-    output
+        .unwrap()
 }
 
 #[test]
@@ -110,8 +112,11 @@ fn every_sarif_result_points_at_its_rule() {
 #[test]
 fn sarif_fingerprints_survive_lines_moving() {
     let text = std::fs::read_to_string(INCIDENT).unwrap();
-    let dir = std::env::temp_dir().join(format!("haplint-fp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-fp-")
+        .tempdir()
+        .unwrap()
+        .keep();
     let moved = dir.join("alb-chain.cfg");
     std::fs::write(&moved, format!("# a comment added on top\n\n{text}")).unwrap();
     let original = std::fs::read_to_string(INCIDENT).unwrap();
@@ -209,8 +214,11 @@ fn line_formats() {
 
 #[test]
 fn several_formats_in_one_run() {
-    let dir = std::env::temp_dir().join(format!("haplint-out-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-out-")
+        .tempdir()
+        .unwrap()
+        .keep();
     let sarif = dir.join("out.sarif");
     let json = dir.join("out.json");
     let output = haplint(&[

@@ -13,10 +13,11 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("haplint-hostile-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    tempfile::Builder::new()
+        .prefix(&format!("haplint-hostile-{tag}-"))
+        .tempdir()
+        .unwrap()
+        .keep()
 }
 
 /// Run haplint with a generous deadline: a hang is a failure, not a stuck CI.

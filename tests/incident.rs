@@ -52,9 +52,11 @@ fn the_seven_incident_rules_fire_on_their_lines() {
 
 #[test]
 fn fixing_everything_leaves_only_what_needs_a_decision() {
-    let dir = std::env::temp_dir().join(format!("haplint-incident-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-incident-")
+        .tempdir()
+        .unwrap()
+        .keep();
     fs::copy("examples/alb-chain.cfg", dir.join("alb-chain.cfg")).unwrap();
     fs::copy("examples/.haplint.yaml", dir.join(".haplint.yaml")).unwrap();
     let path = dir.join("alb-chain.cfg");

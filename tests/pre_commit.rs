@@ -149,8 +149,10 @@ impl Drop for TempDir {
 }
 
 fn tempdir() -> TempDir {
-    let base = std::env::temp_dir().join(format!("haplint-pre-commit-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    std::fs::create_dir_all(&base).unwrap();
+    let base = tempfile::Builder::new()
+        .prefix("haplint-pre-commit-")
+        .tempdir()
+        .unwrap()
+        .keep();
     TempDir(base)
 }

@@ -99,8 +99,11 @@ fn profiles() {
 
 #[test]
 fn facts_come_from_a_profile_file_and_flags_win() {
-    let dir = std::env::temp_dir().join(format!("haplint-tune-profile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-tune-profile-")
+        .tempdir()
+        .unwrap()
+        .keep();
     let profile = dir.join("profile.yaml");
     std::fs::write(&profile, "cores: 8\nmemory: 16G\npeak-connections: 1000\n").unwrap();
     let from_file = stdout(&haplint(&[
@@ -154,8 +157,11 @@ fn invalid_facts_are_named() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(field), "{stderr}");
     }
-    let dir = std::env::temp_dir().join(format!("haplint-tune-idle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-tune-idle-")
+        .tempdir()
+        .unwrap()
+        .keep();
     std::fs::write(
         dir.join(".haplint.yaml"),
         "upstreams:\n  alb.domain.com: { kind: aws-alb, idle-timeout: 0s }\n",
@@ -179,8 +185,11 @@ fn invalid_facts_are_named() {
 /// server limits stop firing, and haproxy finds nothing new to reject.
 #[test]
 fn the_incident_tuned() {
-    let dir = std::env::temp_dir().join(format!("haplint-tune-incident-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-tune-incident-")
+        .tempdir()
+        .unwrap()
+        .keep();
     let config = dir.join("alb-chain.cfg");
     // A resolvers section, which the incident refers to but lacks, so that
     // haproxy can judge the rest.
@@ -264,9 +273,11 @@ fn the_incident_tuned() {
 #[test]
 fn a_failed_tune_write_leaves_the_original_intact() {
     for fault in ["write", "rename", "abort-before-rename"] {
-        let dir =
-            std::env::temp_dir().join(format!("haplint-tune-fault-{fault}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("haplint-tune-fault-{fault}-"))
+            .tempdir()
+            .unwrap()
+            .keep();
         let config = dir.join("haproxy.cfg");
         let original = std::fs::read_to_string("tests/fixtures/tune/web.cfg").unwrap();
         std::fs::write(&config, &original).unwrap();
