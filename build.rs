@@ -2,6 +2,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+// The YAML crate is named in one place only.
+#[path = "src/yaml.rs"]
+mod yaml;
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
@@ -35,7 +39,7 @@ fn main() {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(&text) else {
+        let Ok(doc) = yaml::from_str::<yaml::Value>(&text) else {
             continue;
         };
         let field = |name: &str| doc.get(name).and_then(|v| v.as_str()).map(str::to_string);

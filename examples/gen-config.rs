@@ -30,7 +30,11 @@ fn main() -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "defaults\n    mode http\n    log global\n    option httplog\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n    timeout http-request 10s\n    timeout queue 10s\n    default-server inter 3s fall 3 rise 2\n"
+        "defaults\n    mode http\n    log global\n    option httplog\
+            \n    timeout connect 5s\n    timeout client 30s\n    \
+            timeout server 30s\n    timeout http-request 10s\n    \
+            timeout queue 10s\n    default-server inter 3s fall 3 rise 2\
+            \n"
     )?;
     writeln!(out, "frontend www\n    bind :80\n    maxconn 50000")?;
     for i in 0..count {
@@ -51,7 +55,8 @@ fn main() -> std::io::Result<()> {
             let b = i % 250 + 1;
             writeln!(
                 out,
-                "    server s{s} 10.{s}.{a}.{b}:8080 check maxconn 200 weight 10 # tenant {i} replica {s}"
+                "    server s{s} 10.{s}.{a}.{b}:8080 check maxconn 200 \
+                    weight 10 # tenant {i} replica {s}"
             )?;
         }
         writeln!(out)?;
@@ -66,7 +71,8 @@ fn write_pathological(out: &mut impl Write, count: usize) -> std::io::Result<()>
     )?;
     writeln!(
         out,
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n"
+        "defaults\n    mode http\n    timeout connect 5s\n    \
+            timeout client 30s\n    timeout server 30s\n"
     )?;
     writeln!(out, "frontend www\n    bind :80")?;
     for i in 0..count {

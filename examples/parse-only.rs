@@ -43,7 +43,8 @@ fn main() {
     let bytes: usize = sources.files().iter().map(|f| f.text.len()).sum();
     let mb = bytes as f64 / 1e6;
     println!(
-        "read {:.3}s ({rss_read} KB)  parse {:.3}s = {:.0} MB/s ({rss_parse} KB)  model {:.3}s ({rss_model} KB)  sections {}",
+        "read {:.3}s ({rss_read} KB)  parse {:.3}s = {:.0} MB/s \
+            ({rss_parse} KB)  model {:.3}s ({rss_model} KB)  sections {}",
         read.as_secs_f64(),
         parse.as_secs_f64(),
         mb / parse.as_secs_f64(),

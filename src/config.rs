@@ -38,9 +38,9 @@ pub struct Config {
     /// directories and globs relative to this file (see `crate::project`).
     #[serde(default)]
     pub configurations: BTreeMap<String, Vec<String>>,
-    /// Facts for `haplint tune` (see `crate::tune::Profile`).
+    /// Facts for `haplint tune` (see [`Profile`]).
     #[serde(default)]
-    pub tune: Option<crate::tune::Profile>,
+    pub tune: Option<Profile>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -169,7 +169,7 @@ pub fn upstream_kinds() -> &'static BTreeMap<String, UpstreamKind> {
     static KINDS: std::sync::OnceLock<BTreeMap<String, UpstreamKind>> = std::sync::OnceLock::new();
     // The file is part of the binary and parsed in a test; should it ever
     // fail to parse, no kind is known rather than the tool stopping.
-    KINDS.get_or_init(|| serde_yaml::from_str(UPSTREAM_KINDS).unwrap_or_default())
+    KINDS.get_or_init(|| crate::yaml::from_str(UPSTREAM_KINDS).unwrap_or_default())
 }
 
 /// What haplint assumes of a well-known upstream kind.
@@ -193,7 +193,7 @@ fn upstream_of(name: &str, kind: &UpstreamKind) -> Upstream {
 
 impl Config {
     pub fn parse(path: &str, text: &str) -> Result<Config, Error> {
-        serde_yaml::from_str::<Option<Config>>(text)
+        crate::yaml::from_str::<Option<Config>>(text)
             .map(Option::unwrap_or_default)
             .map_err(|e| {
                 let at = e
@@ -297,10 +297,15 @@ impl Config {
             };
             if let Some(idle) = &details.idle_timeout {
                 let idle = idle.text();
-                let ms = crate::text::parse_duration_ms(&idle).filter(|ms| *ms > 0).ok_or_else(|| Error::Config {
-                    path: FILE_NAME.to_string(),
-                    message: format!("upstreams.{host}.idle-timeout: `{idle}` is not a positive haproxy time such as 60s"),
-                })?;
+                let ms = crate::text::parse_duration_ms(&idle)
+                    .filter(|ms| *ms > 0)
+                    .ok_or_else(|| Error::Config {
+                        path: FILE_NAME.to_string(),
+                        message: format!(
+                            "upstreams.{host}.idle-timeout: `{idle}` is not a positive \
+                        haproxy time such as 60s"
+                        ),
+                    })?;
                 upstream.idle_timeout_ms = Some(ms);
             }
             if details.http2.is_some() {
@@ -315,19 +320,84 @@ impl Config {
     }
 }
 
+/// The deployment facts `haplint tune` sizes settings from, as written in
+/// the `tune:` block of `.haplint.yaml`, in a `--profile` file, or given as
+/// flags (flags win).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Profile {
+    /// CPU cores haproxy may use.
+    pub cores: Option<i64>,
+    /// Memory of the machine: `4G`, `4096M`, `4GB`, or bytes.
+    pub memory: Option<String>,
+    /// Expected peak of concurrent client connections.
+    pub peak_connections: Option<i64>,
+    /// Expected peak of requests per second (reported, and used to size the queue).
+    pub request_rate: Option<i64>,
+    /// Share of client connections that use TLS, 0 to 1 (default: 1 when a
+    /// listener has `ssl`, else 0).
+    pub tls_client_share: Option<f64>,
+    /// Share of server connections that use TLS, 0 to 1 (default: from the
+    /// servers' `ssl`).
+    pub tls_upstream_share: Option<f64>,
+}
+
+impl Profile {
+    /// `other`'s values where it has them, these otherwise.
+    pub fn overridden_by(&self, other: &Profile) -> Profile {
+        Profile {
+            cores: other.cores.or(self.cores),
+            memory: other.memory.clone().or_else(|| self.memory.clone()),
+            peak_connections: other.peak_connections.or(self.peak_connections),
+            request_rate: other.request_rate.or(self.request_rate),
+            tls_client_share: other.tls_client_share.or(self.tls_client_share),
+            tls_upstream_share: other.tls_upstream_share.or(self.tls_upstream_share),
+        }
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<Profile, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        crate::yaml::from_str::<Profile>(&text).map_err(|e| Error::Config {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The facts live here and `tune` reads them: this module names nothing
+    /// of `tune`, so the two do not depend on each other in a circle.
+    #[test]
+    fn config_does_not_depend_on_tune() {
+        let source = include_str!("config.rs");
+        let tune = concat!("tune", "::");
+        assert!(
+            !source.contains(tune),
+            "src/config.rs refers to the tune module"
+        );
+    }
+
     #[test]
     fn the_shipped_upstream_kinds_parse() {
-        let kinds: BTreeMap<String, UpstreamKind> = serde_yaml::from_str(UPSTREAM_KINDS).unwrap();
+        let kinds: BTreeMap<String, UpstreamKind> = crate::yaml::from_str(UPSTREAM_KINDS).unwrap();
         assert_eq!(kinds.len(), upstream_kinds().len());
         assert_eq!(
             known_upstream_kind("aws-alb").unwrap().idle_timeout_ms,
             Some(60_000)
         );
-        let config = Config::parse("x.yaml", "upstream-kinds:\n  varnish:\n    description: Varnish\n    idle-timeout: 5s\n    source: our own measurements\nupstreams:\n  cache.local: varnish\n").unwrap();
+        let config = Config::parse(
+            "x.yaml",
+            "upstream-kinds:\n  varnish:\n    description: Varnish\n    \
+            idle-timeout: 5s\n    source: our own measurements\
+            \nupstreams:\n  cache.local: varnish\n",
+        )
+        .unwrap();
         assert_eq!(
             config.facts().unwrap().upstreams["cache.local"].idle_timeout_ms,
             Some(5_000)
@@ -349,7 +419,8 @@ mod tests {
     fn upstream_facts() {
         let config = Config::parse(
             "x.yaml",
-            "upstreams:\n  alb.example.com: aws-alb\n  api.local: { kind: nginx, idle-timeout: 30s }\n",
+            "upstreams:\n  alb.example.com: aws-alb\n  api.local: \
+                { kind: nginx, idle-timeout: 30s }\n",
         )
         .unwrap();
         let facts = config.facts().unwrap();

@@ -19,7 +19,8 @@ pub enum Error {
     #[diagnostic(
         code(haplint::encoding),
         help(
-            "haplint reads configurations as UTF-8 text; convert the file (e.g. with iconv) or remove the offending bytes"
+            "haplint reads configurations as UTF-8 text; convert the \
+                file (e.g. with iconv) or remove the offending bytes"
         )
     )]
     NotUtf8 { path: String, offset: usize },

@@ -22,6 +22,7 @@ pub mod template;
 pub mod text;
 pub mod tune;
 pub mod version;
+pub mod yaml;
 
 use config::Facts;
 use finding::{Finding, Severity};
@@ -140,6 +141,13 @@ impl Report {
         self.active().filter(|f| f.severity == severity).count()
     }
 
+    /// Whether a rule failed (an `internal-error` finding): exit 2.
+    pub fn has_internal_error(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.finding.rule == rules::INTERNAL_ERROR)
+    }
+
     /// Whether any active finding is at or above `threshold`.
     pub fn fails(&self, threshold: Severity) -> bool {
         self.active().any(|f| f.severity >= threshold)
@@ -244,7 +252,9 @@ fn withhold_fixes_on_broken_lines(sources: &SourceSet, findings: &mut [Finding])
 
 /// `first()` on this thread and `second()` on another, both results. The
 /// helper cannot panic on input (no panicking code paths); should it
-/// anyway, its work is done again here rather than lost.
+/// anyway, its work is done again here rather than lost. Only for work that
+/// can be done again: the rule queue catches a panic per rule instead
+/// (`run_rule`), as its shared counter is consumed.
 pub(crate) fn in_parallel<A, B: Send>(
     first: impl FnOnce() -> A,
     second: impl Fn() -> B + Sync,
@@ -298,7 +308,7 @@ fn run_rules(
         let mut found = Vec::new();
         while let Some(rule) = enabled.get(next.fetch_add(1, Ordering::Relaxed)) {
             let started = std::time::Instant::now();
-            rule.run(cx, &mut found);
+            run_rule(cx, rule.as_ref(), &mut found);
             if per_rule {
                 eprintln!(
                     "haplint timing: rule {} {:.3}s",
@@ -315,6 +325,66 @@ fn run_rules(
     let (mut found, more) = in_parallel(work, work);
     found.extend(more);
     found
+}
+
+/// Run one rule so that a panic inside it loses nothing: what it reported
+/// before stays, and an `internal-error` finding (severity error, exit 2)
+/// names the rule, what went wrong and how far into the input it got (its
+/// last finding, else the start of the first file).
+fn run_rule(cx: &rules::Context<'_>, rule: &dyn rules::DynRule, found: &mut Vec<Finding>) {
+    let before = found.len();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rule.run(cx, found);
+        #[cfg(debug_assertions)]
+        panic_on_purpose(rule.id());
+    }));
+    let Err(payload) = outcome else {
+        return;
+    };
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string());
+    let reached = found.get(before..).and_then(|own| own.last());
+    let span = reached.map_or(source::Span::new(source::FileId(0), 0, 0), |f| {
+        f.primary.span
+    });
+    let position = cx
+        .sources
+        .get(span.file)
+        .map(|file| {
+            let line = file.lines().line_of(span.start);
+            let column = span.start - file.lines().line_start(line) + 1;
+            format!("{}:{}:{column}", file.name, line + 1)
+        })
+        .unwrap_or_else(|| "the start of the input".to_string());
+    let progress = if reached.is_some() {
+        format!("after its finding at {position}")
+    } else {
+        format!("before any finding (from {position})")
+    };
+    let mut finding = Finding::new(
+        rules::INTERNAL_ERROR,
+        span,
+        format!("internal error in rule `{}` {progress}: {what}", rule.id()),
+    );
+    finding.severity = Some(Severity::Error);
+    finding.note = Some(format!(
+        "findings of `{}` past this point may be missing; this is a haplint bug, please report it",
+        rule.id()
+    ));
+    found.push(finding);
+}
+
+/// Debug builds only (the tests' binary): `HAPLINT_TEST_PANIC_RULE=<id>`
+/// makes that rule panic after it has reported, to prove nothing is lost.
+#[cfg(debug_assertions)]
+#[allow(clippy::panic)]
+fn panic_on_purpose(id: &str) {
+    if std::env::var_os("HAPLINT_TEST_PANIC_RULE").is_some_and(|v| v == id) {
+        panic!("{id} panicked on purpose (HAPLINT_TEST_PANIC_RULE)");
+    }
 }
 
 /// The findings of every stage for already-parsed trees, with suppressions
@@ -383,7 +453,12 @@ pub fn analyze(
     let mut findings: Vec<(Finding, Option<Suppression>)> = raw
         .into_iter()
         .map(|finding| {
-            let suppressed = suppressions.suppress(&finding);
+            // A rule that failed cannot be silenced by a comment.
+            let suppressed = if finding.rule == rules::INTERNAL_ERROR {
+                None
+            } else {
+                suppressions.suppress(&finding)
+            };
             (finding, suppressed)
         })
         .collect();
@@ -514,5 +589,96 @@ pub fn fix_text(name: &str, text: &str, options: &Options, include_unsafe: bool)
         applied: outcome.applied,
         rounds: outcome.rounds,
         converged: outcome.converged,
+    }
+}
+
+#[cfg(test)]
+mod rule_panics {
+    use super::*;
+
+    /// Reports on the first line, then panics.
+    #[derive(Default)]
+    struct Panics;
+
+    impl rules::Rule for Panics {
+        const ID: &'static str = "test-panics";
+        #[allow(clippy::panic)]
+        fn check(&self, cx: &rules::Context<'_>, out: &mut Vec<Finding>) {
+            let file = cx
+                .sources
+                .files()
+                .first()
+                .map_or(source::FileId(0), |f| f.id);
+            out.push(Finding::new(
+                Self::ID,
+                source::Span::new(file, 0, 8),
+                "seen",
+            ));
+            panic!("on purpose");
+        }
+    }
+
+    /// The rule queue on two threads (as for large configurations): a rule
+    /// that panics, first in the queue, loses no finding of the rules after
+    /// it nor its own, and adds one `internal-error` naming it and its last
+    /// finding's position.
+    #[test]
+    fn a_panicking_rule_loses_nothing_on_two_threads() {
+        let mut sources = SourceSet::new();
+        sources.add(
+            "t.cfg",
+            None,
+            "frontend f\n  bind :80\n  retires 3\n  default_backend b\
+                \nbackend b\n  server s 10.0.0.1:443 ssl verify none\n",
+        );
+        let trees = sources.files().iter().map(syntax::parse).collect();
+        let model = Model::build(trees);
+        let activity: Vec<Vec<syntax::Activity>> = model
+            .trees()
+            .iter()
+            .map(|tree| syntax::line_activity(tree, Version::LATEST))
+            .collect();
+        let facts = Facts::default();
+        let options = Options::default();
+        let cx = rules::Context {
+            activity: &activity,
+            model: &model,
+            sources: &sources,
+            target: Version::LATEST,
+            facts: &facts,
+            options: &options,
+            keyword_notes: std::sync::OnceLock::new(),
+            known_upstreams: std::sync::OnceLock::new(),
+        };
+        let _ = cx.keyword_notes.set(rules::keyword_lines::note_lines(&cx));
+        let key = |f: &Finding| (f.rule, f.primary.span.start, f.message.clone());
+        let normal: std::collections::BTreeSet<_> = run_rules(&cx, &rules::registry(), false)
+            .iter()
+            .map(key)
+            .collect();
+        assert!(normal.len() >= 2, "{normal:?}");
+        let mut enabled: Vec<Box<dyn rules::DynRule>> = vec![Box::new(Panics)];
+        enabled.extend(rules::registry());
+        let failed = run_rules(&cx, &enabled, true);
+        let keys: std::collections::BTreeSet<_> = failed.iter().map(key).collect();
+        assert!(
+            keys.is_superset(&normal),
+            "lost: {:?}",
+            normal.difference(&keys)
+        );
+        assert!(keys.iter().any(|k| k.0 == "test-panics"));
+        let internal: Vec<&Finding> = failed
+            .iter()
+            .filter(|f| f.rule == rules::INTERNAL_ERROR)
+            .collect();
+        assert_eq!(internal.len(), 1);
+        assert_eq!(internal[0].severity, Some(Severity::Error));
+        assert!(
+            internal[0]
+                .message
+                .contains("rule `test-panics` after its finding at t.cfg:1:1: on purpose"),
+            "{}",
+            internal[0].message
+        );
     }
 }

@@ -1,32 +1,10 @@
 //! Small text helpers shared by several stages.
 
-/// Levenshtein distance in characters, for "did you mean" suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        if let Some(first) = current.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let deletion = previous.get(j + 1).copied().unwrap_or(0) + 1;
-            let insertion = current.get(j).copied().unwrap_or(0) + 1;
-            if let Some(cell) = current.get_mut(j + 1) {
-                *cell = substitution.min(deletion).min(insertion);
-            }
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous.last().copied().unwrap_or(0)
-}
-
 /// The closest candidate within a third of its length (at least 2 edits).
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::levenshtein(word, c), c))
         .filter(|(distance, c)| *distance > 0 && *distance <= (c.chars().count() / 3).max(2))
         .min()
         .map(|(_, c)| c)
@@ -74,7 +52,6 @@ mod tests {
 
     #[test]
     fn distances_and_durations() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(
             closest("ssl-verfy-none", ["ssl-verify-none", "syntax"]),
             Some("ssl-verify-none")

@@ -4,6 +4,9 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::needs_tool;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -18,10 +21,11 @@ fn haplint(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("haplint-fix-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    tempfile::Builder::new()
+        .prefix(&format!("haplint-fix-{tag}-"))
+        .tempdir()
+        .unwrap()
+        .keep()
 }
 
 fn copy_fixture(dir: &Path) -> PathBuf {
@@ -56,7 +60,13 @@ fn diff_writes_nothing_and_exits_1() {
         diff.contains("-\toption http-server-close # legacy\r\n"),
         "{diff}"
     );
-    assert!(diff.contains("+\tserver a app.example.com:443 ssl verify required ca-file @system-ca sni str(app.example.com)  # \"quoted\" stays\r\n"), "{diff}");
+    assert!(
+        diff.contains(
+            "+\tserver a app.example.com:443 ssl verify required ca-file \
+        @system-ca sni str(app.example.com)  # \"quoted\" stays\r\n"
+        ),
+        "{diff}"
+    );
     fs::remove_dir_all(&dir).ok();
 }
 
@@ -185,13 +195,16 @@ fn interactive_refuses_without_a_terminal() {
 #[test]
 fn interactive_applies_and_skips_as_answered() {
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("notice: `script` is not installed; interactive test skipped");
-        return;
+        return needs_tool(
+            "interactive_applies_and_skips_as_answered",
+            "`script` (util-linux)",
+        );
     }
     let dir = scratch("interactive");
     let path = copy_fixture(&dir);
     let original = fs::read_to_string(&path).unwrap();
-    // `script` gives haplint a terminal and feeds it our answers: skip the first fix, apply the second.
+    // `script` gives haplint a terminal and feeds it our answers: skip the first fix, apply the
+    // second.
     let command = format!(
         "{} fix -i --no-config --unsafe-fixes --select {SELECT} {}",
         env!("CARGO_BIN_EXE_haplint"),
@@ -255,7 +268,11 @@ fn verify_refuses_to_write_a_fix_haproxy_rejects_and_names_it() {
     let fake = dir.join("fake-haproxy");
     fs::write(
         &fake,
-        "#!/bin/sh\nfor a in \"$@\"; do case $a in *.cfg) f=$a;; esac; done\nline=$(grep -n '@system-ca' \"$f\" | cut -d: -f1)\nif [ -n \"$line\" ]; then echo \"[ALERT]    (1) : config : parsing [$f:$line] : unable to load @system-ca\" >&2; exit 1; fi\necho 'Configuration file is valid'\n",
+        "#!/bin/sh\nfor a in \"$@\"; do case $a in *.cfg) f=$a;; \
+            esac; done\nline=$(grep -n '@system-ca' \"$f\" | cut -d: \
+            -f1)\nif [ -n \"$line\" ]; then echo \"[ALERT]    (1) : \
+            config : parsing [$f:$line] : unable to load @system-ca\" \
+            >&2; exit 1; fi\necho 'Configuration file is valid'\n",
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;

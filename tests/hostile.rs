@@ -4,16 +4,20 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::needs_tool;
+
 use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("haplint-hostile-{tag}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    tempfile::Builder::new()
+        .prefix(&format!("haplint-hostile-{tag}-"))
+        .tempdir()
+        .unwrap()
+        .keep()
 }
 
 /// Run haplint with a generous deadline: a hang is a failure, not a stuck CI.
@@ -235,8 +239,7 @@ fn dangling_symlink_and_unreadable_file() {
 #[test]
 fn no_network_no_programs_no_named_files() {
     if Command::new("strace").arg("-V").output().is_err() {
-        eprintln!("notice: strace is not installed; syscall test skipped");
-        return;
+        return needs_tool("no_network_no_programs_no_named_files", "strace");
     }
     let dir = scratch("strace");
     let trace = dir.join("trace");

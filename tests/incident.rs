@@ -4,6 +4,8 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::process::Command;
@@ -50,9 +52,11 @@ fn the_seven_incident_rules_fire_on_their_lines() {
 
 #[test]
 fn fixing_everything_leaves_only_what_needs_a_decision() {
-    let dir = std::env::temp_dir().join(format!("haplint-incident-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-incident-")
+        .tempdir()
+        .unwrap()
+        .keep();
     fs::copy("examples/alb-chain.cfg", dir.join("alb-chain.cfg")).unwrap();
     fs::copy("examples/.haplint.yaml", dir.join(".haplint.yaml")).unwrap();
     let path = dir.join("alb-chain.cfg");
@@ -86,7 +90,7 @@ fn fixing_everything_leaves_only_what_needs_a_decision() {
     assert_eq!(left, expected);
 
     // With the resolvers section the operator has to add, the real haproxy accepts the result.
-    if let Some(haproxy) = haplint::fix::verify::find_haproxy(None) {
+    if let Some(haproxy) = common::oracle("2.6") {
         let mut text = fs::read_to_string(&path).unwrap();
         text.push_str("resolvers aws\n    nameserver vpc 127.0.0.1:53\n");
         let verdict =
@@ -95,8 +99,9 @@ fn fixing_everything_leaves_only_what_needs_a_decision() {
         assert!(verdict.accepted, "{}", verdict.output);
         assert!(verdict.placeholders.iter().any(|p| p.contains("crt-list")));
     } else {
-        eprintln!(
-            "notice: haproxy is not installed; acceptance of the fixed incident config not checked"
+        common::needs_tool(
+            "fixing_everything_leaves_only_what_needs_a_decision",
+            "the haproxy 2.6 oracle (run tools/oracle/install)",
         );
     }
     fs::remove_dir_all(&dir).ok();

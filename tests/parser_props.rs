@@ -43,7 +43,11 @@ fn config_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, rng_seed: proptest::test_runner::RngSeed::Fixed(0x6861_706c), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 2000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x6861_706c),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn parse_is_total_and_lossless(text in config_text()) {

@@ -11,7 +11,9 @@ use std::fmt::Write;
 #[test]
 fn one_frontend_with_100k_use_backend_rules_completes() {
     let mut text = String::from(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :80\n",
+        "defaults\n    mode http\n    timeout connect 5s\n    \
+            timeout client 30s\n    timeout server 30s\nfrontend www\
+            \n    bind :80\n",
     );
     for i in 0..100_000 {
         writeln!(text, "    acl path_{i} path_beg /p{i}/").unwrap();

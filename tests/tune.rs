@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use common::haplint;
+use common::{haplint, needs_tool, oracle};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -99,8 +99,11 @@ fn profiles() {
 
 #[test]
 fn facts_come_from_a_profile_file_and_flags_win() {
-    let dir = std::env::temp_dir().join(format!("haplint-tune-profile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-tune-profile-")
+        .tempdir()
+        .unwrap()
+        .keep();
     let profile = dir.join("profile.yaml");
     std::fs::write(&profile, "cores: 8\nmemory: 16G\npeak-connections: 1000\n").unwrap();
     // `nbthread` is only rewritten where the configuration sets one.
@@ -162,8 +165,11 @@ fn invalid_facts_are_named() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(field), "{stderr}");
     }
-    let dir = std::env::temp_dir().join(format!("haplint-tune-idle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-tune-idle-")
+        .tempdir()
+        .unwrap()
+        .keep();
     std::fs::write(
         dir.join(".haplint.yaml"),
         "upstreams:\n  alb.domain.com: { kind: aws-alb, idle-timeout: 0s }\n",
@@ -187,8 +193,11 @@ fn invalid_facts_are_named() {
 /// server limits stop firing, and haproxy finds nothing new to reject.
 #[test]
 fn the_incident_tuned() {
-    let dir = std::env::temp_dir().join(format!("haplint-tune-incident-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("haplint-tune-incident-")
+        .tempdir()
+        .unwrap()
+        .keep();
     let config = dir.join("alb-chain.cfg");
     // A resolvers section, which the incident refers to but lacks, so that
     // haproxy can judge the rest.
@@ -229,12 +238,14 @@ fn the_incident_tuned() {
         "8000",
         "--write",
     ];
-    let has_haproxy = Command::new("haproxy")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if has_haproxy {
-        args.push("--verify");
+    let haproxy = oracle("3.2");
+    let haproxy_arg = haproxy.as_ref().map(|p| p.to_str().unwrap().to_string());
+    match &haproxy_arg {
+        Some(path) => args.extend(["--verify", "--haproxy", path.as_str()]),
+        None => needs_tool(
+            "the_incident_tuned",
+            "the haproxy 3.2 oracle (run tools/oracle/install)",
+        ),
     }
     let output = haplint(&args);
     assert!(
@@ -253,7 +264,7 @@ fn the_incident_tuned() {
             "{rule} still fires after tuning: {after:?}"
         );
     }
-    if has_haproxy {
+    if haproxy.is_some() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             !stderr.contains("rejects the original"),
@@ -270,9 +281,11 @@ fn the_incident_tuned() {
 #[test]
 fn a_failed_tune_write_leaves_the_original_intact() {
     for fault in ["write", "rename", "abort-before-rename"] {
-        let dir =
-            std::env::temp_dir().join(format!("haplint-tune-fault-{fault}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("haplint-tune-fault-{fault}-"))
+            .tempdir()
+            .unwrap()
+            .keep();
         let config = dir.join("haproxy.cfg");
         let original = std::fs::read_to_string("tests/fixtures/tune/web.cfg").unwrap();
         std::fs::write(&config, &original).unwrap();

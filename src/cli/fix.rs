@@ -26,7 +26,8 @@ pub(super) fn run_fixes(
     });
     if !outcome.converged {
         return Err(Error::Verify(format!(
-            "fixes did not settle after {} passes; nothing was written (this is a haplint bug, please report it)",
+            "fixes did not settle after {} passes; nothing was written \
+                (this is a haplint bug, please report it)",
             crate::MAX_FIX_ROUNDS
         )));
     }
@@ -75,7 +76,9 @@ pub(super) fn run_fixes(
     } else {
         super::emit(&after, args)?;
     }
-    Ok(if after.fails(args.fail_on.severity()) {
+    Ok(if after.has_internal_error() {
+        ExitCode::from(2)
+    } else if after.fails(args.fail_on.severity()) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -213,7 +216,9 @@ fn verify_outcome(
                 })
                 .collect();
             Err(Error::Verify(format!(
-                "haproxy accepts the original configuration but rejects the fixed one; nothing was written.\nfixes that break it: {}\nhaproxy says:\n  {}",
+                "haproxy accepts the original configuration but rejects the \
+                    fixed one; nothing was written.\nfixes that break it: {}\
+                    \nhaproxy says:\n  {}",
                 if culprits.is_empty() {
                     "the combination of fixes".to_string()
                 } else {
@@ -224,7 +229,8 @@ fn verify_outcome(
         }
         (false, _) => {
             eprintln!(
-                "verify: haproxy already rejects the original configuration ({}); fixed configuration {}",
+                "verify: haproxy already rejects the original configuration \
+                    ({}); fixed configuration {}",
                 before
                     .alerts
                     .first()

@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn every_configuration_key_is_documented() {
         // The reader names every key it accepts when it meets one it does not.
-        let error = serde_yaml::from_str::<crate::config::Config>("no-such-key: 1\n")
+        let error = crate::yaml::from_str::<crate::config::Config>("no-such-key: 1\n")
             .expect_err("an unknown key is refused");
         let message = error.to_string();
         let (_, expected) = message

@@ -501,8 +501,11 @@ fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let failed = report.fails(args.fail_on.severity());
     // The process ends right after: freeing a large configuration's model
     // piece by piece would only make the exit slower.
+    let internal = report.has_internal_error();
     std::mem::forget(report);
-    Ok(if failed {
+    Ok(if internal {
+        ExitCode::from(2)
+    } else if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

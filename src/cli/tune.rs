@@ -40,7 +40,8 @@ pub struct TuneArgs {
     /// Share of server connections with TLS (0 to 1).
     #[arg(long, allow_negative_numbers = true)]
     pub tls_upstream_share: Option<f64>,
-    /// The kind of the upstream at HOST (aws-alb, aws-nlb, nginx, generic-http or your own); repeatable.
+    /// The kind of the upstream at HOST (aws-alb, aws-nlb, nginx, generic-http or your own);
+    /// repeatable.
     #[arg(long, value_name = "HOST=KIND")]
     pub upstream: Vec<String>,
     /// Print the tuned lines per section instead of a diff.
@@ -49,7 +50,8 @@ pub struct TuneArgs {
     /// Write the tuned configuration in place (atomically).
     #[arg(long)]
     pub write: bool,
-    /// With --write: check the result with the real `haproxy -c` first, and write nothing if it rejects it.
+    /// With --write: check the result with the real `haproxy -c` first, and write nothing if it
+    /// rejects it.
     #[arg(long, requires = "write")]
     pub verify: bool,
     /// The haproxy binary for --verify.
@@ -237,7 +239,8 @@ fn verify(
         )));
     }
     eprintln!(
-        "verify: haproxy -c rejects the original already, for the same reasons; the tuning adds none"
+        "verify: haproxy -c rejects the original already, for the \
+            same reasons; the tuning adds none"
     );
     Ok(())
 }

@@ -205,14 +205,15 @@ impl Neutralizer {
 /// Check a set of configuration files (name, text), read in order like several `-f`.
 /// `base` is the directory relative paths are resolved from.
 pub fn check(haproxy: &Path, files: &[(String, String)], base: &Path) -> std::io::Result<Verdict> {
-    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("haplint-verify-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let result = run(haproxy, files, base, &dir);
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    // A fresh directory with an unpredictable name, readable by its owner
+    // only (0700): the copies hold whatever secrets the configuration holds.
+    // It is removed when `dir` goes out of scope.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("haplint-verify-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let dir = builder.tempdir()?;
+    run(haproxy, files, base, dir.path())
 }
 
 fn run(
@@ -309,6 +310,35 @@ mod tests {
             &names,
         );
         assert_eq!(alert.line, None);
+    }
+
+    /// The copies of the configuration (passwords included) sit in a fresh
+    /// directory only its owner can enter, which is gone afterwards. A fake
+    /// haproxy records the mode of the directory its `-f` file is in.
+    #[test]
+    fn the_work_folder_is_private_and_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let scratch = tempfile::tempdir().unwrap();
+        let seen = scratch.path().join("seen");
+        let fake = scratch.path().join("haproxy");
+        std::fs::write(
+            &fake,
+            format!(
+                "#!/bin/sh\nshift 3\nd=$(dirname \"$1\")\n\
+                 echo \"$d $(stat -c %a \"$d\") $(cat \"$1\")\" > '{}'\n",
+                seen.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let files = [("haproxy.cfg".to_string(), "userlist u\n".to_string())];
+        check(&fake, &files, scratch.path()).unwrap();
+        let seen = std::fs::read_to_string(&seen).unwrap();
+        let mut words = seen.split_whitespace();
+        let (dir, mode) = (words.next().unwrap(), words.next().unwrap());
+        assert_eq!(mode, "700", "the work folder {dir} is not private: {seen}");
+        assert!(seen.contains("userlist u"), "{seen}");
+        assert!(!Path::new(dir).exists(), "{dir} is left behind");
     }
 
     #[test]

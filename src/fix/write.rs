@@ -126,17 +126,11 @@ fn keep_owner(_path: &Path, _metadata: &fs::Metadata) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    fn temp_dir(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("haplint-write-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
     #[test]
     fn replaces_content_and_keeps_permissions() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = temp_dir("perm");
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         let path = dir.join("haproxy.cfg");
         fs::write(&path, "old\n").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
@@ -147,16 +141,16 @@ mod tests {
             0o640
         );
         assert_eq!(
-            fs::read_dir(&dir).unwrap().count(),
+            fs::read_dir(dir).unwrap().count(),
             1,
             "temporary file left behind"
         );
-        fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
     fn follows_symlinks_to_their_target() {
-        let dir = temp_dir("link");
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         let target = dir.join("real.cfg");
         let link = dir.join("haproxy.cfg");
         fs::write(&target, "old\n").unwrap();
@@ -169,12 +163,12 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(fs::read_to_string(&target).unwrap(), "new\n");
-        fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
     fn refuses_a_file_changed_since_read() {
-        let dir = temp_dir("changed");
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         let path = dir.join("haproxy.cfg");
         fs::write(&path, "edited by someone else\n").unwrap();
         let error = write_atomic(&path, "old\n", "new\n").unwrap_err();
@@ -183,18 +177,18 @@ mod tests {
             fs::read_to_string(&path).unwrap(),
             "edited by someone else\n"
         );
-        fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
     fn a_directory_without_write_permission_leaves_the_original() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = temp_dir("ro");
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         let path = dir.join("haproxy.cfg");
         fs::write(&path, "old\n").unwrap();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o555)).unwrap();
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
         let result = write_atomic(&path, "old\n", "new\n");
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
         // root may write anyway; either way the file is whole.
         let content = fs::read_to_string(&path).unwrap();
         match result {
@@ -204,6 +198,5 @@ mod tests {
                 assert!(error.to_string().contains("haproxy.cfg"));
             }
         }
-        fs::remove_dir_all(&dir).ok();
     }
 }

@@ -72,7 +72,9 @@ fn sections_and_defaults_continue_across_files_but_each_file_starts_fresh() {
 fn server_params_merge_default_server_lines() {
     let model = model_of(&[concat!(
         "defaults\n  default-server inter 6s rise 1 maxconn 10\n",
-        "backend app\n  default-server maxconn 50 ssl\n  server a alb.example.com:443 verify none no-ssl check port 443\n  server b 10.0.0.2:443\n",
+        "backend app\n  default-server maxconn 50 ssl\n  server a \
+            alb.example.com:443 verify none no-ssl check port 443\n  \
+            server b 10.0.0.2:443\n",
     )]);
     let app = named(&model, SectionKind::Backend, "app");
     let servers: Vec<_> = model.real_servers(app).collect();
@@ -94,7 +96,9 @@ fn server_params_merge_default_server_lines() {
 #[test]
 fn references_resolve_or_stay_unresolved() {
     let model = model_of(&[concat!(
-        "frontend fe\n  bind :80\n  acl is_api path_beg /api\n  use_backend api if is_api !missing_acl METH_GET\n  use_backend %[req.hdr(host)]\n  default_backend nowhere\n",
+        "frontend fe\n  bind :80\n  acl is_api path_beg /api\n  \
+            use_backend api if is_api !missing_acl METH_GET\n  \
+            use_backend %[req.hdr(host)]\n  default_backend nowhere\n",
         "backend api\n  server-template alb 5 alb.example.com:443 resolvers aws\n",
     )]);
     let unresolved: Vec<_> = model
@@ -143,14 +147,17 @@ fn large_configurations_split_over_threads_give_the_same_model() {
     }
     for i in 0..backends {
         text.push_str(&format!(
-            "backend be{i}\n  server a{i} 10.0.0.1:80 check\n  server b{i} 10.0.0.2:80\n  use-server a{i} if TRUE\n"
+            "backend be{i}\n  server a{i} 10.0.0.1:80 check\n  server \
+                b{i} 10.0.0.2:80\n  use-server a{i} if TRUE\n"
         ));
     }
     let model = model_of(&[&text]);
     let statements: usize = model.sections.iter().map(|s| s.statements.len()).sum();
     assert!(statements >= PARALLEL_STATEMENTS);
     let small = model_of(&[
-        "frontend www\n  bind :80\n  use_backend be0 if h0\n  acl h0 hdr(host) -i t0\nbackend be0\n  server a0 10.0.0.1:80 check\n  server b0 10.0.0.2:80\n  use-server a0 if TRUE\n",
+        "frontend www\n  bind :80\n  use_backend be0 if h0\n  acl h0 \
+            hdr(host) -i t0\nbackend be0\n  server a0 10.0.0.1:80 check\
+            \n  server b0 10.0.0.2:80\n  use-server a0 if TRUE\n",
     ]);
     assert!(
         small

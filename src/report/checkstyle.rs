@@ -25,7 +25,9 @@ pub fn render(report: &Report) -> String {
             Severity::Info => "info",
         };
         out.push_str(&format!(
-            "    <error line=\"{}\" column=\"{}\" severity=\"{severity}\" message=\"{}\" source=\"haplint.{}\"/>\n",
+            "    <error line=\"{}\" column=\"{}\" \
+                severity=\"{severity}\" message=\"{}\" \
+                source=\"haplint.{}\"/>\n",
             start.line,
             start.column,
             escape(&finding.message),

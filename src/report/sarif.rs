@@ -18,7 +18,7 @@ use crate::{Report, Reported};
 use serde_json::{Value, json};
 
 /// The rule entry for findings that come from no documented rule.
-pub const INTERNAL_ERROR: &str = "internal-error";
+pub use crate::rules::INTERNAL_ERROR;
 
 /// What an `internal-error` finding means, for SARIF's full description and
 /// `haplint explain internal-error` (it has no rule doc: no configuration is

@@ -92,7 +92,7 @@ pub struct OptionDoc {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
-    pub default: serde_yaml::Value,
+    pub default: crate::yaml::Value,
     pub meaning: String,
 }
 
@@ -209,7 +209,7 @@ fn loaded() -> &'static (Vec<RuleDoc>, Vec<String>) {
         let mut docs = Vec::new();
         let mut errors = Vec::new();
         for (stem, text) in RULE_DOCS {
-            match serde_yaml::from_str::<RuleDoc>(text) {
+            match crate::yaml::from_str::<RuleDoc>(text) {
                 Ok(doc) => docs.push(doc),
                 Err(error) => errors.push(format!("rules/{stem}.yaml: {error}")),
             }

@@ -106,6 +106,9 @@ impl<R: Rule> DynRule for R {
     }
 }
 
+/// A rule panicked: haplint could not judge part of the configuration (exit 2).
+pub const INTERNAL_ERROR: &str = "internal-error";
+
 /// Findings that come from the engine itself rather than from a rule module.
 pub const BUILTIN_IDS: &[&str] = &[
     crate::syntax::SYNTAX,
@@ -205,7 +208,7 @@ pub fn is_known(id: &str) -> bool {
 /// The closest known id to a misspelled one, for "did you mean".
 pub fn suggest(id: &str) -> Option<&'static str> {
     all_ids()
-        .map(|known| (crate::text::edit_distance(id, known), known))
+        .map(|known| (strsim::levenshtein(id, known), known))
         .filter(|(distance, known)| *distance <= (known.len() / 3).max(2))
         .min()
         .map(|(_, known)| known)

@@ -209,11 +209,7 @@ fn cut_plain_line(content: &str, base: u32, words: &mut Vec<Word>) -> Option<Pla
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| i + from)
+    memchr::memchr(b'\n', bytes.get(from..)?).map(|i| i + from)
 }
 
 struct Builder {

@@ -225,9 +225,15 @@ fn parallel_parse_matches_a_single_pass() {
     while text.len() <= super::PARALLEL_PARSE_BYTES + 1000 {
         if i % 100 == 0 {
             // A few quoted lines take the grammar; the rest the plain-line path.
-            text.push_str(&format!("backend b{i}\n    http-request set-header X \"v {i}\" # c\n    server s 10.0.0.1:80 'q{i}'\r\n"));
+            text.push_str(&format!(
+                "backend b{i}\n    http-request set-header X \"v {i}\" # c\
+                \n    server s 10.0.0.1:80 'q{i}'\r\n"
+            ));
         } else {
-            text.push_str(&format!("backend b{i}\n    http-request set-header X v{i} # c\n    server s 10.0.0.1:80 q{i}\r\n"));
+            text.push_str(&format!(
+                "backend b{i}\n    http-request set-header X v{i} # c\n    \
+                server s 10.0.0.1:80 q{i}\r\n"
+            ));
         }
         i += 1;
     }
@@ -272,7 +278,11 @@ fn parallel_parse_matches_a_single_pass() {
 fn version_conditions_decide_which_lines_are_read() {
     use super::directives::{Activity, line_activity};
     use crate::version::Version;
-    let text = "global\n.if version_atleast(2.9-dev0)\n  a\n.elif version_atleast(2.6)\n  b\n.else\n  c\n.endif\n.if defined(X) && version_before(2.4)\n  d\n.endif\n.if feature(OPENSSL)\n  e\n.endif\n.if !version_atleast(2.6.5) || version_atleast(3.0)\n  f\n.endif\n";
+    let text = "global\n.if version_atleast(2.9-dev0)\n  a\n.elif \
+        version_atleast(2.6)\n  b\n.else\n  c\n.endif\n.if \
+        defined(X) && version_before(2.4)\n  d\n.endif\n.if \
+        feature(OPENSSL)\n  e\n.endif\n.if !version_atleast(2.6.5) \
+        || version_atleast(3.0)\n  f\n.endif\n";
     let mut set = SourceSet::new();
     let id = set.add("v.cfg", None, text);
     let tree = parse(set.get(id).unwrap());
@@ -289,7 +299,9 @@ fn version_conditions_decide_which_lines_are_read() {
 
 #[test]
 fn lines_that_may_hold_an_expression_are_noted() {
-    let text = "backend b\n  server s 10.0.0.1:80 # (comment)\n  http-request set-var(txn.x) str(a)\n  use_backend x if { path /a }\n  log-format %ci\n  option httplog \"quoted\"\n";
+    let text = "backend b\n  server s 10.0.0.1:80 # (comment)\n  \
+        http-request set-var(txn.x) str(a)\n  use_backend x if \
+        { path /a }\n  log-format %ci\n  option httplog \"quoted\"\n";
     let mut set = SourceSet::new();
     let id = set.add("e.cfg", None, text);
     let tree = parse(set.get(id).unwrap());

@@ -9,54 +9,11 @@ mod plan;
 
 pub use plan::{Change, Plan, plan};
 
-use crate::error::Error;
-use serde::Deserialize;
+pub use crate::config::Profile;
 
-/// The facts, as written in the `tune:` block of `.haplint.yaml`, in a
-/// `--profile` file, or given as flags (flags win).
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Profile {
-    /// CPU cores haproxy may use.
-    pub cores: Option<i64>,
-    /// Memory of the machine: `4G`, `4096M`, `4GB`, or bytes.
-    pub memory: Option<String>,
-    /// Expected peak of concurrent client connections.
-    pub peak_connections: Option<i64>,
-    /// Expected peak of requests per second (reported, and used to size the queue).
-    pub request_rate: Option<i64>,
-    /// Share of client connections that use TLS, 0 to 1 (default: 1 when a
-    /// listener has `ssl`, else 0).
-    pub tls_client_share: Option<f64>,
-    /// Share of server connections that use TLS, 0 to 1 (default: from the
-    /// servers' `ssl`).
-    pub tls_upstream_share: Option<f64>,
-}
+use crate::error::Error;
 
 impl Profile {
-    /// `other`'s values where it has them, these otherwise.
-    pub fn overridden_by(&self, other: &Profile) -> Profile {
-        Profile {
-            cores: other.cores.or(self.cores),
-            memory: other.memory.clone().or_else(|| self.memory.clone()),
-            peak_connections: other.peak_connections.or(self.peak_connections),
-            request_rate: other.request_rate.or(self.request_rate),
-            tls_client_share: other.tls_client_share.or(self.tls_client_share),
-            tls_upstream_share: other.tls_upstream_share.or(self.tls_upstream_share),
-        }
-    }
-
-    pub fn load(path: &std::path::Path) -> Result<Profile, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        serde_yaml::from_str::<Profile>(&text).map_err(|e| Error::Config {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
-    }
-
     /// Checked facts; every error names the field.
     pub fn facts(&self) -> Result<Facts, Error> {
         let invalid =

@@ -412,7 +412,14 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                     .as_deref()
                     .and_then(|k| config.reuse_mode(k))
                     .unwrap_or_else(|| "safe".to_string());
-                writer.insert(backend, format!("http-reuse {mode}"), format!("idle server connections are shared between requests toward {kind_label}, saving a TCP+TLS handshake each"));
+                writer.insert(
+                    backend,
+                    format!("http-reuse {mode}"),
+                    format!(
+                        "idle server connections are shared between requests toward \
+                    {kind_label}, saving a TCP+TLS handshake each"
+                    ),
+                );
             }
             if upstream
                 .as_ref()

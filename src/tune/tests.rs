@@ -3,7 +3,7 @@ use crate::config::Config;
 use crate::source::SourceSet;
 
 fn profile(yaml: &str) -> Profile {
-    serde_yaml::from_str(yaml).unwrap()
+    crate::yaml::from_str(yaml).unwrap()
 }
 
 fn model_of(text: &str) -> crate::model::Model {
@@ -12,7 +12,11 @@ fn model_of(text: &str) -> crate::model::Model {
     crate::check(sources, &crate::Options::default()).model
 }
 
-const WEB: &str = "global\n    maxconn 1000\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :443 ssl crt /etc/x.pem\n    default_backend app\nbackend app\n    server a 10.0.0.1:80\n    server b 10.0.0.2:80\n";
+const WEB: &str = "global\n    maxconn 1000\ndefaults\n    mode http\n    \
+    timeout connect 5s\n    timeout client 30s\n    timeout \
+    server 30s\nfrontend www\n    bind :443 ssl crt /etc/x.pem\
+    \n    default_backend app\nbackend app\n    server a \
+    10.0.0.1:80\n    server b 10.0.0.2:80\n";
 
 fn plan_for(text: &str, yaml: &str) -> Plan {
     let facts = profile(yaml).facts().unwrap();
@@ -40,7 +44,7 @@ fn invalid_facts_name_their_field() {
         let error = profile(yaml).facts().unwrap_err().to_string();
         assert!(error.contains(&format!("`{field}`")), "{yaml}: {error}");
     }
-    assert!(serde_yaml::from_str::<Profile>("cores: 2\nmemroy: 4G\n").is_err());
+    assert!(crate::yaml::from_str::<Profile>("cores: 2\nmemroy: 4G\n").is_err());
 }
 
 #[test]
@@ -56,7 +60,8 @@ fn sizes() {
 #[test]
 fn arithmetic_of_the_global_maxconn() {
     let plan = plan_for(WEB, "cores: 2\nmemory: 4G\n");
-    // 2 × 16 KiB buffers + 8 KiB structures + TLS on every client side (36 KiB), none toward servers.
+    // 2 × 16 KiB buffers + 8 KiB structures + TLS on every client side (36 KiB), none toward
+    // servers.
     assert_eq!(plan.session_bytes, 2 * 16_384 + 8 * 1024 + 36 * 1024);
     assert_eq!(
         plan.global_maxconn,
@@ -70,10 +75,18 @@ fn arithmetic_of_the_global_maxconn() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, rng_seed: proptest::test_runner::RngSeed::Fixed(7), ..Default::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 64,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(7),
+        ..Default::default()
+    })]
 
     #[test]
-    fn more_memory_never_lowers_maxconn(memory in 64u64..65_536, extra in 1u64..65_536, peak in proptest::option::of(1i64..500_000)) {
+    fn more_memory_never_lowers_maxconn(
+        memory in 64u64..65_536,
+        extra in 1u64..65_536,
+        peak in proptest::option::of(1i64..500_000),
+    ) {
         let peak = peak.map(|p| format!("peak-connections: {p}\n")).unwrap_or_default();
         let small = plan_for(WEB, &format!("cores: 2\nmemory: {memory}M\n{peak}"));
         let large = plan_for(WEB, &format!("cores: 2\nmemory: {}M\n{peak}", memory + extra));
@@ -81,7 +94,11 @@ proptest::proptest! {
     }
 
     #[test]
-    fn more_servers_never_raise_the_per_server_maxconn(servers in 1usize..40, more in 1usize..40, peak in 1i64..200_000) {
+    fn more_servers_never_raise_the_per_server_maxconn(
+        servers in 1usize..40,
+        more in 1usize..40,
+        peak in 1i64..200_000,
+    ) {
         let backend = |n: usize| {
             let mut text = WEB.split("\nbackend app").next().unwrap_or("").to_string();
             text.push_str("\nbackend app\n");
@@ -106,7 +123,9 @@ fn short_upstream_idle_timeouts_get_a_purge_delay() {
     let facts = profile("cores: 2\nmemory: 4G\n").facts().unwrap();
     let config = Config::parse(
         "x.yaml",
-        "upstream-kinds:\n  varnish:\n    description: Varnish\n    idle-timeout: 4s\n    source: test\nupstreams:\n  10.0.0.1: varnish\n",
+        "upstream-kinds:\n  varnish:\n    description: Varnish\n    \
+            idle-timeout: 4s\n    source: test\nupstreams:\n  10.0.0.1: \
+            varnish\n",
     )
     .unwrap();
     let plan = plan(&model_of(WEB), &facts, &config, &config.facts().unwrap());
