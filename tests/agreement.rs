@@ -45,8 +45,11 @@ struct Case {
 fn haplint_errors(text: &str) -> Vec<String> {
     let mut sources = SourceSet::new();
     sources.add("case.cfg", None, text);
+    // The corpus files are judged as stored: reg-tests hold vtest macros
+    // (`${testdir}`) that would make them templates, so templates are checked.
     let options = haplint::Options {
         target: Version::new(2, 6),
+        ignore: vec!["template".to_string()],
         ..Default::default()
     };
     let report = haplint::check(sources, &options);
