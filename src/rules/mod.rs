@@ -144,6 +144,13 @@ rules! {
     stats_without_auth::StatsWithoutAuth,
     redundant_check_port::RedundantCheckPort,
     server_close_defeats_reuse::ServerCloseDefeatsReuse,
+    misplaced_rule::MisplacedRule,
+    timeout_without_unit::TimeoutWithoutUnit,
+    http_only_in_tcp_mode::HttpOnlyInTcpMode,
+    httpchk_headers_in_version::HttpchkHeadersInVersion,
+    invalid_header_name::InvalidHeaderName,
+    frontend_without_bind::FrontendWithoutBind,
+    external_check_setup::ExternalCheckSetup,
 }
 
 /// Every id a user may name: registered rules and built-in ones.
