@@ -43,7 +43,7 @@ impl Rule for HttpOnlyInTcpMode {
         // An inherited option is reported once, where it is written.
         let mut reported: HashSet<Stmt> = HashSet::default();
         for section in model.proxies() {
-            if model.mode(section) != Mode::Tcp || cx.activity(section.header) != crate::syntax::Activity::Active {
+            if model.mode(section) != Mode::Tcp || cx.activity(section.header) != crate::syntax::Activity::Active || switches_to_http(cx, section) {
                 continue;
             }
             for (name, front, back, instead) in OPTIONS {
@@ -70,6 +70,16 @@ impl Rule for HttpOnlyInTcpMode {
     }
 }
 
+/// Whether a `tcp-request content switch-mode http` rule can turn the
+/// proxy's streams into HTTP ones: its HTTP settings then apply.
+fn switches_to_http(cx: &Context<'_>, section: &Section) -> bool {
+    let model = cx.model;
+    model.statements_with(section, "tcp-request").any(|stmt| {
+        let mut words = model.values(stmt).skip(1);
+        words.next() == Some("content") && words.next() == Some("switch-mode") && words.next() == Some("http")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::findings;
@@ -81,5 +91,7 @@ mod tests {
         assert_eq!(lines, vec![3, 6, 7, 14]);
         let http = "defaults\n  mode http\n  option httplog\n  option forwardfor\nfrontend fe\n  bind :80\n  http-request deny if FALSE\n  default_backend be\nbackend be\n  server s 10.0.0.1:80\n";
         assert!(findings("http-only-in-tcp-mode", http).is_empty());
+        let upgraded = "frontend fe\n  bind :80\n  tcp-request content switch-mode http if HTTP\n  http-request set-header x-a b\n  default_backend be\nbackend be\n  mode http\n  server s 10.0.0.1:80\n";
+        assert!(findings("http-only-in-tcp-mode", upgraded).is_empty());
     }
 }

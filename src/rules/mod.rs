@@ -151,6 +151,8 @@ rules! {
     invalid_header_name::InvalidHeaderName,
     frontend_without_bind::FrontendWithoutBind,
     external_check_setup::ExternalCheckSetup,
+    program_section::ProgramSection,
+    ring_size::RingSize,
 }
 
 /// Every id a user may name: registered rules and built-in ones.
