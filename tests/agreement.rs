@@ -43,10 +43,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The floors, one row per series: (series, recall % at least, false errors at
 /// most, warning recall % at least). Raise them when the figures rise.
 const FLOORS: [(&str, f64, usize, f64); 4] = [
-    ("2.6", 0.0, 1000, 0.0),
-    ("3.0", 0.0, 1000, 0.0),
-    ("3.2", 0.0, 1000, 0.0),
-    ("3.4", 0.0, 1000, 0.0),
+    ("2.6", 78.9, 0, 95.8),
+    ("3.0", 76.0, 0, 100.0),
+    ("3.2", 71.8, 0, 97.9),
+    ("3.4", 75.0, 0, 100.0),
 ];
 
 /// Where the corpus is looked for: `HAPLINT_CORPUS`, else `../shared/corpus`
@@ -71,6 +71,43 @@ struct CorpusFile {
     name: String,
     path: PathBuf,
     text: String,
+}
+
+const WARNINGS: &str = "rules/keywords/oracle/warnings.tsv";
+
+/// The WARNING classes of `warnings.tsv`: (fragments, what haplint does).
+fn warning_classes() -> Vec<(Vec<String>, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(WARNINGS);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let known: Vec<&str> = haplint::rules::all_ids().collect();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+        .map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert!(
+                cols.len() >= 3,
+                "{WARNINGS}: at least three columns in {line:?}"
+            );
+            let haplint = cols[2].to_string();
+            assert!(
+                haplint == "-" || haplint == "environment" || known.contains(&haplint.as_str()),
+                "{WARNINGS}: `{haplint}` is no rule"
+            );
+            (cols[1].split('*').map(str::to_string).collect(), haplint)
+        })
+        .collect()
+}
+
+fn fragments_match(fragments: &[String], text: &str) -> bool {
+    let mut rest = text;
+    for fragment in fragments {
+        match rest.find(fragment.as_str()) {
+            Some(at) => rest = &rest[at + fragment.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// haproxy's verdict on one file.
@@ -154,7 +191,10 @@ fn fill_macros(text: &str, folder: &Path) -> String {
         };
         let name = &rest[at + 2..at + end];
         let before = &rest[..at];
-        let value = if let Some(head) = before.strip_suffix("fd@") {
+        let value = if name.ends_with("_addr") {
+            out.push_str(before);
+            Some("127.0.0.1".to_string())
+        } else if let Some(head) = before.strip_suffix("fd@") {
             out.push_str(head);
             Some(format!("127.0.0.1:{}", port(name)))
         } else if before.ends_with("udp@") {
@@ -404,6 +444,8 @@ fn haplint_agrees_with_the_four_oracles_on_the_corpus() {
 
     let mut tallies = Vec::new();
     let mut classes: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    let inventory = warning_classes();
+    let mut untriaged: BTreeSet<String> = BTreeSet::new();
     for (s, (series, _)) in oracles.iter().enumerate() {
         let per_file: Vec<(Verdict, Findings)> = (0..files.len())
             .map(|f| results.remove(&(s, f)).unwrap())
@@ -411,6 +453,13 @@ fn haplint_agrees_with_the_four_oracles_on_the_corpus() {
         for (verdict, _) in &per_file {
             for m in &verdict.messages {
                 classes.entry(class_of(m)).or_default().insert(series);
+                if m.level == Level::Warning
+                    && !inventory
+                        .iter()
+                        .any(|(fragments, _)| fragments_match(fragments, &m.text))
+                {
+                    untriaged.insert(format!("haproxy {series}: {}", m.text));
+                }
             }
         }
         tallies.push((*series, tally(&files, &per_file, &env)));
@@ -481,12 +530,16 @@ fn haplint_agrees_with_the_four_oracles_on_the_corpus() {
         );
     }
 
+    assert!(
+        untriaged.is_empty(),
+        "WARNING classes missing from {WARNINGS} (add each with the rule that reports it, or why none does): {untriaged:#?}"
+    );
     let mut failures = Vec::new();
     for (series, t) in &tallies {
         assert!(t.unjudged.len() < 5, "haproxy {series}: {:?}", t.unjudged);
         let &(_, recall, false_errors, warning_recall) =
             FLOORS.iter().find(|f| f.0 == *series).unwrap();
-        if t.recall() < recall {
+        if t.recall() + 1e-9 < recall {
             failures.push(format!("{series}: recall {:.1}% < {recall}%", t.recall()));
         }
         if t.false_errors.len() > false_errors {
@@ -495,7 +548,7 @@ fn haplint_agrees_with_the_four_oracles_on_the_corpus() {
                 t.false_errors.len()
             ));
         }
-        if t.warning_recall() < warning_recall {
+        if t.warning_recall() + 1e-9 < warning_recall {
             failures.push(format!(
                 "{series}: warning recall {:.1}% < {warning_recall}%",
                 t.warning_recall()
@@ -503,4 +556,41 @@ fn haplint_agrees_with_the_four_oracles_on_the_corpus() {
         }
     }
     assert!(failures.is_empty(), "below the floors: {failures:#?}");
+}
+
+#[test]
+fn harness_macros_get_values() {
+    let folder = Path::new("/scratch");
+    let text = "bind \"fd@${fe1}\"\nlog udp@${Slg1_addr}:${Slg1_port} local0\nserver s1 ${s1_addr}:${s1_port}\nlua-load ${testdir}/a.lua\ntimeout client \"${HAPROXY_TEST_TIMEOUT-5s}\"\nbind udp@${fe2}\n";
+    assert_eq!(
+        fill_macros(text, folder),
+        "bind \"127.0.0.1:20000\"\nlog udp@127.0.0.1:20001 local0\nserver s1 127.0.0.1:20002\nlua-load /scratch/a.lua\ntimeout client \"${HAPROXY_TEST_TIMEOUT-5s}\"\nbind udp@127.0.0.1:20003\n"
+    );
+}
+
+#[test]
+fn environment_patterns_match_what_they_say() {
+    let env = environment_patterns();
+    let alert = |text: &str| Message {
+        level: Level::Alert,
+        line: Some(1),
+        text: text.to_string(),
+    };
+    let excluded = |text: &str| env.iter().any(|p| p.matches(&alert(text)));
+    assert!(excluded(
+        "'bind' : invalid address: 'haproxy' in 'haproxy:80'"
+    ));
+    assert!(excluded("log : invalid address: 'rsyslog' in 'rsyslog'"));
+    assert!(!excluded(
+        "'bind' : invalid address: 'quic+127.0.0.1' in 'quic+127.0.0.1:20000'"
+    ));
+    assert!(!excluded(
+        "log : invalid address: 'backend@mylog-tcp' in 'backend@mylog-tcp'"
+    ));
+    assert!(excluded(
+        "'bind :443' in section 'frontend' : unable to stat SSL certificate from file 'a.pem' : No such file or directory."
+    ));
+    assert!(!excluded(
+        "unknown keyword 'frobnicate' in 'frontend' section"
+    ));
 }

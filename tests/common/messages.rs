@@ -23,7 +23,8 @@ pub struct Message {
     pub text: String,
 }
 
-/// One environment pattern: a level and fragments that must appear in order.
+/// One environment pattern: a level and fragments that must appear in order
+/// (`{host}` stands for a host name, followed at once by the next fragment).
 pub struct EnvPattern {
     pub level: Level,
     pub fragments: Vec<String>,
@@ -36,11 +37,26 @@ impl EnvPattern {
             return false;
         }
         let mut rest = message.text.as_str();
+        // Right after `{host}` the next fragment must follow at once.
+        let mut anchored = false;
         for fragment in &self.fragments {
-            match rest.find(fragment.as_str()) {
-                Some(at) => rest = &rest[at + fragment.len()..],
-                None => return false,
+            if fragment == "{host}" {
+                // A host name: a letter, then letters, digits, dots and dashes.
+                if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    return false;
+                }
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+                    .unwrap_or(rest.len());
+                rest = &rest[end..];
+                anchored = true;
+                continue;
             }
+            match rest.find(fragment.as_str()) {
+                Some(at) if !anchored || at == 0 => rest = &rest[at + fragment.len()..],
+                _ => return false,
+            }
+            anchored = false;
         }
         true
     }
