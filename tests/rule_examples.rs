@@ -16,18 +16,20 @@ use std::collections::BTreeSet;
 fn run(id: &str, config: &str) -> Report {
     let mut sources = SourceSet::new();
     sources.add("example.cfg", None, config);
-    check(
-        sources,
-        &Options {
-            select: Some(vec![id.to_string()]),
-            ..Options::default()
-        },
-    )
+    check(sources, &options_for(id))
 }
 
+/// The rule alone, for the release its examples are about (see `RuleDoc::example_target`).
 fn options_for(id: &str) -> Options {
+    let target = catalog::docs()
+        .iter()
+        .find(|doc| doc.id == id)
+        .map_or(haplint::version::Version::LATEST, |doc| {
+            doc.example_target()
+        });
     Options {
         select: Some(vec![id.to_string()]),
+        target,
         ..Options::default()
     }
 }

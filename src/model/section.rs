@@ -145,8 +145,8 @@ impl SectionKind {
             SectionKind::CrtStore => (Version::new(3, 0), None),
             SectionKind::Traces | SectionKind::LogProfile => (Version::new(3, 1), None),
             SectionKind::Acme => (Version::new(3, 2), None),
-            // Development versions after 3.4 only.
-            SectionKind::Healthcheck => (Version::new(3, 5), None),
+            // haproxy 3.4.7 (Debian's) accepts it.
+            SectionKind::Healthcheck => (Version::new(3, 4), None),
             SectionKind::Program => (Version::new(2, 4), Some(Version::new(3, 3))),
             _ => (Version::new(2, 4), None),
         }

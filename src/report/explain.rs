@@ -6,11 +6,12 @@ use crate::source::SourceSet;
 use crate::{Options, check};
 
 /// Run only rule `id` on an example config and render what it finds.
-pub fn example_findings(id: &str, config: &str) -> String {
+pub fn example_findings(id: &str, config: &str, target: crate::version::Version) -> String {
     let mut sources = SourceSet::new();
     sources.add("example.cfg", None, config);
     let options = Options {
         select: Some(vec![id.to_string()]),
+        target,
         ..Options::default()
     };
     let report = check(sources, &options);
@@ -73,7 +74,11 @@ pub fn render(doc: &RuleDoc) -> String {
         ));
         out.push_str(&indent(bad.config.trim_end(), "    "));
         out.push_str("\n  haplint says:\n");
-        out.push_str(&example_findings(&doc.id, &bad.config));
+        out.push_str(&example_findings(
+            &doc.id,
+            &bad.config,
+            doc.example_target(),
+        ));
         out.push('\n');
     }
     if let Some(good) = doc.examples.good.first() {

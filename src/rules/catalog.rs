@@ -182,6 +182,23 @@ impl RuleDoc {
     pub fn version_range(&self) -> VersionRange {
         VersionRange::parse(&self.versions).unwrap_or_default()
     }
+
+    /// The release the examples are checked for: the default target, or the
+    /// newest known release the rule applies to when the default is outside
+    /// its `versions` (a rule about 2.6 only, say).
+    pub fn example_target(&self) -> crate::version::Version {
+        use crate::version::Version;
+        let range = self.version_range();
+        if range.contains(Version::LATEST) {
+            return Version::LATEST;
+        }
+        Version::KNOWN
+            .iter()
+            .rev()
+            .copied()
+            .find(|v| range.contains(*v))
+            .unwrap_or(Version::LATEST)
+    }
 }
 
 /// Every rule doc, sorted by id; docs that fail to parse are reported by

@@ -1,11 +1,14 @@
 //! Names haproxy refuses to see twice: two proxies that would share a name
-//! (a frontend and a backend may), two servers of one backend, two resolvers
-//! or peers sections.
+//! (a frontend and a backend may until 3.1; 3.2 warns, 3.3 refuses), two
+//! servers of one backend (`server-template web 3` names `web1`…`web3`), two
+//! resolvers or peers sections.
 
 use super::{Context, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::{SectionKind, Stmt};
+use crate::version::Version;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 #[derive(Default)]
 pub struct DuplicateName;
@@ -43,14 +46,33 @@ impl Rule for DuplicateName {
                 }
             };
             let here = (section.header, section.kind);
-            // From 3.3 haproxy also refuses a frontend and a backend sharing a name
-            // (the 3.4 oracle says so in tests/proofs.rs).
-            let across = cx.target >= crate::version::Version::new(3, 3);
-            let (front, back) = (section.kind.has_frontend(), section.kind.has_backend());
-            let reported = (front && clash(frontends.get(name).copied()))
-                || (back && clash(backends.get(name).copied()))
-                || (across && front && !back && clash(backends.get(name).copied()))
-                || (across && back && !front && clash(frontends.get(name).copied()));
+            let reported = if section.kind.has_frontend() && clash(frontends.get(name).copied()) {
+                true
+            } else {
+                section.kind.has_backend() && clash(backends.get(name).copied())
+            };
+            if !reported && cx.target >= Version::new(3, 2) {
+                // A frontend and a backend may share a name up to 3.1; 3.2
+                // warns and 3.3 refuses.
+                let other = match section.kind {
+                    SectionKind::Backend => frontends.get(name).copied(),
+                    SectionKind::Frontend => backends.get(name).copied(),
+                    _ => None,
+                };
+                if let Some((first, first_kind)) = other.filter(|(_, k)| matches!(k, SectionKind::Frontend | SectionKind::Backend)) {
+                    let refused = cx.target >= Version::new(3, 3);
+                    let mut finding = Finding::new(Self::ID, span, format!("{kind} `{name}` has the same name as the {} declared earlier", first_kind.keyword()))
+                        .label(model.word_span(first, 1), "first declared here")
+                        .note(if refused {
+                            "from 3.3 on haproxy refuses a frontend and a backend that share a name"
+                        } else {
+                            "haproxy 3.2 warns about a frontend and a backend sharing a name, and 3.3 refuses it"
+                        })
+                        .help("rename one of them (and the references to it)");
+                    finding.severity = Some(if refused { Severity::Error } else { Severity::Warning });
+                    out.push(finding);
+                }
+            }
             if !reported {
                 if section.kind.has_frontend() {
                     frontends.entry(name).or_insert(here);
@@ -87,8 +109,27 @@ impl Rule for DuplicateName {
 /// the next so that checking 50,000 backends allocates once.
 #[derive(Default)]
 struct ServerNames<'m> {
-    few: Vec<(&'m str, Stmt)>,
-    many: HashMap<&'m str, Stmt>,
+    few: Vec<(Cow<'m, str>, Stmt)>,
+    many: HashMap<Cow<'m, str>, Stmt>,
+}
+
+/// The names a server line gives: its own, or for `server-template web 3`
+/// (or `web 1-3`) `web1`, `web2` and `web3` — never the bare prefix.
+fn server_line_names<'m>(cx: &Context<'m>, server: &'m crate::model::Server, name: &'m str) -> Vec<Cow<'m, str>> {
+    if server.kind != crate::model::ServerKind::Template {
+        return vec![Cow::Borrowed(name)];
+    }
+    let Some(count) = cx.model.value(server.stmt, 2) else { return Vec::new() };
+    let (first, last) = match count.split_once('-') {
+        Some((a, b)) => (a.parse::<u32>().ok(), b.parse::<u32>().ok()),
+        None => (Some(1), count.parse::<u32>().ok()),
+    };
+    match (first, last) {
+        // haproxy accepts at most a few thousand servers per template; a
+        // larger or broken range is another rule's business.
+        (Some(first), Some(last)) if first <= last && last - first < 100_000 => (first..=last).map(|i| Cow::Owned(format!("{name}{i}"))).collect(),
+        _ => Vec::new(),
+    }
 }
 
 impl DuplicateName {
@@ -108,10 +149,11 @@ impl DuplicateName {
             if model.words(server.stmt).get(1).is_some_and(|w| w.has_env()) {
                 continue;
             }
+            for name in server_line_names(cx, server, name) {
             let earlier = if many.is_empty() {
                 few.iter().find(|(n, _)| *n == name).map(|&(_, stmt)| stmt)
             } else {
-                many.get(name).copied()
+                many.get(name.as_ref()).copied()
             };
             match earlier {
                 Some(first) => out.push(
@@ -126,13 +168,14 @@ impl DuplicateName {
                     many.insert(name, server.stmt);
                 }
             }
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::rules::testing::{findings, findings_with};
 
     #[test]
     fn clashing_names() {
@@ -141,17 +184,24 @@ mod tests {
             "frontend app\n  bind :80\n  default_backend app\nbackend app\n  server s 10.0.0.1:80\n  server s 10.0.0.2:80\nlisten app\n  bind :81\nbackend other\n  server a 10.0.0.1:80\nbackend other\n  server a 10.0.0.1:80\nresolvers dns\n  nameserver n 10.0.0.53:53\nresolvers dns\n  nameserver n 10.0.0.53:53\n",
         );
         let lines: Vec<u32> = found.iter().map(|(l, _)| *l).collect();
-        assert_eq!(lines, vec![6, 7, 11, 15], "{found:?}");
+        // Line 4: a backend named like a frontend (3.2 warns, 3.3 refuses).
+        assert_eq!(lines, vec![4, 6, 7, 11, 15], "{found:?}");
     }
 
     #[test]
-    fn a_frontend_and_a_backend_may_share_a_name_only_before_3_3() {
+    fn frontend_and_backend_share_a_name_until_3_1() {
         let config = "frontend app\n  bind :80\n  default_backend app\nbackend app\n  server s 10.0.0.1:80\n";
-        let at = |major, minor| {
-            let options = crate::Options { target: crate::version::Version::new(major, minor), ..Default::default() };
-            crate::rules::testing::findings_with("duplicate-name", config, options).len()
-        };
-        assert_eq!(at(3, 2), 0);
-        assert_eq!(at(3, 3), 1);
+        let at = |minor| crate::Options { target: crate::version::Version::new(3, minor), ..Default::default() };
+        assert!(findings_with("duplicate-name", config, at(0)).is_empty());
+        assert_eq!(findings_with("duplicate-name", config, at(2)).len(), 1);
+        assert_eq!(findings_with("duplicate-name", config, at(3)).len(), 1);
+    }
+
+    #[test]
+    fn server_template_names() {
+        // `web 3` makes web1..web3: an explicit web2 clashes, an explicit web does not.
+        let found = findings("duplicate-name", "backend b\n  server-template web 3 10.0.0.1:80\n  server web2 10.0.0.2:80\n  server web 10.0.0.3:80\n  server-template api 2-4 10.0.0.9:80\n  server api4 10.0.0.4:80\n  server api1 10.0.0.4:80\n");
+        let lines: Vec<u32> = found.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![3, 6], "{found:?}");
     }
 }

@@ -35,7 +35,7 @@ const ARGUMENTS: &[(Vocabulary, &str, Shape)] = &[
     (
         Vocabulary::Proxy,
         "balance",
-        Shape::OneOf(&["roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param", "hdr", "random", "rdp-cookie", "hash"]),
+        Shape::OneOf(&["roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param", "hdr", "random", "rdp-cookie", "hash", "log-hash", "sticky"]),
     ),
 ];
 

@@ -32,6 +32,10 @@ impl Rule for TimeoutMissingUnit {
                 if ms == 0 || ms >= SUSPICIOUS_BELOW_MS {
                     continue;
                 }
+                // From 3.2 haproxy itself warns below 100: timeout-without-unit reports those.
+                if ms < 100 && cx.target >= crate::version::Version::new(3, 2) {
+                    continue;
+                }
                 out.push(
                     Finding::new(Self::ID, model.word_span(stmt, 2), format!("`timeout {name} {value}` is {value} milliseconds: a number without a unit is read as milliseconds"))
                         .note(format!("with {value} ms, connections and requests are cut off almost at once (a client or server pause of a fraction of a second ends the exchange); `{value}s` was most likely meant"))
@@ -45,13 +49,19 @@ impl Rule for TimeoutMissingUnit {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::rules::testing::{findings, findings_with};
+    use crate::version::Version;
 
     const ID: &str = "timeout-missing-unit";
 
     #[test]
     fn small_bare_numbers() {
-        assert_eq!(findings(ID, "defaults\n  timeout client 30\n  timeout server 50\n").len(), 2);
+        let at = |major, minor| crate::Options { target: Version::new(major, minor), ..Default::default() };
+        let config = "defaults\n  timeout client 30\n  timeout server 500\n";
+        assert_eq!(findings_with(ID, config, at(3, 0)).len(), 2);
+        // below 100, 3.2's own warning (timeout-without-unit) speaks instead
+        assert_eq!(findings_with(ID, config, at(3, 2)).len(), 1);
+        assert_eq!(findings(ID, "defaults\n  timeout server 500\n").len(), 1);
         assert!(findings(ID, "defaults\n  timeout client 30000\n  timeout server 30s\n").is_empty());
     }
 }

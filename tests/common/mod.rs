@@ -3,6 +3,8 @@
 // Not every test file uses every helper.
 #![allow(dead_code)]
 
+pub mod messages;
+
 use std::process::{Command, Output};
 
 /// Run the built `haplint` with `args` and collect its output.
