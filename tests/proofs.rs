@@ -24,7 +24,12 @@ use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------- declarations
 
-const EXPERIMENTS: &[&str] = &["server-connections", "body-buffering", "check-port-on-ssl"];
+const EXPERIMENTS: &[&str] = &[
+    "server-connections",
+    "body-buffering",
+    "check-port-on-ssl",
+    "tls-name-check",
+];
 
 #[test]
 fn every_rule_has_a_proof_or_a_citation() {
@@ -620,11 +625,87 @@ fn check_port_on_ssl(series: &str, oracle: &Path) -> String {
     )
 }
 
+/// A TLS server (`openssl s_server`) whose certificate, its own CA, names
+/// `other.example`; haproxy verifies it with `verify required ca-file` alone,
+/// then with `sni` naming the host the server is supposed to be.
+fn tls_name_check(series: &str, oracle: &Path) -> String {
+    let dir =
+        std::env::temp_dir().join(format!("haplint-proof-{}-tls-{series}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other.example",
+            "-addext",
+            "subjectAltName=DNS:other.example",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run openssl req");
+    assert!(made.success(), "openssl req failed");
+    let tls_port = free_port();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{tls_port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start openssl s_server");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", tls_port)).is_err() {
+        assert!(Instant::now() < deadline, "openssl s_server did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = |extra: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\nbackend app\n    server s1 127.0.0.1:{tls_port} ssl verify required ca-file {}{extra}\n",
+            cert.display()
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: api.example\r\n\r\n")
+            .unwrap();
+        read_response(&mut client).map_or("no answer".to_string(), |s| s.to_string())
+    };
+    let alone = status("", &format!("tls-alone-{series}"));
+    let named = status(" sni str(api.example)", &format!("tls-sni-{series}"));
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    format!(
+        "certificate for other.example, server expected to be api.example: `verify required ca-file` alone → {alone}; with `sni str(api.example)` → {named}"
+    )
+}
+
 fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
     match name {
         "server-connections" => server_connections(series, oracle),
         "body-buffering" => body_buffering(series, oracle),
         "check-port-on-ssl" => check_port_on_ssl(series, oracle),
+        "tls-name-check" => tls_name_check(series, oracle),
         other => panic!("unknown experiment {other}"),
     }
 }
