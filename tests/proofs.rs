@@ -700,12 +700,98 @@ fn tls_name_check(series: &str, oracle: &Path) -> String {
     )
 }
 
+/// An upstream that holds every request 500 ms and records how many it had in
+/// flight at once; 10 clients send one request each at the same moment.
+fn burst(oracle: &Path, server_options: &str, backend_options: &str, tag: &str) -> (usize, usize) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let up = listener.local_addr().unwrap().port();
+    let now = Arc::new(Mutex::new((0usize, 0usize)));
+    let shared = Arc::clone(&now);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let now = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                loop {
+                    while find(&buf, b"\r\n\r\n").is_none() {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let end = find(&buf, b"\r\n\r\n").unwrap_or(0);
+                    buf.drain(..end + 4);
+                    {
+                        let mut n = now.lock().unwrap();
+                        n.0 += 1;
+                        n.1 = n.1.max(n.0);
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                    now.lock().unwrap().0 -= 1;
+                    if stream
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let port = free_port();
+    let config = format!(
+        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\nbackend app\n{backend_options}    server s1 127.0.0.1:{up}{server_options}\n"
+    );
+    let _haproxy = start_haproxy(oracle, &config, port, tag);
+    let clients: Vec<_> = (0..10)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                client
+                    .set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                client
+                    .write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                    .unwrap();
+                read_response(&mut client)
+            })
+        })
+        .collect();
+    let statuses: Vec<Option<u16>> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let refused = statuses.iter().filter(|s| **s == Some(503)).count();
+    let peak = now.lock().unwrap().1;
+    (peak, refused)
+}
+
+fn server_queueing(series: &str, oracle: &Path) -> String {
+    let (open, _) = burst(oracle, "", "", &format!("burst-open-{series}"));
+    let (limited, _) = burst(
+        oracle,
+        " maxconn 2",
+        "    timeout queue 5s\n",
+        &format!("burst-queue-{series}"),
+    );
+    let (_, refused) = burst(
+        oracle,
+        " maxconn 2",
+        "    timeout queue 100ms\n",
+        &format!("burst-short-{series}"),
+    );
+    format!(
+        "10 simultaneous requests, 500 ms each: without server `maxconn` the server had {open} in flight at once; with `maxconn 2` {limited} (the rest queued in haproxy); with `maxconn 2` and `timeout queue 100ms` {refused} got a 503"
+    )
+}
+
 fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
     match name {
         "server-connections" => server_connections(series, oracle),
         "body-buffering" => body_buffering(series, oracle),
         "check-port-on-ssl" => check_port_on_ssl(series, oracle),
         "tls-name-check" => tls_name_check(series, oracle),
+        "server-queueing" => server_queueing(series, oracle),
         other => panic!("unknown experiment {other}"),
     }
 }
