@@ -29,6 +29,7 @@ const EXPERIMENTS: &[&str] = &[
     "body-buffering",
     "check-port-on-ssl",
     "tls-name-check",
+    "server-queueing",
 ];
 
 #[test]
