@@ -24,7 +24,13 @@ use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------- declarations
 
-const EXPERIMENTS: &[&str] = &["server-connections", "body-buffering", "check-port-on-ssl"];
+const EXPERIMENTS: &[&str] = &[
+    "server-connections",
+    "body-buffering",
+    "check-port-on-ssl",
+    "tls-name-check",
+    "server-queueing",
+];
 
 #[test]
 fn every_rule_has_a_proof_or_a_citation() {
@@ -567,11 +573,6 @@ fn slow_body(
     (headers_at, early)
 }
 
-/// Seconds to the nearest half second: the figures stay stable across runs.
-fn half(seconds: f64) -> String {
-    format!("{:.1} s", (seconds * 2.0).round() / 2.0)
-}
-
 fn body_buffering(series: &str, oracle: &Path) -> String {
     let delay = Duration::from_millis(1500);
     let (plain, _) = slow_body(oracle, "", delay, &format!("plain-{series}"));
@@ -587,15 +588,23 @@ fn body_buffering(series: &str, oracle: &Path) -> String {
         delay,
         &format!("cut-{series}"),
     );
-    let seen = |t: Option<f64>| t.map_or("never".to_string(), half);
+    // In words a loaded machine reproduces: the body is only sent after
+    // `delay`, so anything seen earlier came before it. The 408 must come from
+    // the 1 s timeout: not before it, and before the body was sent.
+    let body_at = delay.as_secs_f64();
+    let seen = |t: Option<f64>| match t {
+        None => "never".to_string(),
+        Some(t) if t < body_at => "before the body was sent".to_string(),
+        Some(_) => "once the body arrived".to_string(),
+    };
+    let cut = cut.map_or("no early answer".to_string(), |(status, at)| {
+        assert!(at >= 0.9, "haproxy {series}: an answer at {at:.2} s, before `timeout http-request 1s` could expire");
+        format!("a {status} at the 1 s timeout, before sending the body")
+    });
     format!(
-        "body 1.5 s after the headers: without `option http-buffer-request` the server gets the request at {}, with it at {}; with it and `timeout http-request 1s` the client gets {}",
+        "body 1.5 s after the headers: without `option http-buffer-request` the server gets the request {}, with it {}; with it and `timeout http-request 1s` the client gets {cut}",
         seen(plain),
         seen(buffered),
-        cut.map_or("no early answer".to_string(), |(status, at)| format!(
-            "a {status} at {}",
-            half(at)
-        ))
     )
 }
 
@@ -629,11 +638,173 @@ fn check_port_on_ssl(series: &str, oracle: &Path) -> String {
     )
 }
 
+/// A TLS server (`openssl s_server`) whose certificate, its own CA, names
+/// `other.example`; haproxy verifies it with `verify required ca-file` alone,
+/// then with `sni` naming the host the server is supposed to be.
+fn tls_name_check(series: &str, oracle: &Path) -> String {
+    let dir =
+        std::env::temp_dir().join(format!("haplint-proof-{}-tls-{series}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other.example",
+            "-addext",
+            "subjectAltName=DNS:other.example",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run openssl req");
+    assert!(made.success(), "openssl req failed");
+    let tls_port = free_port();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{tls_port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start openssl s_server");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", tls_port)).is_err() {
+        assert!(Instant::now() < deadline, "openssl s_server did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = |extra: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\nbackend app\n    server s1 127.0.0.1:{tls_port} ssl verify required ca-file {}{extra}\n",
+            cert.display()
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: api.example\r\n\r\n")
+            .unwrap();
+        read_response(&mut client).map_or("no answer".to_string(), |s| s.to_string())
+    };
+    let alone = status("", &format!("tls-alone-{series}"));
+    let named = status(" sni str(api.example)", &format!("tls-sni-{series}"));
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    format!(
+        "certificate for other.example, server expected to be api.example: `verify required ca-file` alone → {alone}; with `sni str(api.example)` → {named}"
+    )
+}
+
+/// An upstream that holds every request 500 ms and records how many it had in
+/// flight at once; 10 clients send one request each at the same moment.
+fn burst(oracle: &Path, server_options: &str, backend_options: &str, tag: &str) -> (usize, usize) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let up = listener.local_addr().unwrap().port();
+    let now = Arc::new(Mutex::new((0usize, 0usize)));
+    let shared = Arc::clone(&now);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let now = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                loop {
+                    while find(&buf, b"\r\n\r\n").is_none() {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let end = find(&buf, b"\r\n\r\n").unwrap_or(0);
+                    buf.drain(..end + 4);
+                    {
+                        let mut n = now.lock().unwrap();
+                        n.0 += 1;
+                        n.1 = n.1.max(n.0);
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                    now.lock().unwrap().0 -= 1;
+                    if stream
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let port = free_port();
+    let config = format!(
+        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\nbackend app\n{backend_options}    server s1 127.0.0.1:{up}{server_options}\n"
+    );
+    let _haproxy = start_haproxy(oracle, &config, port, tag);
+    let clients: Vec<_> = (0..10)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                client
+                    .set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                client
+                    .write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                    .unwrap();
+                read_response(&mut client)
+            })
+        })
+        .collect();
+    let statuses: Vec<Option<u16>> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let refused = statuses.iter().filter(|s| **s == Some(503)).count();
+    let peak = now.lock().unwrap().1;
+    (peak, refused)
+}
+
+fn server_queueing(series: &str, oracle: &Path) -> String {
+    let (open, _) = burst(oracle, "", "", &format!("burst-open-{series}"));
+    let (limited, _) = burst(
+        oracle,
+        " maxconn 2",
+        "    timeout queue 5s\n",
+        &format!("burst-queue-{series}"),
+    );
+    let (_, refused) = burst(
+        oracle,
+        " maxconn 2",
+        "    timeout queue 100ms\n",
+        &format!("burst-short-{series}"),
+    );
+    format!(
+        "10 simultaneous requests, 500 ms each: without server `maxconn` the server had {open} in flight at once; with `maxconn 2` {limited} (the rest queued in haproxy); with `maxconn 2` and `timeout queue 100ms` {refused} got a 503"
+    )
+}
+
 fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
     match name {
         "server-connections" => server_connections(series, oracle),
         "body-buffering" => body_buffering(series, oracle),
         "check-port-on-ssl" => check_port_on_ssl(series, oracle),
+        "tls-name-check" => tls_name_check(series, oracle),
+        "server-queueing" => server_queueing(series, oracle),
         other => panic!("unknown experiment {other}"),
     }
 }

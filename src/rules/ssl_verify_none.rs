@@ -108,7 +108,10 @@ impl Rule for SslVerifyNone {
                 .first()
                 .copied()
                 .filter(|h| hosts.len() == site.servers.len() && hosts.iter().all(|x| x == h) && is_host_name(h));
-            let name_check = match (named, one_host) {
+            // From 3.3 `sni-auto` (on by default) sends the request's Host as SNI,
+            // which `verify required` then checks (tests/proofs.rs shows both).
+            let sni_auto = cx.target >= Version::new(3, 3);
+            let name_check = match (named || sni_auto, one_host) {
                 (true, _) => Some(String::new()),
                 (false, Some(host)) => Some(format!(" sni str({host})")),
                 (false, None) => None,
@@ -161,6 +164,7 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::findings;
+    use crate::version::Version;
 
     #[test]
     fn loopback_servers_are_not_flagged() {
@@ -185,6 +189,16 @@ mod tests {
         assert_eq!(fixes("backend b\n  server s api.example.com:443 ssl verify none ca-file /ca.pem verifyhost api\n"), vec!["use `verify required`"]);
         // An address: no name to check, so no automatic fix, only advice.
         assert_eq!(fixes("backend b\n  server s 10.0.0.1:443 ssl verify none\n"), vec!["no fix"]);
+    }
+
+    #[test]
+    fn from_3_3_sni_auto_checks_the_host() {
+        let mut sources = crate::source::SourceSet::new();
+        sources.add("t.cfg", None, "backend b\n  server s 10.0.0.1:443 ssl verify none\n");
+        let options = crate::Options { select: Some(vec!["ssl-verify-none".to_string()]), target: Version::new(3, 3), ..Default::default() };
+        let report = crate::check(sources, &options);
+        let titles: Vec<String> = report.active().filter_map(|f| f.finding.fix.as_ref().map(|fix| fix.title.clone())).collect();
+        assert_eq!(titles, vec!["use `verify required ca-file @system-ca`"]);
     }
 
     #[test]
