@@ -283,6 +283,8 @@ impl Format {
     ) -> Result<(), Failure> {
         spans.clear();
         let mut at = start;
+        // The text after a field already found there by the field's search.
+        let mut known = false;
         for (index, piece) in self.pieces.iter().enumerate() {
             let rest = line.get(at..).unwrap_or_default();
             let fail = Failure {
@@ -290,6 +292,10 @@ impl Format {
                 offset: at,
             };
             match piece {
+                Piece::Text(text) if known => {
+                    known = false;
+                    at += text.len();
+                }
                 Piece::Text(text) => {
                     let text = text.as_bytes();
                     let fits = match text {
@@ -340,6 +346,7 @@ impl Format {
                     let blanks = self.blanks.get(index).copied().unwrap_or(false);
                     let end = match self.pieces.get(index + 1) {
                         Some(Piece::Text(next)) => {
+                            known = true;
                             value_end_before(rest, next.as_bytes(), blanks).ok_or(fail)?
                         }
                         // Two variables in a row, or the last one: up to a blank.

@@ -46,18 +46,25 @@ fn bounds(index: usize) -> (u64, u64) {
 }
 
 impl Histogram {
+    #[inline]
     pub fn add(&mut self, value: u64) {
         let slot = index(value);
-        if slot >= self.counts.len() {
-            self.counts.resize(slot + 1, 0);
-        }
-        if let Some(count) = self.counts.get_mut(slot) {
-            *count += 1;
+        match self.counts.get_mut(slot) {
+            Some(count) => *count += 1,
+            None => {
+                // Grown in steps, to the largest value seen so far.
+                self.counts.resize(slot + 1 + SUB as usize, 0);
+                if let Some(count) = self.counts.get_mut(slot) {
+                    *count += 1;
+                }
+            }
         }
         if self.total == 0 || value < self.min {
             self.min = value;
         }
-        self.max = self.max.max(value);
+        if value > self.max {
+            self.max = value;
+        }
         self.total += 1;
     }
 
