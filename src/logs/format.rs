@@ -351,7 +351,7 @@ impl Format {
                         }
                         // Two variables in a row, or the last one: up to a blank.
                         Some(Piece::Field { .. }) => {
-                            rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())
+                            find_either(rest, b' ', b' ').unwrap_or(rest.len())
                         }
                         None => rest.len(),
                     };
@@ -423,20 +423,46 @@ fn value_end_before(rest: &[u8], next: &[u8], blanks: bool) -> Option<usize> {
             memchr::memmem::find(rest, next)
         };
     }
-    // Most values are a few bytes long (timers, counters, names): a plain
-    // loop beats setting up a vector search.
-    for (at, &byte) in rest.iter().enumerate() {
-        if byte == first {
-            let here = rest.get(at..)?;
-            if next.len() == 1 || here.starts_with(next) {
-                return Some(at);
-            }
+    let mut from = 0;
+    loop {
+        let at = from + find_either(rest.get(from..)?, first, b' ')?;
+        if rest.get(at) == Some(&first) && rest.get(at..)?.starts_with(next) {
+            return Some(at);
         }
-        if byte == b' ' {
+        if rest.get(at) == Some(&b' ') {
             return None;
         }
+        from = at + 1;
     }
-    None
+}
+
+/// The first `a` or `b` in `bytes`. Most values are a few bytes long
+/// (timers, counters, names), too short for a vector search to pay off:
+/// eight bytes are tested at a time in a machine word instead.
+#[inline]
+fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let (wa, wb) = (u64::from(a) * ONES, u64::from(b) * ONES);
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let (x, y) = (word ^ wa, word ^ wb);
+        // A byte of x or y is zero where the word holds a or b; the lowest
+        // flagged byte is always a true one.
+        let found = (x.wrapping_sub(ONES) & !x | y.wrapping_sub(ONES) & !y) & HIGHS;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes
+        .get(at..)?
+        .iter()
+        .position(|&c| c == a || c == b)
+        .map(|p| p + at)
 }
 
 #[cfg(test)]
@@ -466,6 +492,18 @@ mod tests {
                 quoted: false
             })
         );
+    }
+
+    #[test]
+    fn either_byte_is_found_first_in_any_position() {
+        let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        for (i, &byte) in text.iter().enumerate() {
+            assert_eq!(find_either(text, byte, b' '), Some(i));
+            assert_eq!(find_either(text, b'#', byte), Some(i));
+            assert_eq!(find_either(&text[..i], byte, b'#'), None);
+        }
+        assert_eq!(find_either(b"aaaaaaaaaXb", b'b', b'X'), Some(9));
+        assert_eq!(find_either(b"\x80\x81 ", b' ', b' '), Some(2));
     }
 
     #[test]
