@@ -41,6 +41,10 @@ pub struct Config {
     /// Facts for `haplint tune` (see [`Profile`]).
     #[serde(default)]
     pub tune: Option<Profile>,
+    /// The time zone of HAProxy's log dates (`%t` has none), for `explain-log`:
+    /// `UTC`, an offset (`+02:00`) or a zone name (`Europe/Paris`).
+    #[serde(default)]
+    pub tz: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

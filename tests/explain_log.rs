@@ -134,3 +134,228 @@ fn many_lines_are_aggregated_and_bad_lines_named() {
         errors[1]
     );
 }
+
+fn temp_file(name: &str, data: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("haplint-logs-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, data).unwrap();
+    path
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = haplint(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_incident_as_a_file_is_explained_matched_and_aggregated() {
+    let lines = format!(
+        "{}\n{}\n",
+        text("tests/fixtures/logs/incident-haproxy.log"),
+        text("tests/fixtures/logs/incident-alb.log")
+    );
+    let log = temp_file("incident.log", lines.as_bytes());
+    let out = stdout_of(&[
+        "explain-log",
+        "--config",
+        "examples/alb-chain.cfg",
+        "--file",
+        log.to_str().unwrap(),
+    ]);
+    for expected in [
+        "Ti     1736",
+        "Tr     7662",
+        "ALB request processing      7655 ms",
+        "`timeout http-request 5s` (examples/alb-chain.cfg:24)",
+        "ALB entry: line 2 — HAProxy's local time read at UTC",
+        "waterfall (9400 ms",
+        "── aggregate ──",
+        "2 lines: 1 HAProxy, 1 ALB, 0 unreadable",
+        "apielb_backend/api-elb3: 1 requests",
+        "ALB target group ecs-prod-fg-locationserver → target 172.31.80.84:80: 1 requests",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+    }
+    // The slowest list shows the request line, not a piece of it.
+    assert!(
+        out.contains("9400 ms  POST https://domain.com/ls/apiLocation/location HTTP/2.0"),
+        "{out}"
+    );
+}
+
+/// The incident's HAProxy line as a host on Paris summer time logs it.
+fn incident_in_paris() -> String {
+    text("tests/fixtures/logs/incident-haproxy.log")
+        .replace("Sep 3 15:20:31", "Sep 3 17:20:31")
+        .replace("03/Sep/2024:15:20:22.467", "03/Sep/2024:17:20:22.467")
+}
+
+#[test]
+fn time_zones_given_guessed_or_wrong() {
+    let haproxy = incident_in_paris();
+    let alb = text("tests/fixtures/logs/incident-alb.log");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "explain-log",
+            "--config",
+            "examples/alb-chain.cfg",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        args.push(&haproxy);
+        args.push(&alb);
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&args)).unwrap();
+        json[0]["alb_entry"].clone()
+    };
+    let guessed = run(&[]);
+    assert_eq!(guessed["line"], 2, "{guessed}");
+    assert!(
+        guessed["how"].as_str().unwrap().contains("UTC+02:00"),
+        "{guessed}"
+    );
+    let given = run(&["--tz", "Europe/Paris"]);
+    assert!(
+        given["how"]
+            .as_str()
+            .unwrap()
+            .contains("in Europe/Paris (given)"),
+        "{given}"
+    );
+    let offset = run(&["--tz", "+02:00"]);
+    assert_eq!(offset["line"], 2, "{offset}");
+    let wrong = run(&["--tz", "UTC"]);
+    let why = wrong["unmatched"].as_str().unwrap();
+    assert!(
+        why.contains("none within 2 s") && why.contains("7200.0 s apart"),
+        "{why}"
+    );
+    // The same clock time on another day is another request.
+    let next_day = haproxy.replace("03/Sep/2024", "04/Sep/2024");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&[
+        "explain-log",
+        "--config",
+        "examples/alb-chain.cfg",
+        "--format",
+        "json",
+        &next_day,
+        &alb,
+    ]))
+    .unwrap();
+    assert!(json[0]["alb_entry"]["unmatched"].is_string(), "{}", json[0]);
+    assert_eq!(json[1]["matched"], false, "{}", json[1]);
+    let bad = haplint(&["explain-log", "--tz", "Mars/Olympus", &haproxy]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// ALB entries as AWS writes them: two target groups, one entry never sent
+/// to a target (`-1`).
+fn alb_log() -> String {
+    let mut log = String::new();
+    for i in 0..30 {
+        let (group, target, processing) = if i % 3 == 0 {
+            ("api", "10.0.0.7:8080", format!("0.{:03}", i * 10))
+        } else {
+            ("web", "10.0.1.9:80", format!("0.{:03}", i))
+        };
+        log.push_str(&format!(
+            "https 2024-09-03T15:20:{:02}.000000Z app/lb/1 1.2.3.4:5 {target} 0.001 {processing} 0.000 200 200 100 200 \"GET https://x.example.com:443/p/{i} HTTP/1.1\" \"ua\" c TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/{group}/abc \"Root=1-{i}\" \"x.example.com\" \"-\" 0 2024-09-03T15:20:{:02}.000000Z \"forward\" \"-\" \"-\" \"{target}\" \"200\" \"-\" \"-\"\n",
+            i, i
+        ));
+    }
+    log.push_str("https 2024-09-03T15:21:00.000000Z app/lb/1 1.2.3.4:5 - -1 -1 -1 503 - 100 0 \"GET https://x.example.com:443/down HTTP/1.1\" \"ua\" c TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc \"Root=1-z\" \"x.example.com\" \"-\" 0 2024-09-03T15:21:00.000000Z \"forward\" \"-\" \"-\" \"-\" \"-\" \"-\" \"-\"\n");
+    log
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+    out.extend(miniz_oxide::deflate::compress_to_vec(data, 6));
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+#[test]
+fn alb_logs_are_aggregated_per_target_group_and_target_plain_or_gzip() {
+    let log = alb_log();
+    for (name, data) in [
+        ("alb.log", log.clone().into_bytes()),
+        ("alb.log.gz", gzip(log.as_bytes())),
+    ] {
+        let path = temp_file(name, &data);
+        let json: serde_json::Value = serde_json::from_str(&stdout_of(&[
+            "explain-log",
+            "--file",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        assert_eq!(json["lines"], 31, "{name}");
+        assert_eq!(json["alb_entries"], 31, "{name}");
+        assert_eq!(json["unreadable"], 0, "{name}: {}", json["errors"]);
+        let groups = json["alb_groups"].as_array().unwrap();
+        let names: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {}",
+                    g["target_group"].as_str().unwrap(),
+                    g["target"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["api 10.0.0.7:8080", "web -", "web 10.0.1.9:80"],
+            "{name}"
+        );
+        let api = &groups[0];
+        assert_eq!(api["requests"], 10);
+        // target_processing 0, 30, …, 270 ms: p50 is the 5th value, 120 ms,
+        // within the histogram's 0.8 %.
+        let p50 = api["timers"]["target_processing"]["p50"].as_f64().unwrap();
+        assert!((p50 - 120.0).abs() <= 120.0 * 0.008, "{api}");
+        assert_eq!(api["timers"]["target_processing"]["max"], 270.0);
+        assert_eq!(api["elb_status"]["200"], 10);
+        assert!(
+            api["slowest"][0]["request"]
+                .as_str()
+                .unwrap()
+                .contains("GET https://x.example.com:443/p/27 HTTP/1.1"),
+            "{api}"
+        );
+        let down = &groups[1];
+        assert_eq!(down["elb_status"]["503"], 1);
+        assert_eq!(down["target_status"]["-"], 1);
+        assert!(down["timers"].as_object().unwrap().is_empty(), "{down}");
+    }
+}
+
+#[test]
+fn httplog_without_captures_shows_the_request_line() {
+    let mut log = String::new();
+    for i in 0..40 {
+        log.push_str(&format!(
+            "Sep 13 15:20:31 lb haproxy[1]: 10.0.0.1:{i} [13/Sep/2024:15:20:22.467] www~ be/s1 1/0/2/{}/{} 200 10 - - ---- 1/1/1/1/0 0/0 \"GET /items/{i}?q=1 HTTP/1.1\"\n",
+            i * 10,
+            i * 10 + 3
+        ));
+    }
+    let path = temp_file("httplog.log", log.as_bytes());
+    let out = stdout_of(&["explain-log", "--file", path.to_str().unwrap()]);
+    assert!(out.contains("be/s1: 40 requests"), "{out}");
+    assert!(out.contains("393 ms  GET /items/39?q=1 HTTP/1.1"), "{out}");
+    assert!(
+        !out.contains("── aggregate ──"),
+        "40 lines are not explained one by one"
+    );
+}

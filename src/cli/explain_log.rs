@@ -1,21 +1,31 @@
 //! `haplint explain-log`: HAProxy (and AWS ALB) log lines read back against
-//! the configuration. Lines given as arguments are explained one by one; a
-//! `--file` or standard input is aggregated per backend and server.
+//! the configuration. Lines given as arguments, and files of up to
+//! `EXPLAINED` lines, are explained one by one (ALB entries matched to their
+//! HAProxy line); every `--file` or standard input is also aggregated per
+//! backend and server (ALB entries per target group and target), as a stream
+//! on all cores. Gzip-compressed input (as AWS stores its logs) is read as is.
 
 use super::{ListFormat, write_stdout};
 use crate::config::Config;
 use crate::error::Error;
 use crate::load::{self, Input};
-use crate::logs::{self, aggregate::Aggregate, alb, explain};
+use crate::logs::format::Format;
+use crate::logs::matching::{self, Found, Zone};
+use crate::logs::{self, aggregate, alb, explain, gzip, time, waterfall};
 use clap::Args;
-use std::io::BufRead;
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// A file of at most this many lines is explained line by line too.
+const EXPLAINED: usize = 20;
+/// How much of a file is read to see whether it is that short.
+const PEEK: usize = 64 * 1024;
 
 #[derive(Args, Debug)]
 pub struct ExplainLogArgs {
     /// Log lines to explain (HAProxy lines, and ALB entries for the same
-    /// requests); `-` reads standard input and aggregates it.
+    /// requests); `-` reads standard input like `--file`.
     #[arg(value_name = "LINE")]
     pub lines: Vec<String>,
     /// The configuration the lines were logged with (its log-format, its settings, its findings).
@@ -24,14 +34,28 @@ pub struct ExplainLogArgs {
     /// The proxy whose log-format to read the lines with first.
     #[arg(long, value_name = "NAME")]
     pub proxy: Option<String>,
-    /// A log file to aggregate per backend and server.
+    /// A log file (HAProxy lines, ALB entries or both; gzip too): up to 20
+    /// lines are explained one by one, and every file is aggregated.
     #[arg(long, value_name = "LOG")]
     pub file: Option<PathBuf>,
+    /// The time zone of HAProxy's dates (`%t` has none), to match ALB entries
+    /// (UTC): `UTC`, `+02:00`, `Europe/Paris`. Default: `tz` of
+    /// `.haplint.yaml`, else the syslog header's offset, else the offset at
+    /// which the times agree (named in the output).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
 }
 
+struct Context {
+    report: Option<crate::Report>,
+    formats: Vec<Format>,
+    zone: Zone,
+}
+
 pub fn run(args: &ExplainLogArgs) -> Result<ExitCode, Error> {
+    let mut config_tz = None;
     let report = match &args.config {
         Some(path) => {
             let sources = load::load(&[Input::Path(path.clone())])?;
@@ -39,101 +63,260 @@ pub fn run(args: &ExplainLogArgs) -> Result<ExitCode, Error> {
                 Some(found) => Config::load(&found)?,
                 None => Config::default(),
             };
+            config_tz = config.tz.clone();
             let options = super::options_from_config(&config)?;
             Some(crate::check(sources, &options))
         }
         None => None,
     };
+    let zone = match args.tz.clone().or(config_tz) {
+        Some(text) => Zone::Given(
+            time::parse_zone(&text).map_err(|e| Error::Usage(format!("--tz: {e}")))?,
+            text,
+        ),
+        None => Zone::Unknown,
+    };
     let formats = logs::formats(report.as_ref().map(|r| &r.model), args.proxy.as_deref());
-    let aggregate_stdin = args.lines.iter().any(|l| l == "-");
-    if args.file.is_some() || aggregate_stdin {
-        let reader: Box<dyn BufRead> = match &args.file {
-            Some(path) => Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(
-                |source| Error::Read {
-                    path: path.clone(),
-                    source,
-                },
-            )?)),
-            None => Box::new(std::io::BufReader::new(std::io::stdin())),
-        };
-        let mut aggregate = Aggregate::default();
-        for (index, line) in reader.lines().enumerate() {
-            let line = line.map_err(|source| Error::Read {
-                path: args
-                    .file
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from("<stdin>")),
-                source,
-            })?;
-            if line.trim().is_empty() || alb::looks_like_alb(&line) {
-                continue;
-            }
-            match logs::read_haproxy_line(&formats, &line) {
-                Ok(fields) => aggregate.add(index + 1, &fields),
-                Err(error) => aggregate.error(index + 1, error),
-            }
-        }
-        let summary = aggregate.report();
-        let text = match args.format {
-            ListFormat::Json => serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n",
-            ListFormat::Human => summary.render(),
-        };
-        write_stdout(&text)?;
-        return Ok(ExitCode::SUCCESS);
+    let context = Context {
+        report,
+        formats,
+        zone,
+    };
+    let from_stdin = args.lines.iter().any(|l| l == "-");
+    if args.file.is_some() || from_stdin {
+        return run_file(args, &context);
     }
     if args.lines.is_empty() {
         return Err(Error::Usage(
             "give log lines, `--file LOG` or `-` for standard input".to_string(),
         ));
     }
-    let entries: Vec<alb::AlbEntry> = args
+    let numbered: Vec<(usize, &str)> = args
         .lines
         .iter()
-        .filter(|l| alb::looks_like_alb(l))
-        .filter_map(|l| alb::read_line(l).ok())
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.as_str()))
         .collect();
-    let mut human = String::new();
-    let mut json = Vec::new();
-    let mut failed = false;
-    for (index, line) in args.lines.iter().enumerate() {
-        if alb::looks_like_alb(line) {
-            if let Err(error) = alb::read_line(line) {
-                failed = true;
-                human.push_str(&format!(
-                    "line {}: ALB entry: cannot read {error}\n",
-                    index + 1
-                ));
-            }
-            continue;
-        }
-        match logs::read_haproxy_line(&formats, line) {
-            Ok(fields) => {
-                let entry = explain::matching(&fields, &entries);
-                let lines =
-                    explain::explain(report.as_ref(), &fields, entry, args.proxy.as_deref());
-                human.push_str(&lines.join("\n"));
-                human.push_str("\n\n");
-                json.push(serde_json::json!({
-                    "line": index + 1,
-                    "fields": fields.values.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone()))).collect::<serde_json::Map<_, _>>(),
-                    "explanation": lines,
-                }));
-            }
-            Err(error) => {
-                failed = true;
-                human.push_str(&format!("line {}: {error}\n", index + 1));
-                json.push(serde_json::json!({ "line": index + 1, "error": error }));
-            }
-        }
-    }
+    let explained = explain_lines(&context, args.proxy.as_deref(), &numbered);
     let text = match args.format {
-        ListFormat::Json => serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
-        ListFormat::Human => human,
+        ListFormat::Json => {
+            serde_json::to_string_pretty(&explained.json).unwrap_or_default() + "\n"
+        }
+        ListFormat::Human => explained.human,
     };
     write_stdout(&text)?;
-    Ok(if failed {
+    Ok(if explained.failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn run_file(args: &ExplainLogArgs, context: &Context) -> Result<ExitCode, Error> {
+    let name = args
+        .file
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<stdin>"));
+    let read_error = |source| Error::Read {
+        path: name.clone(),
+        source,
+    };
+    let raw: Box<dyn Read + Send> = match &args.file {
+        Some(path) => Box::new(std::fs::File::open(path).map_err(read_error)?),
+        None => Box::new(std::io::stdin()),
+    };
+    let mut buffered = BufReader::with_capacity(64 * 1024, raw);
+    let gzipped = gzip::is_gzip(buffered.fill_buf().map_err(read_error)?);
+    let mut input: Box<dyn Read + Send> = if gzipped {
+        Box::new(gzip::GzipReader::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
+    // The start of the input: all of it when it is short.
+    let mut start = Vec::new();
+    (&mut input)
+        .take(PEEK as u64)
+        .read_to_end(&mut start)
+        .map_err(read_error)?;
+    let whole = start.len() < PEEK;
+    let short = whole
+        && String::from_utf8_lossy(&start)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count()
+            <= EXPLAINED;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut stream = std::io::Cursor::new(&start).chain(input);
+    let summary = aggregate::aggregate(&mut stream, &context.formats, workers)
+        .map_err(read_error)?
+        .report();
+    let explained = short.then(|| {
+        let text = String::from_utf8_lossy(&start).into_owned();
+        let numbered: Vec<(usize, String)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| (i + 1, l.to_string()))
+            .collect();
+        let borrowed: Vec<(usize, &str)> = numbered.iter().map(|(i, l)| (*i, l.as_str())).collect();
+        explain_lines(context, args.proxy.as_deref(), &borrowed)
+    });
+    let text = match args.format {
+        ListFormat::Json => {
+            let mut json = serde_json::to_value(&summary).unwrap_or_default();
+            if let (Some(explained), Some(object)) = (&explained, json.as_object_mut()) {
+                object.insert(
+                    "explained".to_string(),
+                    serde_json::Value::Array(explained.json.clone()),
+                );
+            }
+            serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+        }
+        ListFormat::Human => match &explained {
+            Some(explained) => format!("{}── aggregate ──\n{}", explained.human, summary.render()),
+            None => summary.render(),
+        },
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Explained {
+    human: String,
+    json: Vec<serde_json::Value>,
+    failed: bool,
+}
+
+/// Explain numbered lines one by one: each HAProxy line in full, with its
+/// ALB entry when one of the lines is (or a word on why none is), and the
+/// ALB entries no HAProxy line claimed.
+fn explain_lines(context: &Context, proxy: Option<&str>, lines: &[(usize, &str)]) -> Explained {
+    let mut human = String::new();
+    let mut json = Vec::new();
+    let mut failed = false;
+    let mut entries = Vec::new();
+    let mut entry_lines = Vec::new();
+    for &(number, line) in lines {
+        if !alb::looks_like_alb(line) {
+            continue;
+        }
+        match alb::read_line(line) {
+            Ok(entry) => {
+                entries.push(entry);
+                entry_lines.push(number);
+            }
+            Err(error) => {
+                failed = true;
+                human.push_str(&format!("line {number}: ALB entry: cannot read {error}\n"));
+                json.push(serde_json::json!({ "line": number, "error": format!("ALB entry: cannot read {error}") }));
+            }
+        }
+    }
+    let mut claimed = vec![false; entries.len()];
+    for &(number, line) in lines {
+        if alb::looks_like_alb(line) {
+            continue;
+        }
+        let fields = match logs::read_haproxy_line(&context.formats, line) {
+            Ok(fields) => fields,
+            Err(error) => {
+                failed = true;
+                human.push_str(&format!("line {number}: {error}\n"));
+                json.push(serde_json::json!({ "line": number, "error": error }));
+                continue;
+            }
+        };
+        let found =
+            (!entries.is_empty()).then(|| matching::find(line, &fields, &entries, &context.zone));
+        let (entry, match_note) = match &found {
+            Some(Found::Matched { entry, index, zone }) => {
+                if let Some(c) = claimed.get_mut(*index) {
+                    *c = true;
+                }
+                let at = entry_lines.get(*index).copied().unwrap_or(0);
+                (
+                    Some(*entry),
+                    Some(serde_json::json!({ "line": at, "how": zone })),
+                )
+            }
+            Some(Found::Unmatched(why)) => (None, Some(serde_json::json!({ "unmatched": why }))),
+            None => (None, None),
+        };
+        let mut explanation = explain::explain(context.report.as_ref(), &fields, entry, proxy);
+        match &found {
+            Some(Found::Matched { index, zone, .. }) => explanation.push(format!(
+                "ALB entry: line {} — {zone}",
+                entry_lines.get(*index).copied().unwrap_or(0)
+            )),
+            Some(Found::Unmatched(why)) => {
+                explanation.push(format!("ALB entry: none matches this line: {why}"))
+            }
+            None => {}
+        }
+        let picture = waterfall::render(&fields, entry);
+        if lines.len() > 1 {
+            human.push_str(&format!("── line {number} ──\n"));
+        }
+        human.push_str(&explanation.join("\n"));
+        human.push('\n');
+        if !picture.is_empty() {
+            human.push_str(&picture.join("\n"));
+            human.push('\n');
+        }
+        human.push('\n');
+        let mut object = serde_json::json!({
+            "line": number,
+            "fields": fields.values.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone()))).collect::<serde_json::Map<_, _>>(),
+            "explanation": explanation,
+            "waterfall": picture,
+        });
+        if let (Some(note), Some(map)) = (match_note, object.as_object_mut()) {
+            map.insert("alb_entry".to_string(), note);
+        }
+        json.push(object);
+    }
+    let any_haproxy = lines.iter().any(|(_, l)| !alb::looks_like_alb(l));
+    for ((entry, number), claimed) in entries.iter().zip(&entry_lines).zip(&claimed) {
+        if *claimed {
+            continue;
+        }
+        let ms = |s: f64| (s * 1000.0).round() as i64;
+        let mut text = format!(
+            "line {number}: ALB entry {} → {} (target {}) at {}: request processing {} ms, target {} ms, response processing {} ms; target group {}, target {}",
+            entry.request,
+            entry.elb_status,
+            entry.target_status,
+            entry.time,
+            ms(entry.request_processing),
+            ms(entry.target_processing),
+            ms(entry.response_processing),
+            entry.target_group,
+            entry.target
+        );
+        if any_haproxy {
+            text.push_str("; it matches no HAProxy line given");
+        }
+        human.push_str(&text);
+        human.push_str("\n\n");
+        json.push(serde_json::json!({
+            "line": number,
+            "alb": {
+                "request": entry.request,
+                "time": entry.time,
+                "elb_status": entry.elb_status,
+                "target_status": entry.target_status,
+                "request_processing_ms": ms(entry.request_processing),
+                "target_processing_ms": ms(entry.target_processing),
+                "response_processing_ms": ms(entry.response_processing),
+                "target_group": entry.target_group,
+                "target": entry.target,
+            },
+            "matched": false,
+        }));
+    }
+    Explained {
+        human,
+        json,
+        failed,
+    }
 }

@@ -59,6 +59,10 @@ pub(crate) const CONFIG_KEYS: &[(&str, &str)] = &[
         "tune",
         "facts for haplint tune: cores, memory, peak connections, request rate, TLS shares",
     ),
+    (
+        "tz",
+        "the time zone of HAProxy's log dates for explain-log: UTC, an offset (+02:00) or a zone name",
+    ),
 ];
 
 /// Suppression comments, as `src/rules/suppress.rs` reads them.

@@ -21,6 +21,10 @@ pub struct AlbEntry {
     pub trace_id: String,
     /// When the ALB received the request.
     pub request_creation_time: String,
+    /// `ip:port` of the target.
+    pub target: String,
+    /// The target group's name (from its ARN).
+    pub target_group: String,
 }
 
 /// Split an entry into its fields: blanks separate, double quotes group.
@@ -95,6 +99,11 @@ pub fn read_line(line: &str) -> Result<AlbEntry, String> {
         request: field(12, "request")?,
         trace_id: fields.get(17).cloned().unwrap_or_default(),
         request_creation_time: fields.get(21).cloned().unwrap_or_default(),
+        target: field(4, "target:port")?,
+        target_group: String::from_utf8_lossy(target_group_name(
+            fields.get(16).map(String::as_bytes).unwrap_or_default(),
+        ))
+        .into_owned(),
     })
 }
 
@@ -109,19 +118,81 @@ pub fn looks_like_alb(line: &str) -> bool {
         .is_some_and(|time| time.len() > 19 && time.ends_with('Z') && time.contains('T'))
 }
 
-/// Seconds since midnight of an ISO time (`2024-09-03T15:20:31.868632Z`).
-pub fn iso_seconds(time: &str) -> Option<(String, f64)> {
-    let (date, clock) = time.trim_end_matches('Z').split_once('T')?;
-    Some((date.to_string(), clock_seconds(clock)?))
+/// [`looks_like_alb`] on bytes, for the aggregate's hot loop: an entry type,
+/// a blank, then a date (`2024-…T`).
+pub fn looks_like_alb_bytes(line: &[u8]) -> bool {
+    let Some(blank) = line.iter().take(6).position(|&b| b == b' ') else {
+        return false;
+    };
+    matches!(
+        line.get(..blank),
+        Some(b"http" | b"https" | b"h2" | b"grpcs" | b"ws" | b"wss")
+    ) && line.get(blank + 1..blank + 12).is_some_and(|date| {
+        date.first().is_some_and(u8::is_ascii_digit) && date.get(10) == Some(&b'T')
+    })
 }
 
-/// Seconds since midnight of `hh:mm:ss[.fraction]`.
-pub fn clock_seconds(clock: &str) -> Option<f64> {
-    let mut parts = clock.split(':');
-    let hours: f64 = parts.next()?.parse().ok()?;
-    let minutes: f64 = parts.next()?.parse().ok()?;
-    let seconds: f64 = parts.next()?.parse().ok()?;
-    Some(hours * 3600.0 + minutes * 60.0 + seconds)
+/// Split an entry into field ranges, in place: blanks separate, double
+/// quotes group (the ranges leave the quotes out).
+pub fn split_bytes(line: &[u8], fields: &mut Vec<(usize, usize)>) {
+    fields.clear();
+    let mut at = 0;
+    while at < line.len() {
+        match line.get(at) {
+            Some(b' ') => at += 1,
+            Some(b'"') => {
+                let end = line
+                    .get(at + 1..)
+                    .and_then(|rest| memchr::memchr(b'"', rest))
+                    .map_or(line.len(), |q| at + 1 + q);
+                fields.push((at + 1, end));
+                at = end + 1;
+            }
+            _ => {
+                let end = line
+                    .get(at..)
+                    .and_then(|rest| memchr::memchr(b' ', rest))
+                    .map_or(line.len(), |b| at + b);
+                fields.push((at, end));
+                at = end;
+            }
+        }
+    }
+}
+
+/// AWS's seconds with up to microseconds (`7.655`, `0.000012`) as
+/// microseconds; `-1` (not sent to a target, or no response) is `None`.
+pub fn seconds_to_us(text: &[u8]) -> Option<i64> {
+    let (whole, fraction) = match memchr::memchr(b'.', text) {
+        Some(dot) => (text.get(..dot)?, text.get(dot + 1..)?),
+        None => (text, &b""[..]),
+    };
+    if whole.is_empty() || whole.len() > 9 || !whole.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut seconds: i64 = 0;
+    for &digit in whole {
+        seconds = seconds * 10 + i64::from(digit - b'0');
+    }
+    let micros = fraction
+        .iter()
+        .take(6)
+        .chain(std::iter::repeat(&b'0'))
+        .take(6)
+        .try_fold(0i64, |acc, &d| {
+            d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
+        })?;
+    Some(seconds * 1_000_000 + micros)
+}
+
+/// `arn:aws:elasticloadbalancing:…:targetgroup/NAME/ID` → `NAME`.
+pub fn target_group_name(arn: &[u8]) -> &[u8] {
+    let Some(at) = memchr::memmem::find(arn, b"targetgroup/") else {
+        return if arn.is_empty() { b"-" } else { arn };
+    };
+    let rest = arn.get(at + 12..).unwrap_or_default();
+    let end = memchr::memchr(b'/', rest).unwrap_or(rest.len());
+    rest.get(..end).unwrap_or(rest)
 }
 
 #[cfg(test)]
@@ -142,6 +213,23 @@ mod tests {
         );
         assert_eq!(entry.trace_id, "Root=1-66d72938-062b422f6a970fb4");
         assert_eq!(entry.request_creation_time, "2024-09-03T15:20:24.207000Z");
+        assert_eq!(entry.target_group, "x");
+        assert!(looks_like_alb_bytes(line.as_bytes()));
+        assert!(!looks_like_alb_bytes(b"Sep 13 15:20:31 lb haproxy[1]: x"));
+        let mut spans = Vec::new();
+        split_bytes(line.as_bytes(), &mut spans);
+        let field = |i: usize| &line[spans[i].0..spans[i].1];
+        assert_eq!(
+            field(12),
+            "POST https://domain.com:443/ls/apiLocation/location HTTP/1.1"
+        );
+        assert_eq!(
+            field(16),
+            "arn:aws:elasticloadbalancing:us-east-1:2770xxxxx:targetgroup/x/y"
+        );
+        assert_eq!(seconds_to_us(b"7.655"), Some(7_655_000));
+        assert_eq!(seconds_to_us(b"0.000012"), Some(12));
+        assert_eq!(seconds_to_us(b"-1"), None);
         assert!(
             read_line("https 2024-09-03T15:20:31Z app x y abc")
                 .unwrap_err()

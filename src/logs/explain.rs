@@ -2,7 +2,7 @@
 //! settings and findings of the configuration that shape it, and — with the
 //! ALB's entry for the same request — where the time went hop by hop.
 
-use super::alb::{self, AlbEntry};
+use super::alb::AlbEntry;
 use super::format::Fields;
 use crate::Report;
 use crate::model::{Model, Section, SectionKind};
@@ -349,45 +349,10 @@ fn hops(fields: &Fields, entry: &AlbEntry) -> Vec<String> {
     out
 }
 
-/// The ALB entry for a HAProxy line: same method and path, and the ALB's
-/// response time within two seconds of the end of HAProxy's session.
-pub fn matching<'a>(fields: &Fields, entries: &'a [AlbEntry]) -> Option<&'a AlbEntry> {
-    let request = fields.get("r")?;
-    let (method, path) = method_and_path(request)?;
-    let end = haproxy_end_seconds(fields);
-    entries.iter().find(|entry| {
-        method_and_path(&entry.request).is_some_and(|(m, p)| m == method && p == path)
-            && match (end, alb::iso_seconds(&entry.time)) {
-                (Some(end), Some((_, alb_time))) => (alb_time - end).abs() < 2.0,
-                _ => true,
-            }
-    })
-}
-
-/// `POST https://host:443/a/b?x HTTP/1.1` → (`POST`, `/a/b?x`).
-fn method_and_path(request: &str) -> Option<(&str, &str)> {
-    let mut words = request.split_whitespace();
-    let method = words.next()?;
-    let url = words.next()?;
-    let path = match url.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("/", |i| rest.get(i..).unwrap_or("/")),
-        None => url,
-    };
-    Some((method, path))
-}
-
-/// Seconds since midnight when HAProxy's session ended: accept time + Tt.
-fn haproxy_end_seconds(fields: &Fields) -> Option<f64> {
-    let accepted = fields.get("t").or(fields.get("tr"))?;
-    // `03/Sep/2024:15:20:22.467`
-    let clock = alb::clock_seconds(accepted.split_once(':')?.1)?;
-    let total = fields.timer("Tt").or(fields.timer("Ta")).unwrap_or(0) as f64 / 1000.0;
-    Some(clock + total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::logs::matching::method_and_path;
 
     #[test]
     fn termination_states_in_words() {

@@ -6,13 +6,18 @@ pub mod aggregate;
 pub mod alb;
 pub mod explain;
 pub mod format;
+pub mod gzip;
+pub mod hist;
+pub mod matching;
+pub mod time;
+pub mod waterfall;
 
 use crate::model::{Model, SectionKind};
-use format::{HTTPLOG, Piece, TCPLOG, parse_format};
+use format::{Format, HTTPLOG, HTTPLOG_BARE, HTTPLOG_ONE_CAPTURE, TCPLOG};
 
 /// The log formats the configuration's proxies use, the named proxy's first,
 /// then the standard ones: a line is read with the first that fits.
-pub fn formats(model: Option<&Model>, proxy: Option<&str>) -> Vec<Vec<Piece>> {
+pub fn formats(model: Option<&Model>, proxy: Option<&str>) -> Vec<Format> {
     let mut texts: Vec<String> = Vec::new();
     if let Some(model) = model {
         let mut proxies: Vec<&crate::model::Section> = model
@@ -28,7 +33,7 @@ pub fn formats(model: Option<&Model>, proxy: Option<&str>) -> Vec<Vec<Piece>> {
                 let words: Vec<&str> = model.values(setting.stmt).skip(1).collect();
                 Some(words.join(" "))
             } else if model.option_enabled(section, "httplog").is_some() {
-                Some(HTTPLOG.to_string())
+                Some(HTTPLOG_BARE.to_string())
             } else if model.option_enabled(section, "tcplog").is_some() {
                 Some(TCPLOG.to_string())
             } else {
@@ -39,20 +44,20 @@ pub fn formats(model: Option<&Model>, proxy: Option<&str>) -> Vec<Vec<Piece>> {
             }
         }
     }
-    for standard in [HTTPLOG, TCPLOG] {
+    for standard in [HTTPLOG_BARE, HTTPLOG, HTTPLOG_ONE_CAPTURE, TCPLOG] {
         if !texts.iter().any(|t| t == standard) {
             texts.push(standard.to_string());
         }
     }
-    texts.iter().map(|t| parse_format(t)).collect()
+    texts.iter().map(|t| Format::new(t)).collect()
 }
 
 /// Read a HAProxy line with the first format that fits; the error of the
 /// first (most specific) format otherwise.
-pub fn read_haproxy_line(formats: &[Vec<Piece>], line: &str) -> Result<format::Fields, String> {
+pub fn read_haproxy_line(formats: &[Format], line: &str) -> Result<format::Fields, String> {
     let mut first_error = None;
-    for pieces in formats {
-        match format::read_line(pieces, line) {
+    for format in formats {
+        match format.read_fields(line) {
             Ok(fields) => return Ok(fields),
             Err(error) => {
                 first_error.get_or_insert(format!(
