@@ -8,6 +8,7 @@
 
 pub mod keywords;
 mod references;
+pub mod registry;
 mod section;
 mod servers;
 mod settings;

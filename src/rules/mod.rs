@@ -119,6 +119,7 @@ rules! {
     deprecated_keyword::DeprecatedKeyword,
     keyword_wrong_section::KeywordWrongSection,
     invalid_argument::InvalidArgument,
+    unknown_action::UnknownAction,
     unused_backend::UnusedBackend,
     unused_acl::UnusedAcl,
     defaults_rules_inheritance::DefaultsRulesInheritance,
