@@ -1,148 +1,61 @@
 //! Arguments haproxy rejects or misreads: a duration like `10x`, a missing
 //! value, a value outside the words a keyword accepts.
 
-use super::keyword_lines::{KeywordLine, note, noted_lines};
+use super::arguments;
+use super::keyword_lines::{note, noted_lines};
 use super::{Context, Rule};
 use crate::finding::{Finding, Severity};
-use crate::model::Model;
-use crate::model::vocabulary::{self, Context as Vocabulary};
+use crate::model::vocabulary;
 use crate::syntax::Activity;
 
 #[derive(Default)]
 pub struct InvalidArgument;
-
-/// What the first argument of a keyword must look like.
-#[derive(Clone, Copy)]
-enum Shape {
-    /// A time (configuration.txt §2.5), at most about 24.8 days; nothing may follow.
-    Duration,
-    /// A whole number, required (haproxy stops when it is missing). When
-    /// not `strict`, haproxy reads a non-number as 0 instead of stopping.
-    Integer { strict: bool },
-    /// One of these words (the first argument only; more may follow).
-    OneOf(&'static [&'static str]),
-}
-
-/// (vocabulary, keyword, shape). `timeout …` is handled for every timeout.
-const ARGUMENTS: &[(Vocabulary, &str, Shape)] = &[
-    (Vocabulary::Global, "hard-stop-after", Shape::Duration),
-    (Vocabulary::Global, "maxconn", Shape::Integer { strict: false }),
-    (Vocabulary::Global, "nbthread", Shape::Integer { strict: true }),
-    (Vocabulary::Proxy, "retries", Shape::Integer { strict: false }),
-    (Vocabulary::Proxy, "mode", Shape::OneOf(&["tcp", "http", "log", "spop"])),
-    (Vocabulary::Proxy, "http-reuse", Shape::OneOf(&["never", "safe", "aggressive", "always"])),
-    (Vocabulary::Proxy, "hash-type", Shape::OneOf(&["map-based", "consistent"])),
-    (
-        Vocabulary::Proxy,
-        "balance",
-        Shape::OneOf(&["roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param", "hdr", "random", "rdp-cookie", "hash"]),
-    ),
-];
-
-/// Whether this rule checks the first argument of `keyword` (for the
-/// classification pass of `keyword_lines`).
-pub(super) fn checks_argument(vocabulary: Vocabulary, keyword: &str) -> bool {
-    (vocabulary == Vocabulary::Proxy && keyword == "timeout")
-        || ARGUMENTS.iter().any(|(v, k, _)| *v == vocabulary && *k == keyword)
-}
-
-/// The largest timer haproxy accepts, in milliseconds.
-const MAX_TIMER_MS: u64 = 2_147_483_647;
 
 impl Rule for InvalidArgument {
     const ID: &'static str = "invalid-argument";
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         self.addresses(cx, out);
+        self.server_sources(cx, out);
         let model = cx.model;
         for line in noted_lines(cx, note::ARGUMENT) {
-            if let Some(finding) = argument_finding(model, &line) {
+            if let Some(finding) = arguments::argument_finding(model, line.stmt, line.section.kind, line.vocabulary, line.first, cx.target) {
                 out.push(finding);
             }
         }
     }
 }
 
-/// The finding about the argument of a statement whose keyword this rule
-/// checks (see [`checks_argument`]), if the argument is wrong. The keyword
-/// classification asks it too, so that only statements with a finding are
-/// noted for this rule.
-pub(super) fn argument_finding(model: &Model, line: &KeywordLine<'_>) -> Option<Finding> {
-    let &first = line.words.first()?;
-    if line.prefix.is_some() {
-        return None;
-    }
-    let (name, shape, argument_at) = if first == "timeout" && line.vocabulary == Vocabulary::Proxy {
-        let which = line.words.get(1)?;
-        (std::borrow::Cow::Owned(format!("timeout {which}")), Shape::Duration, 2)
-    } else {
-        let (_, keyword, shape) = ARGUMENTS.iter().find(|(v, k, _)| *v == line.vocabulary && *k == first)?;
-        (std::borrow::Cow::Borrowed(*keyword), *shape, 1)
-    };
-    let word = line.first + argument_at;
-    let Some(value) = line.words.get(argument_at).copied() else {
-        // `balance` alone means round robin; the other word choices
-        // have defaults too. Times and numbers do not.
-        if let Shape::OneOf(_) = shape {
-            return None;
-        }
-        let span = model.words_span(line.stmt, line.first, word);
-        return Some(
-            Finding::new(InvalidArgument::ID, span, format!("`{name}` needs a value"))
-                .note("haproxy refuses to start on a keyword without its argument"),
-        );
-    };
-    // An environment variable is only known at run time.
-    if model.words(line.stmt).get(word).is_some_and(|w| w.has_env()) {
-        return None;
-    }
-    let mut lenient = false;
-    let problem = match shape {
-        Shape::Duration => match read_duration(value) {
-            Duration::Invalid(problem) => Some(problem),
-            Duration::Trailing(read, ignored) => {
-                lenient = true;
-                Some(format!("haproxy reads `{value}` as `{read}` and ignores `{ignored}`"))
-            }
-            Duration::Valid => line.words.get(argument_at + 1).map(|extra| format!("unexpected `{extra}` after the value: haproxy takes one time")),
-        },
-        Shape::Integer { .. } => (value.parse::<i64>().is_err()).then(|| format!("`{value}` is not a whole number")),
-        Shape::OneOf(words) => {
-            let head = value.split('(').next().unwrap_or(value);
-            (!words.contains(&head)).then(|| format!("`{value}` is not one of {}", words.join(", ")))
-        }
-    };
-    let problem = problem?;
-    let zero = matches!(shape, Shape::Integer { strict: false });
-    lenient |= zero;
-    let note = if zero {
-        format!("haproxy reads `{value}` as 0 without a word, which is never what was meant")
-    } else if lenient {
-        "the value works, but a reader cannot tell which unit was meant".to_string()
-    } else {
-        "haproxy refuses to start on an argument it cannot read".to_string()
-    };
-    let mut finding = Finding::new(InvalidArgument::ID, model.word_span(line.stmt, word), format!("invalid value for `{name}`: {problem}")).note(note);
-    if let Shape::Duration = shape {
-        finding = finding.help("write a whole number with an optional unit: us, ms (default), s, m, h, d — e.g. 30s");
-    }
-    finding.severity = Some(if lenient { Severity::Warning } else { Severity::Error });
-    Some(finding)
-}
-
-/// How many words from the keyword [`argument_finding`] reads: the keyword
-/// and its argument, and for `timeout` the timeout's name and one word more.
-pub(super) fn words_read(vocabulary: Vocabulary, keyword: &str) -> usize {
-    if vocabulary == Vocabulary::Proxy && keyword == "timeout" {
-        4
-    } else if checks_argument(vocabulary, keyword) {
-        2
-    } else {
-        0
-    }
-}
-
 impl InvalidArgument {
+    /// `usesrc` on a `server` line is only read as part of `source`
+    /// (haproxy refuses it anywhere else).
+    fn server_sources(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
+            for server in &section.servers {
+                let mut after_source = false;
+                for param in &server.params {
+                    match param.name() {
+                        "source" => after_source = true,
+                        "interface" => {}
+                        "usesrc" if !after_source => {
+                            if cx.activity(server.stmt) != Activity::Active {
+                                break;
+                            }
+                            let mut finding = Finding::new(Self::ID, model.word_span(server.stmt, param.word as usize), "`usesrc` is only read right after `source <address>`".to_string())
+                                .note("haproxy refuses to start on a `usesrc` that does not follow `source`")
+                                .help("write `source <address> usesrc …`, or remove `usesrc`");
+                            finding.severity = Some(Severity::Error);
+                            out.push(finding);
+                            break;
+                        }
+                        _ => after_source = false,
+                    }
+                }
+            }
+        }
+    }
+
     /// Listening addresses: on the section line (removed long ago), and on
     /// `bind` lines (port numbers, address families of newer releases).
     fn addresses(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -225,42 +138,6 @@ fn address_problem(addresses: &str, target: crate::version::Version) -> Option<S
     None
 }
 
-/// How haproxy reads a time (`parse_time_err`): digits, then an optional
-/// unit recognised by its first letters (`us`, `ms`, `m`, `s`, `h`, `d`);
-/// whatever follows the unit is ignored (`30sec` is 30s, `5mins` is 5m).
-enum Duration {
-    Valid,
-    /// Read, but with ignored trailing text: (value as read, ignored part).
-    Trailing(String, String),
-    Invalid(String),
-}
-
-fn read_duration(value: &str) -> Duration {
-    let digits = value.chars().take_while(char::is_ascii_digit).count();
-    if digits == 0 {
-        return Duration::Invalid(format!("`{value}` does not start with a number"));
-    }
-    let rest = value.get(digits..).unwrap_or("");
-    let unit_length = match rest.as_bytes() {
-        [] => 0,
-        [b'u', b's', ..] | [b'm', b's', ..] => 2,
-        [b'm' | b's' | b'h' | b'd', ..] => 1,
-        _ => {
-            let bad = rest.chars().next().unwrap_or(' ');
-            return Duration::Invalid(format!("unexpected character `{bad}` in `{value}` (units: us, ms, s, m, h, d)"));
-        }
-    };
-    let read = value.get(..digits + unit_length).unwrap_or(value);
-    match crate::text::parse_duration_ms(read) {
-        Some(ms) if ms <= MAX_TIMER_MS => {}
-        _ => return Duration::Invalid(format!("`{value}` is longer than haproxy's largest timer (about 24.8 days)")),
-    }
-    match value.get(digits + unit_length..) {
-        Some(ignored) if !ignored.is_empty() => Duration::Trailing(read.to_string(), ignored.to_string()),
-        _ => Duration::Valid,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::findings;
@@ -281,18 +158,6 @@ mod tests {
   server s 10.0.0.1:80
 ");
         assert_eq!(found.len(), 1, "{found:?}");
-    }
-
-    #[test]
-    fn durations_are_read_as_haproxy_reads_them() {
-        use super::{Duration, read_duration};
-        assert!(matches!(read_duration("30s"), Duration::Valid));
-        assert!(matches!(read_duration("5000"), Duration::Valid));
-        assert!(matches!(read_duration("30sec"), Duration::Trailing(read, ignored) if read == "30s" && ignored == "ec"));
-        assert!(matches!(read_duration("5mins"), Duration::Trailing(read, _) if read == "5m"));
-        for bad in ["5xs", "5ux", "5u", "5M", "1.5s", "-5s", "s", "100000d"] {
-            assert!(matches!(read_duration(bad), Duration::Invalid(_)), "{bad}");
-        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The rule engine: every rule is one file here with a uniform shape, its
 //! documentation in `rules/<id>.yaml`, and one line in `rules!` below.
 
+mod arguments;
 pub mod catalog;
 pub(crate) mod keyword_lines;
 pub mod suppress;

@@ -22,6 +22,20 @@ impl Rule for UnknownKeyword {
         self.samples(cx, out);
         let model = cx.model;
         let target = cx.target;
+        for line in noted_lines(cx, note::NEGATION) {
+            let prefix = line.prefix.unwrap_or("no");
+            let keyword = match (line.words.first(), line.words.get(1)) {
+                (Some(&"option"), Some(option)) => format!("option {option}"),
+                (Some(first), _) => (*first).to_string(),
+                _ => continue,
+            };
+            let span = model.words_span(line.stmt, 0, 1 + keyword.split(' ').count());
+            out.push(
+                Finding::new(Self::ID, span, format!("`{prefix}` cannot be put before `{keyword}`"))
+                    .note(format!("haproxy {target} refuses to start: `no` and `default` only apply to options that can be turned off and to `log` (in `global` also to busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping)"))
+                    .help(format!("remove the line, or remove `{prefix}`")),
+            );
+        }
         for line in noted_lines(cx, note::UNKNOWN) {
             let Some(&first) = line.words.first() else { continue };
             // Deprecated and removed keywords have rules of their own.
