@@ -17,6 +17,7 @@ impl Rule for InvalidArgument {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         self.addresses(cx, out);
         self.server_sources(cx, out);
+        self.connect_addresses(cx, out);
         let model = cx.model;
         for line in noted_lines(cx, note::ARGUMENT) {
             if let Some(finding) = arguments::argument_finding(model, line.stmt, line.section.kind, line.vocabulary, line.first, cx.target) {
@@ -27,6 +28,76 @@ impl Rule for InvalidArgument {
 }
 
 impl InvalidArgument {
+    /// Where haproxy connects to: servers (and their `source` and
+    /// `socks4`), `nameserver` lines, `tcp-check connect addr|port`.
+    fn connect_addresses(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let report = |out: &mut Vec<Finding>, stmt, word: usize, what: &str, problem: String| {
+            let mut finding = Finding::new(Self::ID, model.word_span(stmt, word), format!("invalid {what}: {problem}")).note("haproxy refuses to start on an address it cannot read");
+            finding.severity = Some(Severity::Error);
+            out.push(finding);
+        };
+        let connect = model.key_set(&["tcp-check", "nameserver"]);
+        for section in &model.sections {
+            for server in &section.servers {
+                if cx.activity(server.stmt) != Activity::Active {
+                    continue;
+                }
+                if let (Some(word), Some(address)) = (server.address_word, server.address.as_deref())
+                    && !model.words(server.stmt).get(word as usize).is_some_and(|w| w.has_env())
+                    && let Some(problem) = connect_problem(address, true, false)
+                {
+                    report(out, server.stmt, word as usize, &format!("server address `{address}`"), problem);
+                    continue;
+                }
+                for param in &server.params {
+                    let (ranges, required) = match param.name() {
+                        "source" => (true, false),
+                        "socks4" => (false, true),
+                        _ => continue,
+                    };
+                    let index = param.word as usize + 1;
+                    let Some(value) = model.value(server.stmt, index) else { continue };
+                    if let Some(problem) = connect_problem_ranges(value, false, ranges, required) {
+                        report(out, server.stmt, index, &format!("`{}` address `{value}`", param.name()), problem);
+                    }
+                }
+            }
+            for (stmt, _) in model.statements_in(section, &connect) {
+                if cx.activity(stmt) != Activity::Active {
+                    continue;
+                }
+                let words: Vec<&str> = model.values(stmt).collect();
+                if words.first() == Some(&"nameserver") {
+                    if let Some(address) = words.get(2)
+                        && let Some(problem) = connect_problem(address, false, !address.contains('@'))
+                    {
+                        report(out, stmt, 2, &format!("nameserver address `{address}`"), problem);
+                    }
+                    continue;
+                }
+                if words.get(1) != Some(&"connect") {
+                    continue;
+                }
+                for (i, word) in words.iter().enumerate().skip(2) {
+                    let Some(value) = words.get(i + 1) else { break };
+                    let problem = match *word {
+                        "addr" => connect_problem(value, false, false),
+                        // A port may also be a sample expression.
+                        "port" if value.bytes().all(|b| b.is_ascii_digit()) => match value.parse::<u32>() {
+                            Ok(1..=65535) => None,
+                            _ => Some(format!("port {value} is outside 1-65535")),
+                        },
+                        _ => None,
+                    };
+                    if let Some(problem) = problem {
+                        report(out, stmt, i + 1, &format!("`tcp-check connect {word}` `{value}`"), problem);
+                    }
+                }
+            }
+        }
+    }
+
     /// `usesrc` on a `server` line is only read as part of `source`
     /// (haproxy refuses it anywhere else).
     fn server_sources(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -95,13 +166,88 @@ impl InvalidArgument {
     }
 }
 
+/// Why `host` is not an IPv4 address although it looks like one (four
+/// numbers separated by dots): haproxy cannot read or resolve it.
+fn ipv4_problem(host: &str) -> Option<String> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() != 4 || !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    parts
+        .iter()
+        .find(|p| p.parse::<u32>().map_or(true, |n| n > 255))
+        .map(|p| format!("`{host}` is not an IPv4 address: `{p}` is above 255"))
+}
+
+/// Why haproxy cannot connect to `address` (`[family@]host[:port]`, a port
+/// offset `+N`/`-N` allowed where `offsets`), if it cannot: a port out of
+/// range or not a number, a port range, a malformed IPv4 or bracketed IPv6
+/// address. Names, sockets and variables are not judged.
+pub(super) fn connect_problem(address: &str, offsets: bool, port_required: bool) -> Option<String> {
+    connect_problem_ranges(address, offsets, false, port_required)
+}
+
+/// [`connect_problem`], with port ranges (`1024-65535`) accepted where `ranges`.
+fn connect_problem_ranges(address: &str, offsets: bool, ranges: bool, port_required: bool) -> Option<String> {
+    if address.contains('$') {
+        return None;
+    }
+    let rest = match address.split_once('@') {
+        Some(("ipv4" | "ipv6" | "tcp" | "tcp4" | "tcp6" | "udp" | "udp4" | "udp6" | "mptcp" | "mptcp4" | "mptcp6", rest)) => rest,
+        Some(_) => return None,
+        None => address,
+    };
+    if rest.starts_with('/') {
+        return None;
+    }
+    let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        if host.parse::<std::net::Ipv6Addr>().is_err() {
+            return Some(format!("`[{host}]` is not an IPv6 address"));
+        }
+        (host, after.strip_prefix(':'))
+    } else if rest.matches(':').count() > 1 {
+        // An IPv6 address without brackets: its last group may be a port.
+        return None;
+    } else {
+        match rest.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        }
+    };
+    if let Some(problem) = ipv4_problem(host) {
+        return Some(problem);
+    }
+    let Some(port) = port else {
+        return port_required.then(|| "no port: write `host:port`".to_string());
+    };
+    let digits = if offsets { port.trim_start_matches(['+', '-']) } else { port };
+    if port.contains('-') && !(offsets && port.starts_with('-')) && !digits.is_empty() {
+        if !ranges {
+            return Some(format!("a port range (`{port}`) is not accepted here"));
+        }
+        for part in port.split('-') {
+            if part.parse::<u32>().map_or(true, |n| n > 65535) {
+                return Some(format!("`{part}` is not a port number"));
+            }
+        }
+        return None;
+    }
+    match digits.parse::<u32>() {
+        Ok(number) if number <= 65535 => None,
+        Ok(number) => Some(format!("port {number} is above 65535")),
+        Err(_) if port.is_empty() => None,
+        Err(_) => Some(format!("`{port}` is not a port number")),
+    }
+}
+
 /// Why haproxy `target` cannot listen on `address` (a comma-separated list of
 /// `[family@]host:port[-port]`), if it cannot. Sockets and descriptors are
 /// not judged.
 fn address_problem(addresses: &str, target: crate::version::Version) -> Option<String> {
     for address in addresses.split(',') {
         let (family, rest) = match address.split_once('@') {
-            Some((family, rest)) => (Some(family), rest),
+            Some((family, rest)) => (Some(family.trim_start_matches("stream+").trim_start_matches("dgram+").trim_start_matches("quic+")), rest),
             None => (None, address),
         };
         if let Some(family) = family {
@@ -110,8 +256,11 @@ fn address_problem(addresses: &str, target: crate::version::Version) -> Option<S
                     return Some(format!("the `{family}@` address family appeared in HAProxy {since}"));
                 }
                 Some(_) => {}
-                // An unknown family: not judged (haplint may not know it).
-                None => return None,
+                None if family.is_empty() || family.contains('$') => return None,
+                None => return Some(format!("unknown address family `{family}@`")),
+            }
+            if matches!(family, "udp" | "udp4" | "udp6") {
+                return Some(format!("`{family}@` is a datagram address, which a `bind` line of a proxy does not take"));
             }
             if matches!(family, "unix" | "abns" | "abnsz" | "fd" | "sockpair" | "uxst" | "uxdg" | "rhttp") {
                 continue;
@@ -127,6 +276,9 @@ fn address_problem(addresses: &str, target: crate::version::Version) -> Option<S
         let Some(port) = port else {
             return Some("no port: write `host:port` or `:port`".to_string());
         };
+        if let Some(problem) = rest.rsplit_once(':').and_then(|(host, _)| ipv4_problem(host)) {
+            return Some(problem);
+        }
         for part in port.split('-') {
             match part.parse::<u32>() {
                 Ok(number) if number <= 65535 => {}
