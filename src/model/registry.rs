@@ -146,6 +146,19 @@ pub fn lists(context: &str, keyword: &str, target: Version) -> bool {
         .is_some_and(|mask| mask & window(target) != 0)
 }
 
+/// The keywords an oracle of `target`'s window lists in `context`, sorted.
+pub fn names(context: &str, target: Version) -> Vec<&'static str> {
+    let window = window(target);
+    let mut names: Vec<&'static str> = registry()
+        .facts
+        .iter()
+        .filter(|((c, _), mask)| *c == context && *mask & window != 0)
+        .map(|((_, name), _)| *name)
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 /// The oracle series that list `keyword` in `context`, oldest first.
 pub fn listed_in(context: &str, keyword: &str) -> Vec<Version> {
     let registry = registry();

@@ -54,6 +54,7 @@ const ARGUMENTS: &[(Vocabulary, &str, Shape)] = &[
     (Vocabulary::Proxy, "log", Shape::Special),
     (Vocabulary::Proxy, "stick-table", Shape::Special),
     (Vocabulary::Proxy, "option", Shape::Special),
+    (Vocabulary::Proxy, "filter", Shape::Special),
 ];
 
 /// The options whose arguments are checked.
@@ -181,6 +182,7 @@ pub(super) fn argument_finding(
                 "log" => log(&words),
                 "stick-table" => stick_table(&words),
                 "option" => option(&words, target),
+                "filter" => filter(&words, target),
                 _ => None,
             }?;
             let (index, message) = problem;
@@ -589,6 +591,34 @@ fn split_store(list: &str) -> Vec<&str> {
     }
     items.push(list.get(start..).unwrap_or(""));
     items
+}
+
+/// Filters are all registered, so the oracles' lists are complete.
+fn filter(words: &[&str], target: Version) -> Problem {
+    let Some(&name) = words.get(1) else {
+        return Some((0, "`filter` needs the name of a filter".to_string()));
+    };
+    if crate::model::registry::lists("filter", name, target) {
+        return None;
+    }
+    let elsewhere = crate::model::registry::listed_in("filter", name);
+    let message = if elsewhere.is_empty() {
+        let known = crate::model::registry::names("filter", target);
+        match crate::text::closest(name, known.iter().copied()) {
+            Some(suggestion) => format!("unknown filter `{name}` (did you mean `{suggestion}`?)"),
+            None => format!(
+                "unknown filter `{name}` (this version has {})",
+                known.join(", ")
+            ),
+        }
+    } else {
+        let versions: Vec<String> = elsewhere.iter().map(ToString::to_string).collect();
+        format!(
+            "the `{name}` filter is not available in HAProxy {target} (haproxy {} have it)",
+            versions.join(", ")
+        )
+    };
+    Some((1, message))
 }
 
 fn option(words: &[&str], target: Version) -> Problem {
