@@ -58,6 +58,9 @@ struct Registry {
     /// Actions written with a suffix (`set-var(txn.x)`, `track-sc0`):
     /// (prefix, per rule set the series).
     prefixed: Vec<(&'static str, [Series; 10])>,
+    /// Options of haproxy's option tables, per series: (series with `FE`,
+    /// series with `BE`) in their annotation.
+    option_sides: HashMap<&'static str, (Series, Series)>,
 }
 
 fn registry() -> &'static Registry {
@@ -73,16 +76,27 @@ fn registry() -> &'static Registry {
         let mut facts = HashMap::default();
         let mut actions: HashMap<&'static str, [Series; 10]> = HashMap::default();
         let mut prefixed: Vec<(&'static str, [Series; 10])> = Vec::new();
+        let mut option_sides: HashMap<&'static str, (Series, Series)> = HashMap::default();
         for line in lines {
             let cells: Vec<&'static str> = line.split('\t').collect();
             let (Some(&context), Some(&keyword)) = (cells.first(), cells.get(1)) else {
                 continue;
             };
             let mut mask: Series = 0;
+            let (mut frontend, mut backend): (Series, Series) = (0, 0);
             for (i, cell) in cells.iter().skip(4).enumerate() {
                 if !cell.is_empty() {
                     mask |= 1 << i;
                 }
+                if cell.split(' ').any(|w| w == "FE") {
+                    frontend |= 1 << i;
+                }
+                if cell.split(' ').any(|w| w == "BE") {
+                    backend |= 1 << i;
+                }
+            }
+            if context == "option" {
+                option_sides.insert(keyword, (frontend, backend));
             }
             if let Some(rule_set) = context.strip_prefix("action:") {
                 let Some(index) = RULE_SETS.iter().position(|r| *r == rule_set) else {
@@ -111,6 +125,7 @@ fn registry() -> &'static Registry {
             facts,
             actions,
             prefixed,
+            option_sides,
         }
     })
 }
@@ -129,6 +144,44 @@ fn window(target: Version) -> Series {
         Some(next) => (1 << next) | (1 << (next - 1)),
         None => 1 << last,
     }
+}
+
+/// Where an option of haproxy's option tables works in `target`, from the
+/// `[ FE BE ]` annotation of the oracles of its window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionSides {
+    /// Works in a proxy with frontend capability (frontend, listen, defaults).
+    pub frontend: bool,
+    /// Works in a proxy with backend capability.
+    pub backend: bool,
+    /// Written where it does not work, it stops haproxy ("unknown option",
+    /// 3.2 and 3.4) instead of being ignored with a warning (2.6, 3.0);
+    /// only when every oracle of the window refuses it.
+    pub fatal_elsewhere: bool,
+}
+
+/// See [`OptionSides`]; `None` for options outside haproxy's option tables
+/// (`option httplog`, `option redispatch`…) or not in `target`'s window.
+pub fn option_sides(name: &str, target: Version) -> Option<OptionSides> {
+    let registry = registry();
+    let window = window(target);
+    let &(frontend, backend) = registry.option_sides.get(name)?;
+    let listed = registry.facts.get(&("option", name)).copied().unwrap_or(0);
+    if listed & window == 0 {
+        return None;
+    }
+    let fatal_from = Version::new(3, 2);
+    let fatal_elsewhere = registry
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| window & (1 << i) != 0)
+        .all(|(_, v)| *v >= fatal_from);
+    Some(OptionSides {
+        frontend: frontend & window != 0,
+        backend: backend & window != 0,
+        fatal_elsewhere,
+    })
 }
 
 /// The oracle series, oldest first.
@@ -312,5 +365,12 @@ mod tests {
         assert!(!lists("option", "accept-invalid-http-request", v(3, 2)));
         assert!(lists("option", "accept-invalid-http-request", v(3, 1)));
         assert!(actions_of("tcp-response content", v(2, 6)).contains(&"close"));
+        let sides = option_sides("abortonclose", v(2, 6)).unwrap();
+        assert!(!sides.frontend && sides.backend && !sides.fatal_elsewhere);
+        let sides = option_sides("abortonclose", v(3, 4)).unwrap();
+        assert!(sides.frontend && sides.backend && sides.fatal_elsewhere);
+        assert!(!option_sides("persist", v(3, 1)).unwrap().fatal_elsewhere);
+        assert!(option_sides("persist", v(3, 3)).unwrap().fatal_elsewhere);
+        assert_eq!(option_sides("httplog", v(3, 4)), None);
     }
 }

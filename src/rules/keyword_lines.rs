@@ -104,6 +104,35 @@ fn prefix_allowed(line: &KeywordLine<'_>) -> bool {
     }
 }
 
+/// An option of haproxy's option tables (complete in -dK) that some oracle
+/// lists but none of the target's window does: that release refuses it
+/// although its manual may document it.
+pub(super) fn oracle_lacks_option(line: &KeywordLine<'_>, target: crate::version::Version) -> bool {
+    let (Some(&"option"), Some(option)) = (line.words.first(), line.words.get(1)) else {
+        return false;
+    };
+    !registry::listed_in("option", option).is_empty() && !registry::lists("option", option, target)
+}
+
+/// For an option of haproxy's option tables: whether it works in this
+/// section, and whether haproxy stops when it does not (from the oracles'
+/// annotations, which override the manual's matrix).
+pub(super) fn option_place(
+    line: &KeywordLine<'_>,
+    target: crate::version::Version,
+) -> Option<(bool, bool)> {
+    let (Some(&"option"), Some(option)) = (line.words.first(), line.words.get(1)) else {
+        return None;
+    };
+    let sides = registry::option_sides(option, target)?;
+    let allowed = match line.section.kind {
+        SectionKind::Frontend => sides.frontend,
+        SectionKind::Backend => sides.backend,
+        _ => true,
+    };
+    Some((allowed, sides.fatal_elsewhere))
+}
+
 /// Whether the oracles of the target version list the keyword although the
 /// manual tables do not have it in that version (backports, keywords the
 /// manuals never listed). Only positive: -dK lists are not complete.
@@ -177,10 +206,17 @@ fn classify(cx: &Context<'_>, line: &KeywordLine<'_>) -> u8 {
     if !keyword.life.exists_in(target) && !oracle_knows(line, target) {
         notes |= note::UNKNOWN;
     }
+    if oracle_lacks_option(line, target) {
+        notes |= note::UNKNOWN;
+    }
     if keyword.life.deprecated.is_some_and(|d| d <= target) {
         notes |= note::RETIRED;
     }
-    if let Some(sections) = keyword.sections {
+    if let Some((allowed, _)) = option_place(line, target) {
+        if !allowed {
+            notes |= note::PLACE;
+        }
+    } else if let Some(sections) = keyword.sections {
         let kind = line.section.kind;
         let allowed = match kind {
             SectionKind::Defaults => {
