@@ -624,6 +624,13 @@ fn filter(words: &[&str], target: Version) -> Problem {
 fn option(words: &[&str], target: Version) -> Problem {
     let name = *words.get(1)?;
     match name {
+        // Headers after the version (`HTTP/1.1\r\nHost:x`): 2.6 warns, 3.0 refuses.
+        "httpchk"
+            if target >= Version::new(3, 0)
+                && words.get(4).is_some_and(|v| v.contains(['\r', '\n']) || v.contains("\\r") || v.contains("\\n")) =>
+        {
+            Some((4, "`option httpchk` no longer takes headers after the HTTP version: write them with `http-check send hdr …`".to_string()))
+        }
         // 3.2 reads a fourth word (ignored); 2.6 and 3.0 refuse it.
         "httpchk" if target <= Version::new(3, 0) => words.get(5).map(|extra| {
             (
