@@ -9,6 +9,7 @@
 pub mod exposure;
 pub mod keywords;
 mod references;
+pub mod registry;
 mod section;
 mod servers;
 mod settings;

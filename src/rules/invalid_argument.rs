@@ -1,148 +1,132 @@
 //! Arguments haproxy rejects or misreads: a duration like `10x`, a missing
 //! value, a value outside the words a keyword accepts.
 
-use super::keyword_lines::{KeywordLine, note, noted_lines};
+use super::arguments;
+use super::keyword_lines::{note, noted_lines};
 use super::{Context, Rule};
 use crate::finding::{Finding, Severity};
-use crate::model::Model;
-use crate::model::vocabulary::{self, Context as Vocabulary};
+use crate::model::vocabulary;
 use crate::syntax::Activity;
 
 #[derive(Default)]
 pub struct InvalidArgument;
-
-/// What the first argument of a keyword must look like.
-#[derive(Clone, Copy)]
-enum Shape {
-    /// A time (configuration.txt §2.5), at most about 24.8 days; nothing may follow.
-    Duration,
-    /// A whole number, required (haproxy stops when it is missing). When
-    /// not `strict`, haproxy reads a non-number as 0 instead of stopping.
-    Integer { strict: bool },
-    /// One of these words (the first argument only; more may follow).
-    OneOf(&'static [&'static str]),
-}
-
-/// (vocabulary, keyword, shape). `timeout …` is handled for every timeout.
-const ARGUMENTS: &[(Vocabulary, &str, Shape)] = &[
-    (Vocabulary::Global, "hard-stop-after", Shape::Duration),
-    (Vocabulary::Global, "maxconn", Shape::Integer { strict: false }),
-    (Vocabulary::Global, "nbthread", Shape::Integer { strict: true }),
-    (Vocabulary::Proxy, "retries", Shape::Integer { strict: false }),
-    (Vocabulary::Proxy, "mode", Shape::OneOf(&["tcp", "http", "log", "spop"])),
-    (Vocabulary::Proxy, "http-reuse", Shape::OneOf(&["never", "safe", "aggressive", "always"])),
-    (Vocabulary::Proxy, "hash-type", Shape::OneOf(&["map-based", "consistent"])),
-    (
-        Vocabulary::Proxy,
-        "balance",
-        Shape::OneOf(&["roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param", "hdr", "random", "rdp-cookie", "hash", "log-hash", "sticky"]),
-    ),
-];
-
-/// Whether this rule checks the first argument of `keyword` (for the
-/// classification pass of `keyword_lines`).
-pub(super) fn checks_argument(vocabulary: Vocabulary, keyword: &str) -> bool {
-    (vocabulary == Vocabulary::Proxy && keyword == "timeout")
-        || ARGUMENTS.iter().any(|(v, k, _)| *v == vocabulary && *k == keyword)
-}
-
-/// The largest timer haproxy accepts, in milliseconds.
-const MAX_TIMER_MS: u64 = 2_147_483_647;
 
 impl Rule for InvalidArgument {
     const ID: &'static str = "invalid-argument";
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         self.addresses(cx, out);
+        self.server_sources(cx, out);
+        self.connect_addresses(cx, out);
         let model = cx.model;
         for line in noted_lines(cx, note::ARGUMENT) {
-            if let Some(finding) = argument_finding(model, &line) {
+            if let Some(finding) = arguments::argument_finding(model, line.stmt, line.section.kind, line.vocabulary, line.first, cx.target) {
                 out.push(finding);
             }
         }
     }
 }
 
-/// The finding about the argument of a statement whose keyword this rule
-/// checks (see [`checks_argument`]), if the argument is wrong. The keyword
-/// classification asks it too, so that only statements with a finding are
-/// noted for this rule.
-pub(super) fn argument_finding(model: &Model, line: &KeywordLine<'_>) -> Option<Finding> {
-    let &first = line.words.first()?;
-    if line.prefix.is_some() {
-        return None;
-    }
-    let (name, shape, argument_at) = if first == "timeout" && line.vocabulary == Vocabulary::Proxy {
-        let which = line.words.get(1)?;
-        (std::borrow::Cow::Owned(format!("timeout {which}")), Shape::Duration, 2)
-    } else {
-        let (_, keyword, shape) = ARGUMENTS.iter().find(|(v, k, _)| *v == line.vocabulary && *k == first)?;
-        (std::borrow::Cow::Borrowed(*keyword), *shape, 1)
-    };
-    let word = line.first + argument_at;
-    let Some(value) = line.words.get(argument_at).copied() else {
-        // `balance` alone means round robin; the other word choices
-        // have defaults too. Times and numbers do not.
-        if let Shape::OneOf(_) = shape {
-            return None;
-        }
-        let span = model.words_span(line.stmt, line.first, word);
-        return Some(
-            Finding::new(InvalidArgument::ID, span, format!("`{name}` needs a value"))
-                .note("haproxy refuses to start on a keyword without its argument"),
-        );
-    };
-    // An environment variable is only known at run time.
-    if model.words(line.stmt).get(word).is_some_and(|w| w.has_env()) {
-        return None;
-    }
-    let mut lenient = false;
-    let problem = match shape {
-        Shape::Duration => match read_duration(value) {
-            Duration::Invalid(problem) => Some(problem),
-            Duration::Trailing(read, ignored) => {
-                lenient = true;
-                Some(format!("haproxy reads `{value}` as `{read}` and ignores `{ignored}`"))
-            }
-            Duration::Valid => line.words.get(argument_at + 1).map(|extra| format!("unexpected `{extra}` after the value: haproxy takes one time")),
-        },
-        Shape::Integer { .. } => (value.parse::<i64>().is_err()).then(|| format!("`{value}` is not a whole number")),
-        Shape::OneOf(words) => {
-            let head = value.split('(').next().unwrap_or(value);
-            (!words.contains(&head)).then(|| format!("`{value}` is not one of {}", words.join(", ")))
-        }
-    };
-    let problem = problem?;
-    let zero = matches!(shape, Shape::Integer { strict: false });
-    lenient |= zero;
-    let note = if zero {
-        format!("haproxy reads `{value}` as 0 without a word, which is never what was meant")
-    } else if lenient {
-        "the value works, but a reader cannot tell which unit was meant".to_string()
-    } else {
-        "haproxy refuses to start on an argument it cannot read".to_string()
-    };
-    let mut finding = Finding::new(InvalidArgument::ID, model.word_span(line.stmt, word), format!("invalid value for `{name}`: {problem}")).note(note);
-    if let Shape::Duration = shape {
-        finding = finding.help("write a whole number with an optional unit: us, ms (default), s, m, h, d — e.g. 30s");
-    }
-    finding.severity = Some(if lenient { Severity::Warning } else { Severity::Error });
-    Some(finding)
-}
-
-/// How many words from the keyword [`argument_finding`] reads: the keyword
-/// and its argument, and for `timeout` the timeout's name and one word more.
-pub(super) fn words_read(vocabulary: Vocabulary, keyword: &str) -> usize {
-    if vocabulary == Vocabulary::Proxy && keyword == "timeout" {
-        4
-    } else if checks_argument(vocabulary, keyword) {
-        2
-    } else {
-        0
-    }
-}
-
 impl InvalidArgument {
+    /// Where haproxy connects to: servers (and their `source` and
+    /// `socks4`), `nameserver` lines, `tcp-check connect addr|port`.
+    fn connect_addresses(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        let report = |out: &mut Vec<Finding>, stmt, word: usize, what: &str, problem: String| {
+            let mut finding = Finding::new(Self::ID, model.word_span(stmt, word), format!("invalid {what}: {problem}")).note("haproxy refuses to start on an address it cannot read");
+            finding.severity = Some(Severity::Error);
+            out.push(finding);
+        };
+        let connect = model.key_set(&["tcp-check", "nameserver"]);
+        for section in &model.sections {
+            for server in &section.servers {
+                if cx.activity(server.stmt) != Activity::Active {
+                    continue;
+                }
+                if let (Some(word), Some(address)) = (server.address_word, server.address.as_deref())
+                    && !model.words(server.stmt).get(word as usize).is_some_and(|w| w.has_env())
+                    && let Some(problem) = connect_problem(address, true, false)
+                {
+                    report(out, server.stmt, word as usize, &format!("server address `{address}`"), problem);
+                    continue;
+                }
+                for param in &server.params {
+                    let (ranges, required) = match param.name() {
+                        "source" => (true, false),
+                        "socks4" => (false, true),
+                        _ => continue,
+                    };
+                    let index = param.word as usize + 1;
+                    let Some(value) = model.value(server.stmt, index) else { continue };
+                    if let Some(problem) = connect_problem_ranges(value, false, ranges, required) {
+                        report(out, server.stmt, index, &format!("`{}` address `{value}`", param.name()), problem);
+                    }
+                }
+            }
+            for (stmt, _) in model.statements_in(section, &connect) {
+                if cx.activity(stmt) != Activity::Active {
+                    continue;
+                }
+                let words: Vec<&str> = model.values(stmt).collect();
+                if words.first() == Some(&"nameserver") {
+                    if let Some(address) = words.get(2)
+                        && let Some(problem) = connect_problem(address, false, !address.contains('@'))
+                    {
+                        report(out, stmt, 2, &format!("nameserver address `{address}`"), problem);
+                    }
+                    continue;
+                }
+                if words.get(1) != Some(&"connect") {
+                    continue;
+                }
+                for (i, word) in words.iter().enumerate().skip(2) {
+                    let Some(value) = words.get(i + 1) else { break };
+                    let problem = match *word {
+                        "addr" => connect_problem(value, false, false),
+                        // A port may also be a sample expression.
+                        "port" if value.bytes().all(|b| b.is_ascii_digit()) => match value.parse::<u32>() {
+                            Ok(1..=65535) => None,
+                            _ => Some(format!("port {value} is outside 1-65535")),
+                        },
+                        _ => None,
+                    };
+                    if let Some(problem) = problem {
+                        report(out, stmt, i + 1, &format!("`tcp-check connect {word}` `{value}`"), problem);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `usesrc` on a `server` line is only read as part of `source`
+    /// (haproxy refuses it anywhere else).
+    fn server_sources(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let model = cx.model;
+        for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
+            for server in &section.servers {
+                let mut after_source = false;
+                for param in &server.params {
+                    match param.name() {
+                        "source" => after_source = true,
+                        "interface" => {}
+                        "usesrc" if !after_source => {
+                            if cx.activity(server.stmt) != Activity::Active {
+                                break;
+                            }
+                            let mut finding = Finding::new(Self::ID, model.word_span(server.stmt, param.word as usize), "`usesrc` is only read right after `source <address>`".to_string())
+                                .note("haproxy refuses to start on a `usesrc` that does not follow `source`")
+                                .help("write `source <address> usesrc …`, or remove `usesrc`");
+                            finding.severity = Some(Severity::Error);
+                            out.push(finding);
+                            break;
+                        }
+                        _ => after_source = false,
+                    }
+                }
+            }
+        }
+    }
+
     /// Listening addresses: on the section line (removed long ago), and on
     /// `bind` lines (port numbers, address families of newer releases).
     fn addresses(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -182,13 +166,87 @@ impl InvalidArgument {
     }
 }
 
+/// Why `host` is not an IPv4 address although it looks like one (four
+/// numbers separated by dots): haproxy cannot read or resolve it.
+fn ipv4_problem(host: &str) -> Option<String> {
+    // Cheap for the common case: every server line comes here.
+    if host.split('.').count() != 4 || !host.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    host.split('.')
+        .find(|p| p.parse::<u32>().map_or(true, |n| n > 255))
+        .map(|p| format!("`{host}` is not an IPv4 address: `{p}` is above 255"))
+}
+
+/// Why haproxy cannot connect to `address` (`[family@]host[:port]`, a port
+/// offset `+N`/`-N` allowed where `offsets`), if it cannot: a port out of
+/// range or not a number, a port range, a malformed IPv4 or bracketed IPv6
+/// address. Names, sockets and variables are not judged.
+pub(super) fn connect_problem(address: &str, offsets: bool, port_required: bool) -> Option<String> {
+    connect_problem_ranges(address, offsets, false, port_required)
+}
+
+/// [`connect_problem`], with port ranges (`1024-65535`) accepted where `ranges`.
+fn connect_problem_ranges(address: &str, offsets: bool, ranges: bool, port_required: bool) -> Option<String> {
+    if address.contains('$') {
+        return None;
+    }
+    let rest = match address.split_once('@') {
+        Some(("ipv4" | "ipv6" | "tcp" | "tcp4" | "tcp6" | "udp" | "udp4" | "udp6" | "mptcp" | "mptcp4" | "mptcp6", rest)) => rest,
+        Some(_) => return None,
+        None => address,
+    };
+    if rest.starts_with('/') {
+        return None;
+    }
+    let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        if host.parse::<std::net::Ipv6Addr>().is_err() {
+            return Some(format!("`[{host}]` is not an IPv6 address"));
+        }
+        (host, after.strip_prefix(':'))
+    } else if rest.matches(':').count() > 1 {
+        // An IPv6 address without brackets: its last group may be a port.
+        return None;
+    } else {
+        match rest.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        }
+    };
+    if let Some(problem) = ipv4_problem(host) {
+        return Some(problem);
+    }
+    let Some(port) = port else {
+        return port_required.then(|| "no port: write `host:port`".to_string());
+    };
+    let digits = if offsets { port.trim_start_matches(['+', '-']) } else { port };
+    if port.contains('-') && !(offsets && port.starts_with('-')) && !digits.is_empty() {
+        if !ranges {
+            return Some(format!("a port range (`{port}`) is not accepted here"));
+        }
+        for part in port.split('-') {
+            if part.parse::<u32>().map_or(true, |n| n > 65535) {
+                return Some(format!("`{part}` is not a port number"));
+            }
+        }
+        return None;
+    }
+    match digits.parse::<u32>() {
+        Ok(number) if number <= 65535 => None,
+        Ok(number) => Some(format!("port {number} is above 65535")),
+        Err(_) if port.is_empty() => None,
+        Err(_) => Some(format!("`{port}` is not a port number")),
+    }
+}
+
 /// Why haproxy `target` cannot listen on `address` (a comma-separated list of
 /// `[family@]host:port[-port]`), if it cannot. Sockets and descriptors are
 /// not judged.
 fn address_problem(addresses: &str, target: crate::version::Version) -> Option<String> {
     for address in addresses.split(',') {
         let (family, rest) = match address.split_once('@') {
-            Some((family, rest)) => (Some(family), rest),
+            Some((family, rest)) => (Some(family.trim_start_matches("stream+").trim_start_matches("dgram+").trim_start_matches("quic+")), rest),
             None => (None, address),
         };
         if let Some(family) = family {
@@ -197,8 +255,11 @@ fn address_problem(addresses: &str, target: crate::version::Version) -> Option<S
                     return Some(format!("the `{family}@` address family appeared in HAProxy {since}"));
                 }
                 Some(_) => {}
-                // An unknown family: not judged (haplint may not know it).
-                None => return None,
+                None if family.is_empty() || family.contains('$') => return None,
+                None => return Some(format!("unknown address family `{family}@`")),
+            }
+            if matches!(family, "udp" | "udp4" | "udp6") {
+                return Some(format!("`{family}@` is a datagram address, which a `bind` line of a proxy does not take"));
             }
             if matches!(family, "unix" | "abns" | "abnsz" | "fd" | "sockpair" | "uxst" | "uxdg" | "rhttp") {
                 continue;
@@ -214,6 +275,9 @@ fn address_problem(addresses: &str, target: crate::version::Version) -> Option<S
         let Some(port) = port else {
             return Some("no port: write `host:port` or `:port`".to_string());
         };
+        if let Some(problem) = rest.rsplit_once(':').and_then(|(host, _)| ipv4_problem(host)) {
+            return Some(problem);
+        }
         for part in port.split('-') {
             match part.parse::<u32>() {
                 Ok(number) if number <= 65535 => {}
@@ -223,42 +287,6 @@ fn address_problem(addresses: &str, target: crate::version::Version) -> Option<S
         }
     }
     None
-}
-
-/// How haproxy reads a time (`parse_time_err`): digits, then an optional
-/// unit recognised by its first letters (`us`, `ms`, `m`, `s`, `h`, `d`);
-/// whatever follows the unit is ignored (`30sec` is 30s, `5mins` is 5m).
-enum Duration {
-    Valid,
-    /// Read, but with ignored trailing text: (value as read, ignored part).
-    Trailing(String, String),
-    Invalid(String),
-}
-
-fn read_duration(value: &str) -> Duration {
-    let digits = value.chars().take_while(char::is_ascii_digit).count();
-    if digits == 0 {
-        return Duration::Invalid(format!("`{value}` does not start with a number"));
-    }
-    let rest = value.get(digits..).unwrap_or("");
-    let unit_length = match rest.as_bytes() {
-        [] => 0,
-        [b'u', b's', ..] | [b'm', b's', ..] => 2,
-        [b'm' | b's' | b'h' | b'd', ..] => 1,
-        _ => {
-            let bad = rest.chars().next().unwrap_or(' ');
-            return Duration::Invalid(format!("unexpected character `{bad}` in `{value}` (units: us, ms, s, m, h, d)"));
-        }
-    };
-    let read = value.get(..digits + unit_length).unwrap_or(value);
-    match crate::text::parse_duration_ms(read) {
-        Some(ms) if ms <= MAX_TIMER_MS => {}
-        _ => return Duration::Invalid(format!("`{value}` is longer than haproxy's largest timer (about 24.8 days)")),
-    }
-    match value.get(digits + unit_length..) {
-        Some(ignored) if !ignored.is_empty() => Duration::Trailing(read.to_string(), ignored.to_string()),
-        _ => Duration::Valid,
-    }
 }
 
 #[cfg(test)]
@@ -281,18 +309,6 @@ mod tests {
   server s 10.0.0.1:80
 ");
         assert_eq!(found.len(), 1, "{found:?}");
-    }
-
-    #[test]
-    fn durations_are_read_as_haproxy_reads_them() {
-        use super::{Duration, read_duration};
-        assert!(matches!(read_duration("30s"), Duration::Valid));
-        assert!(matches!(read_duration("5000"), Duration::Valid));
-        assert!(matches!(read_duration("30sec"), Duration::Trailing(read, ignored) if read == "30s" && ignored == "ec"));
-        assert!(matches!(read_duration("5mins"), Duration::Trailing(read, _) if read == "5m"));
-        for bad in ["5xs", "5ux", "5u", "5M", "1.5s", "-5s", "s", "100000d"] {
-            assert!(matches!(read_duration(bad), Duration::Invalid(_)), "{bad}");
-        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! split into the `no`/`default` prefix and the rest.
 
 use super::Context;
+use super::arguments;
+use crate::model::registry;
 use crate::model::vocabulary::{self, Context as Vocabulary};
 use crate::model::{Section, SectionId, SectionKind, Stmt};
 use crate::syntax::Activity;
@@ -68,8 +70,91 @@ pub mod note {
     /// keyword in an anonymous defaults section.
     pub const PLACE: u8 = 4;
     /// A keyword whose argument is checked (`timeout …`, `balance`…) and
-    /// found wrong (see `invalid_argument::argument_finding`).
+    /// found wrong (see `arguments::argument_finding`).
     pub const ARGUMENT: u8 = 8;
+    /// A `no`/`default` prefix on a keyword that does not take one.
+    pub const NEGATION: u8 = 16;
+}
+
+/// The `global` keywords haproxy lets `no`/`default` invert (any other
+/// stops it: "negation/default currently supported only for …", the same
+/// list in 2.6, 3.0, 3.2 and 3.4).
+const GLOBAL_NEGATABLE: &[&str] = &[
+    "log",
+    "busy-polling",
+    "set-dumpable",
+    "strict-limits",
+    "insecure-fork-wanted",
+    "numa-cpu-mapping",
+];
+
+/// Whether haproxy takes the `no`/`default` prefix on this statement.
+fn prefix_allowed(line: &KeywordLine<'_>) -> bool {
+    let Some(&first) = line.words.first() else {
+        return true;
+    };
+    match line.vocabulary {
+        Vocabulary::Global => GLOBAL_NEGATABLE.contains(&first),
+        Vocabulary::Proxy => {
+            first == "log"
+                || (first == "option"
+                    // An unknown option is reported as unknown.
+                    && vocabulary::proxy(&line.words).is_none_or(|k| k.negatable || !k.name.starts_with("option ")))
+        }
+    }
+}
+
+/// An option of haproxy's option tables (complete in -dK) that some oracle
+/// lists but none of the target's window does: that release refuses it
+/// although its manual may document it.
+pub(super) fn oracle_lacks_option(line: &KeywordLine<'_>, target: crate::version::Version) -> bool {
+    let (Some(&"option"), Some(option)) = (line.words.first(), line.words.get(1)) else {
+        return false;
+    };
+    !registry::listed_in("option", option).is_empty() && !registry::lists("option", option, target)
+}
+
+/// For an option of haproxy's option tables: whether it works in this
+/// section, and whether haproxy stops when it does not (from the oracles'
+/// annotations, which override the manual's matrix).
+pub(super) fn option_place(
+    line: &KeywordLine<'_>,
+    target: crate::version::Version,
+) -> Option<(bool, bool)> {
+    let (Some(&"option"), Some(option)) = (line.words.first(), line.words.get(1)) else {
+        return None;
+    };
+    let sides = registry::option_sides(option, target)?;
+    let allowed = match line.section.kind {
+        SectionKind::Frontend => sides.frontend,
+        SectionKind::Backend => sides.backend,
+        _ => true,
+    };
+    Some((allowed, sides.fatal_elsewhere))
+}
+
+/// Whether the oracles of the target version list the keyword although the
+/// manual tables do not have it in that version (backports, keywords the
+/// manuals never listed). Only positive: -dK lists are not complete.
+fn oracle_knows(line: &KeywordLine<'_>, target: crate::version::Version) -> bool {
+    let Some(&first) = line.words.first() else {
+        return false;
+    };
+    let second = line.words.get(1).map(|s| s.split('(').next().unwrap_or(s));
+    match line.vocabulary {
+        Vocabulary::Global => registry::lists("global", first, target),
+        Vocabulary::Proxy => match (first, second) {
+            ("option", Some(option)) => registry::lists("option", option, target),
+            ("tcp-check" | "http-check", Some(action)) => matches!(
+                registry::action(first, action, target),
+                Some(registry::Action::Known)
+            ),
+            (_, _) if vocabulary::family(first).is_empty() => {
+                registry::lists("proxy", first, target)
+            }
+            _ => false,
+        },
+    }
 }
 
 /// A statement a keyword rule has something to look at.
@@ -86,10 +171,22 @@ fn classify(cx: &Context<'_>, line: &KeywordLine<'_>) -> u8 {
     };
     let target = cx.target;
     let mut notes = 0;
+    if line.prefix.is_some() && !prefix_allowed(line) {
+        notes |= note::NEGATION;
+    }
     // Only arguments with something to report: every backend has a
     // `balance` line, and nearly all are right.
-    if super::invalid_argument::checks_argument(line.vocabulary, first)
-        && super::invalid_argument::argument_finding(cx.model, line).is_some()
+    if line.prefix.is_none()
+        && arguments::checks_argument(line.vocabulary, first, line.words.get(1).copied())
+        && arguments::argument_finding(
+            cx.model,
+            line.stmt,
+            line.section.kind,
+            line.vocabulary,
+            line.first,
+            target,
+        )
+        .is_some()
     {
         notes |= note::ARGUMENT;
     }
@@ -101,15 +198,25 @@ fn classify(cx: &Context<'_>, line: &KeywordLine<'_>) -> u8 {
         Vocabulary::Proxy => vocabulary::proxy(&line.words),
     };
     let Some(keyword) = known else {
+        if oracle_knows(line, target) {
+            return notes;
+        }
         return notes | note::UNKNOWN;
     };
-    if !keyword.life.exists_in(target) {
+    if !keyword.life.exists_in(target) && !oracle_knows(line, target) {
+        notes |= note::UNKNOWN;
+    }
+    if oracle_lacks_option(line, target) {
         notes |= note::UNKNOWN;
     }
     if keyword.life.deprecated.is_some_and(|d| d <= target) {
         notes |= note::RETIRED;
     }
-    if let Some(sections) = keyword.sections {
+    if let Some((allowed, _)) = option_place(line, target) {
+        if !allowed {
+            notes |= note::PLACE;
+        }
+    } else if let Some(sections) = keyword.sections {
         let kind = line.section.kind;
         let allowed = match kind {
             SectionKind::Defaults => {
@@ -202,9 +309,7 @@ fn deciding_text<'a>(cx: &'a Context<'a>, stmt: Stmt, vocabulary: Vocabulary) ->
     let words = model.words(stmt);
     let tree = model.tree(stmt.file)?;
     let raw = |index: usize| words.get(index).map(|w| tree.raw(w));
-    let prefixed = vocabulary == Vocabulary::Proxy
-        && matches!(raw(0), Some("no" | "default"))
-        && words.len() > 1;
+    let prefixed = matches!(raw(0), Some("no" | "default")) && words.len() > 1;
     let first_at = usize::from(prefixed);
     let first = raw(first_at)?;
     let family = if first == "option" || !vocabulary::family(first).is_empty() {
@@ -212,8 +317,8 @@ fn deciding_text<'a>(cx: &'a Context<'a>, stmt: Stmt, vocabulary: Vocabulary) ->
     } else {
         1
     };
-    let read = family.max(super::invalid_argument::words_read(vocabulary, first));
-    let deciding = words.get(..(first_at + read).min(words.len()))?;
+    let read = family.max(arguments::words_read(vocabulary, first));
+    let deciding = words.get(..first_at.saturating_add(read).min(words.len()))?;
     if deciding
         .iter()
         .any(|w| w.is_cooked() || w.has_env() || w.is_invalid() || w.is_quoted())
@@ -251,13 +356,12 @@ fn line_of_kind<'a>(
     let mut values = model.values(stmt);
     let head = values.next()?;
     let mut words = FirstWords::default();
-    let prefix =
-        if vocabulary == Vocabulary::Proxy && matches!(head, "no" | "default") && raw.len() > 1 {
-            Some(head)
-        } else {
-            words.push(head);
-            None
-        };
+    let prefix = if matches!(head, "no" | "default") && raw.len() > 1 {
+        Some(head)
+    } else {
+        words.push(head);
+        None
+    };
     for value in values {
         if !words.push(value) {
             break;

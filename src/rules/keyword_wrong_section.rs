@@ -1,7 +1,7 @@
 //! Proxy keywords written in a kind of section that does not take them:
 //! `bind` in a backend, `balance` in a frontend, `use_backend` in defaults.
 
-use super::keyword_lines::{note, noted_lines};
+use super::keyword_lines::{note, noted_lines, option_place};
 use super::{Context, Rule};
 use crate::finding::{Finding, Severity};
 use crate::model::SectionKind;
@@ -33,17 +33,20 @@ impl Rule for KeywordWrongSection {
                 out.push(finding);
                 continue;
             }
-            let allowed = match kind {
-                SectionKind::Defaults => sections.defaults,
-                SectionKind::Frontend => sections.frontend,
-                SectionKind::Listen => sections.listen,
-                SectionKind::Backend => sections.backend,
+            let oracle = option_place(&line, cx.target);
+            let allowed = match (oracle, kind) {
+                (Some((allowed, _)), _) => allowed,
+                (None, SectionKind::Defaults) => sections.defaults,
+                (None, SectionKind::Frontend) => sections.frontend,
+                (None, SectionKind::Listen) => sections.listen,
+                (None, SectionKind::Backend) => sections.backend,
                 _ => true,
             };
             if allowed {
                 continue;
             }
-            let fatal = kind == SectionKind::Defaults
+            let fatal = oracle.is_some_and(|(_, fatal)| fatal)
+                || kind == SectionKind::Defaults
                 || (kind == SectionKind::Frontend && FATAL_IN_FRONTEND.contains(&keyword.name));
             let mut places: Vec<&str> = Vec::new();
             for (ok, name) in [(sections.defaults, "defaults"), (sections.frontend, "frontend"), (sections.listen, "listen"), (sections.backend, "backend")] {
@@ -52,7 +55,9 @@ impl Rule for KeywordWrongSection {
                 }
             }
             let span = cx.model.words_span(line.stmt, line.first, line.first + keyword.name.split(' ').count());
-            let consequence = if fatal {
+            let consequence = if oracle.is_some_and(|(_, fatal)| fatal) {
+                format!("haproxy {} refuses to start on it (\"unknown option\"); 3.0 and earlier only ignored it with a warning", cx.target)
+            } else if fatal {
                 "haproxy refuses to start".to_string()
             } else {
                 format!("haproxy ignores it with a warning, so it has no effect in this {}", kind.keyword())

@@ -1,6 +1,7 @@
 //! The rule engine: every rule is one file here with a uniform shape, its
 //! documentation in `rules/<id>.yaml`, and one line in `rules!` below.
 
+mod arguments;
 pub mod catalog;
 pub(crate) mod keyword_lines;
 pub mod suppress;
@@ -145,6 +146,7 @@ rules! {
     deprecated_keyword::DeprecatedKeyword,
     keyword_wrong_section::KeywordWrongSection,
     invalid_argument::InvalidArgument,
+    unknown_action::UnknownAction,
     unused_backend::UnusedBackend,
     unused_acl::UnusedAcl,
     defaults_rules_inheritance::DefaultsRulesInheritance,

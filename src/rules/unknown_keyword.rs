@@ -22,6 +22,20 @@ impl Rule for UnknownKeyword {
         self.samples(cx, out);
         let model = cx.model;
         let target = cx.target;
+        for line in noted_lines(cx, note::NEGATION) {
+            let prefix = line.prefix.unwrap_or("no");
+            let keyword = match (line.words.first(), line.words.get(1)) {
+                (Some(&"option"), Some(option)) => format!("option {option}"),
+                (Some(first), _) => (*first).to_string(),
+                _ => continue,
+            };
+            let span = model.words_span(line.stmt, 0, 1 + keyword.split(' ').count());
+            out.push(
+                Finding::new(Self::ID, span, format!("`{prefix}` cannot be put before `{keyword}`"))
+                    .note(format!("haproxy {target} refuses to start: `no` and `default` only apply to options that can be turned off and to `log` (in `global` also to busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping)"))
+                    .help(format!("remove the line, or remove `{prefix}`")),
+            );
+        }
         for line in noted_lines(cx, note::UNKNOWN) {
             let Some(&first) = line.words.first() else { continue };
             // Deprecated and removed keywords have rules of their own.
@@ -40,7 +54,14 @@ impl Rule for UnknownKeyword {
             };
             let span = model.words_span(line.stmt, line.first, line.first + span_words);
             if let Some(keyword) = known {
-                if keyword.life.since > target {
+                if super::keyword_lines::oracle_lacks_option(&line, target) {
+                    let versions: Vec<String> = line.words.get(1).map(|o| vocabulary_versions(o)).unwrap_or_default();
+                    out.push(
+                        Finding::new(Self::ID, span, format!("`{}` is not available in HAProxy {target}", keyword.name))
+                            .note(format!("haproxy {target} refuses to start on an option it does not have (\"unknown option\"); haproxy {} have it", versions.join(", ")))
+                            .help("remove it, guard it with `.if version_atleast(…)`, or target another version with --haproxy-version"),
+                    );
+                } else if keyword.life.since > target {
                     out.push(
                         Finding::new(Self::ID, span, format!("`{}` is not available in HAProxy {target}: it appeared in {}", keyword.name, keyword.life.since))
                             .note(format!("haproxy {target} refuses to start on a keyword it does not know"))
@@ -92,6 +113,11 @@ impl Rule for UnknownKeyword {
             out.push(finding);
         }
     }
+}
+
+/// The oracle versions whose option tables have `option`.
+fn vocabulary_versions(option: &str) -> Vec<String> {
+    crate::model::registry::listed_in("option", option).iter().map(ToString::to_string).collect()
 }
 
 impl UnknownKeyword {
