@@ -6,8 +6,10 @@
 //! starts outside any section, and the "latest defaults" and every name carry
 //! over from one file to the next.
 
+pub mod expressions;
 pub mod keywords;
 mod references;
+pub mod samples;
 mod section;
 mod servers;
 mod settings;
