@@ -319,19 +319,15 @@ fn lookup<'a, T: PartialEq>(
     name: &str,
     target: Version,
 ) -> Lookup<'a, T> {
-    let indices = view(target);
-    if indices.is_empty() {
-        return Lookup::NoRegistry;
-    }
-    let found: Vec<Option<&T>> = indices
-        .iter()
-        .map(|&i| maps.get(i).and_then(|m| m.get(name)))
-        .collect();
-    match found.as_slice() {
-        [Some(one)] => Lookup::Known(one),
-        [Some(a), Some(b)] if a == b => Lookup::Known(a),
-        all if all.iter().any(Option::is_some) => Lookup::KnownUnjudged,
-        _ => Lookup::Unknown,
+    let get = |i: usize| maps.get(i).and_then(|m| m.get(name));
+    match *view(target) {
+        [] => Lookup::NoRegistry,
+        [one] => get(one).map_or(Lookup::Unknown, Lookup::Known),
+        [a, b, ..] => match (get(a), get(b)) {
+            (Some(a), Some(b)) if a == b => Lookup::Known(a),
+            (None, None) => Lookup::Unknown,
+            _ => Lookup::KnownUnjudged,
+        },
     }
 }
 

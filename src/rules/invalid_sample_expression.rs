@@ -46,10 +46,17 @@ impl Rule for InvalidSampleExpression {
         let mut judged: HashMap<(&str, u32, Use), Option<Problem>> = HashMap::default();
         let mut words: Vec<&str> = Vec::new();
         let mut found: Vec<(usize, &str, Use)> = Vec::new();
+        let conditions = model.key_set(&["http-request", "http-response", "tcp-request", "tcp-response", "use_backend", "use-server"]);
         for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
+            let named = named_acl_masks(model, section, target);
+            // The contexts where some ACL of the section cannot match.
+            let weak = named.values().fold(0u32, |weak, mask| weak | !mask);
             for (stmt, key) in model.keyed_statements(section) {
                 if cx.activity(stmt) != Activity::Active {
                     continue;
+                }
+                if weak != 0 && conditions.contains(key) {
+                    never_matching_acls(model, stmt, section, &named, weak, target, out);
                 }
                 // Most statements hold no sample expression: the parser
                 // noted the lines with a byte one needs (`%`, `{`, `(`).
@@ -109,6 +116,70 @@ impl Rule for InvalidSampleExpression {
                     out.push(finding);
                 }
             }
+        }
+    }
+}
+
+/// Per ACL name of the section: the usage contexts where any of its
+/// definitions can match (all of them when one is not judged).
+fn named_acl_masks<'a>(model: &Model, section: &'a Section, target: Version) -> HashMap<&'a str, u32> {
+    let mut masks: HashMap<&'a str, u32> = HashMap::default();
+    // 100,000 ACLs on `path_beg`: one lookup per criterion name.
+    let mut by_fetch: HashMap<&str, u32> = HashMap::default();
+    for (name, stmt) in &section.acls {
+        let criterion = model.value(*stmt, 2).unwrap_or("");
+        let fetch = criterion.split([',', '(']).next().unwrap_or("");
+        let mask = if model.words(*stmt).iter().any(|w| w.has_env()) {
+            u32::MAX
+        } else {
+            *by_fetch.entry(fetch).or_insert_with(|| {
+                let fetch = samples::acl_keyword(fetch, target).map_or(fetch, |(f, _)| f);
+                match samples::fetch(fetch, target) {
+                    Lookup::Known(known) => known.mask,
+                    _ => u32::MAX,
+                }
+            })
+        };
+        *masks.entry(name.as_str()).or_insert(0) |= mask;
+    }
+    masks
+}
+
+/// Named ACLs of a condition that only involve fetches the rule set does
+/// not have: haproxy warns that they never match.
+fn never_matching_acls(model: &Model, stmt: crate::model::Stmt, section: &Section, named: &HashMap<&str, u32>, weak: u32, target: Version, out: &mut Vec<Finding>) {
+    let mut values = model.values(stmt);
+    let head = [values.next().unwrap_or(""), values.next().unwrap_or("")];
+    let context = usage(&head, section);
+    // Every fetch can serve `use_backend` and most request rules: only
+    // look further when some ACL of the section cannot.
+    if context == 0 || weak & context == 0 {
+        return;
+    }
+    let mut in_condition = false;
+    let mut depth = 0usize;
+    for (index, word) in model.values(stmt).enumerate() {
+        if !in_condition {
+            in_condition = matches!(word, "if" | "unless");
+            continue;
+        }
+        match word {
+            "{" | "!{" => depth += 1,
+            "}" => depth = depth.saturating_sub(1),
+            _ if depth == 0 => {
+                let name = word.trim_start_matches('!');
+                if let Some(&mask) = named.get(name)
+                    && mask & context == 0
+                {
+                    out.push(
+                        Finding::new(InvalidSampleExpression::ID, model.word_span(stmt, index), format!("the ACL `{name}` never matches in a {}: its fetches read data that does not exist there", describe(context)))
+                            .severity(Severity::Warning)
+                            .note(format!("haproxy {target} warns about it and starts; the condition is decided without it"))
+                            .help("test this ACL in a rule set where its data exists (request data in request rules, response data in response rules)"),
+                    );
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -470,6 +541,10 @@ mod tests {
 
     #[test]
     fn per_version_registries() {
+        let named = frontend(" acl r res.hdr(a) -m found\n acl q path /\n http-request deny if r q\n http-response deny if r\n");
+        let found = on(&named, 3, 2);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.contains("`r` never matches"));
         let config = frontend(" http-request deny if { url_param(a,b,c) -m found }\n http-request add-header n %[str(a),has_ctl]\n");
         assert_eq!(on(&config, 2, 6).len(), 2);
         assert_eq!(on(&config, 3, 0).len(), 1);
