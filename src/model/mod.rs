@@ -7,9 +7,11 @@
 //! over from one file to the next.
 
 pub mod exposure;
+pub mod expressions;
 pub mod keywords;
 mod references;
 pub mod registry;
+pub mod samples;
 mod section;
 mod servers;
 mod settings;

@@ -137,6 +137,8 @@ macro_rules! rules {
 // the end.
 rules! {
     unknown_keyword::UnknownKeyword,
+    invalid_sample_expression::InvalidSampleExpression,
+    invalid_acl::InvalidAcl,
     long_server_timeout::LongServerTimeout,
     undefined_reference::UndefinedReference,
     duplicate_name::DuplicateName,

@@ -1,5 +1,6 @@
 //! Keywords haproxy of the target version does not know in `global` or in a
 //! proxy: misspellings, options that do not exist, keywords of a newer release.
+//! (Fetches and converters: `invalid-sample-expression`.)
 
 use super::keyword_lines::{note, noted_lines};
 use super::{Context, Rule};
@@ -19,7 +20,6 @@ impl Rule for UnknownKeyword {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         self.sections(cx, out);
         self.parameters(cx, out);
-        self.samples(cx, out);
         let model = cx.model;
         let target = cx.target;
         for line in noted_lines(cx, note::NEGATION) {
@@ -121,69 +121,6 @@ fn vocabulary_versions(option: &str) -> Vec<String> {
 }
 
 impl UnknownKeyword {
-    /// Fetches and converters of sample expressions (`%[…]`, ACL
-    /// definitions, anonymous ACLs, `set-var`, `track-sc`, `stick`) that the
-    /// target release does not have yet, or any more. Names no manual
-    /// documents are not judged.
-    fn samples(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let model = cx.model;
-        let target = cx.target;
-        let always = model.key_set(&["acl", "stick"]);
-        // Expressions repeat (50,000 ACLs on `hdr(host)`): each is judged once.
-        let mut judged: rustc_hash::FxHashMap<&str, Option<String>> = rustc_hash::FxHashMap::default();
-        // Reused from one statement to the next: 50,000 ACL lines come here.
-        let mut words: Vec<&str> = Vec::new();
-        let mut expressions: Vec<(usize, &str)> = Vec::new();
-        let tracking = model.key_set(&["tcp-request", "http-request", "tcp-response", "http-response"]);
-        for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
-            for (stmt, key) in model.keyed_statements(section) {
-                if cx.activity(stmt) != Activity::Active {
-                    continue;
-                }
-                // Most statements hold no sample expression: the parser
-                // noted the lines with a byte one needs (`%[`, `{`, `(`).
-                let maybe = always.contains(key)
-                    || (tracking.contains(key) && model.values(stmt).any(|w| w.starts_with("track-sc")))
-                    || model.may_hold_expression(stmt);
-                if !maybe {
-                    continue;
-                }
-                words.clear();
-                words.extend(model.values(stmt));
-                expressions.clear();
-                for (i, word) in words.iter().enumerate() {
-                    let mut rest = *word;
-                    while let Some(start) = sample_start(rest) {
-                        let inner = rest.get(start + 2..).unwrap_or("");
-                        let end = closing_bracket(inner).unwrap_or(inner.len());
-                        expressions.push((i, inner.get(..end).unwrap_or("")));
-                        rest = inner.get(end..).unwrap_or("");
-                    }
-                    let previous = i.checked_sub(1).and_then(|p| words.get(p)).copied().unwrap_or("");
-                    let takes_expression = (i == 2 && words.first() == Some(&"acl"))
-                        || previous.trim_start_matches('!') == "{"
-                        || previous.starts_with("set-var(")
-                        || (previous.starts_with("track-sc") && !previous.contains('('))
-                        || (i == 2 && words.first() == Some(&"stick") && previous != "table");
-                    if takes_expression {
-                        expressions.push((i, word));
-                    }
-                }
-                // The first expression haproxy cannot parse stops it.
-                let problem = expressions.iter().find_map(|&(word, expression)| {
-                    let problem = judged.entry(expression).or_insert_with(|| sample_problem(expression, target));
-                    problem.clone().map(|problem| (word, problem))
-                });
-                if let Some((word, problem)) = problem {
-                    out.push(
-                        Finding::new(Self::ID, model.word_span(stmt, word), problem)
-                            .note(format!("haproxy {target} refuses to start on a sample expression it cannot parse")),
-                    );
-                }
-            }
-        }
-    }
-
     /// Section kinds of other releases, and keywords of `cache` sections.
     fn sections(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
@@ -292,91 +229,6 @@ impl UnknownKeyword {
     }
 }
 
-/// Where the first `%[` of `text` starts.
-fn sample_start(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = bytes.get(from..)?.iter().position(|&b| b == b'%') {
-        let percent = from + at;
-        if bytes.get(percent + 1) == Some(&b'[') {
-            return Some(percent);
-        }
-        from = percent + 1;
-    }
-    None
-}
-
-/// Why haproxy `target` cannot parse a sample expression: its first fetch or
-/// converter that the release does not have yet, or any more.
-fn sample_problem(expression: &str, target: Version) -> Option<String> {
-    sample_names(expression).into_iter().find_map(|(kind, name)| {
-        let life = vocabulary::sample(kind, name)?;
-        let what = match kind {
-            vocabulary::SampleKind::Fetch => "sample fetch",
-            vocabulary::SampleKind::Converter => "converter",
-        };
-        // Converters and fetches of the next release are sometimes
-        // backported to later patch releases of the target (Debian's
-        // 2.6.12 has `host_only` of 2.7): only older ones are judged.
-        if life.since > target.next() {
-            Some(format!("the {what} `{name}` is not available in HAProxy {target}: it appeared in {}", life.since))
-        } else {
-            life.until.filter(|until| *until <= target).map(|until| {
-                format!("the {what} `{name}` no longer exists in HAProxy {target} (documented up to {})", until.previous())
-            })
-        }
-    })
-}
-
-/// The end of a `%[…]` expression: the `]` that closes it, nested ones aside.
-fn closing_bracket(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, c) in text.char_indices() {
-        match c {
-            '[' => depth += 1,
-            ']' if depth == 0 => return Some(i),
-            ']' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The fetch and converters of a sample expression: `req.hdr(host),lower`
-/// gives the fetch `req.hdr` and the converter `lower`.
-fn sample_names(expression: &str) -> Vec<(vocabulary::SampleKind, &str)> {
-    let mut names = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    let bytes = expression.as_bytes();
-    let mut parts: Vec<&str> = Vec::new();
-    for (i, byte) in bytes.iter().enumerate() {
-        match byte {
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            b',' if depth == 0 => {
-                parts.push(expression.get(start..i).unwrap_or(""));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(expression.get(start..).unwrap_or(""));
-    for (index, part) in parts.into_iter().enumerate() {
-        let name = part.split('(').next().unwrap_or("").trim();
-        if name.is_empty() {
-            continue;
-        }
-        let kind = if index == 0 {
-            vocabulary::SampleKind::Fetch
-        } else {
-            vocabulary::SampleKind::Converter
-        };
-        names.push((kind, name));
-    }
-    names
-}
-
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{findings, findings_with};
@@ -406,24 +258,6 @@ mod tests {
         assert_eq!(on_26.len(), 1, "{on_26:?}");
         assert!(on_26[0].1.contains("appeared in 3.0"));
         assert!(findings_with(ID, config, crate::Options { target: Version::new(3, 0), ..Default::default() }).is_empty());
-    }
-
-    #[test]
-    fn fetches_and_converters_of_newer_releases() {
-        let config = "frontend f\n  bind :80\n  acl sig req.ssl_sni,lower -m found\n  http-request set-var(txn.x) req.hdr(host),reverse_dom\n  http-response set-header X %[bc_reused]\n  http-request deny if { fc_glitches gt 10 }\n  default_backend b\nbackend b\n  server s 10.0.0.1:80\n";
-        let on_26 = findings_with(ID, config, crate::Options { target: Version::new(2, 6), ..Default::default() });
-        let lines: Vec<u32> = on_26.iter().map(|(l, _)| *l).collect();
-        assert_eq!(lines, vec![4, 5, 6], "{on_26:?}");
-        assert!(on_26[0].1.contains("converter `reverse_dom`"));
-        assert!(findings_with(ID, config, crate::Options { target: Version::new(3, 4), ..Default::default() }).is_empty());
-        assert_eq!(
-            super::sample_names("req.hdr(host,1),lower,map(/a,b)"),
-            vec![
-                (crate::model::vocabulary::SampleKind::Fetch, "req.hdr"),
-                (crate::model::vocabulary::SampleKind::Converter, "lower"),
-                (crate::model::vocabulary::SampleKind::Converter, "map"),
-            ]
-        );
     }
 
     #[test]
