@@ -183,9 +183,14 @@ impl Applied {
         }
         if !self.stale.is_empty() {
             out.push_str(&format!(
-                "{} baseline entr{} no longer found (fixed?); run --write-baseline {} to drop {}:\n",
+                "{} baseline entr{} no longer found (fixed?); run --write-baseline {} to drop \
+                {}:\n",
                 self.stale.len(),
-                if self.stale.len() == 1 { "y is" } else { "ies are" },
+                if self.stale.len() == 1 {
+                    "y is"
+                } else {
+                    "ies are"
+                },
                 path.display(),
                 if self.stale.len() == 1 { "it" } else { "them" },
             ));

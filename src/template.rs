@@ -138,8 +138,14 @@ pub fn finding(file: &SourceFile, marker: &Marker, hidden: usize) -> Finding {
             marker.what, at.line
         ),
     )
-    .help("check the configuration the template renders to, or add `template` to `ignore:` in .haplint.yaml to check this file as it is")
-    .note("haproxy never reads this text: the templating engine turns it into the real configuration first");
+    .help(
+        "check the configuration the template renders to, or add `template` to `ignore:` in \
+    .haplint.yaml to check this file as it is",
+    )
+    .note(
+        "haproxy never reads this text: the templating engine turns it into the real \
+    configuration first",
+    );
     finding.severity = Some(Severity::Info);
     finding
 }

@@ -36,7 +36,9 @@ impl Version {
             .ok_or_else(|| format!("`{text}` is not a version like 2.6 or 3.0"))?;
         if version < Self::OLDEST {
             return Err(format!(
-                "HAProxy {version} is older than {}, the oldest release haplint knows: its checks would be wrong there (earlier releases differ in keywords, defaults and what is fatal)",
+                "HAProxy {version} is older than {}, the oldest release haplint knows: its checks \
+                would be wrong there (earlier releases differ in keywords, defaults and what is \
+                fatal)",
                 Self::OLDEST
             ));
         }

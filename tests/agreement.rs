@@ -515,7 +515,8 @@ fn haplint_agrees_with_the_four_oracles_on_the_corpus() {
     }
 
     println!(
-        "\n| haproxy | rejected (config) | haplint error | recall | accepted | false errors | excluded (env) | WARNING lines | haplint finding | warning recall |"
+        "\n| haproxy | rejected (config) | haplint error | recall | accepted | false errors | \
+        excluded (env) | WARNING lines | haplint finding | warning recall |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for (series, t) in &tallies {
@@ -535,7 +536,8 @@ fn haplint_agrees_with_the_four_oracles_on_the_corpus() {
 
     assert!(
         untriaged.is_empty(),
-        "WARNING classes missing from {WARNINGS} (add each with the rule that reports it, or why none does): {untriaged:#?}"
+        "WARNING classes missing from {WARNINGS} (add each with the rule that reports it, or why \
+        none does): {untriaged:#?}"
     );
     let mut failures = Vec::new();
     for (series, t) in &tallies {
@@ -564,10 +566,19 @@ fn haplint_agrees_with_the_four_oracles_on_the_corpus() {
 #[test]
 fn harness_macros_get_values() {
     let folder = Path::new("/scratch");
-    let text = "bind \"fd@${fe1}\"\nlog udp@${Slg1_addr}:${Slg1_port} local0\nserver s1 ${s1_addr}:${s1_port}\nlua-load ${testdir}/a.lua\ntimeout client \"${HAPROXY_TEST_TIMEOUT-5s}\"\nbind udp@${fe2}\n";
+    let text = concat!(
+        "bind \"fd@${fe1}\"\n",
+        "log udp@${Slg1_addr}:${Slg1_port} local0\n",
+        "server s1 ${s1_addr}:${s1_port}\n",
+        "lua-load ${testdir}/a.lua\n",
+        "timeout client \"${HAPROXY_TEST_TIMEOUT-5s}\"\n",
+        "bind udp@${fe2}\n"
+    );
     assert_eq!(
         fill_macros(text, folder),
-        "bind \"127.0.0.1:20000\"\nlog udp@127.0.0.1:20001 local0\nserver s1 127.0.0.1:20002\nlua-load /scratch/a.lua\ntimeout client \"${HAPROXY_TEST_TIMEOUT-5s}\"\nbind udp@127.0.0.1:20003\n"
+        "bind \"127.0.0.1:20000\"\nlog udp@127.0.0.1:20001 local0\nserver s1 \
+        127.0.0.1:20002\nlua-load /scratch/a.lua\ntimeout client \
+        \"${HAPROXY_TEST_TIMEOUT-5s}\"\nbind udp@127.0.0.1:20003\n"
     );
 }
 
@@ -591,7 +602,8 @@ fn environment_patterns_match_what_they_say() {
         "log : invalid address: 'backend@mylog-tcp' in 'backend@mylog-tcp'"
     ));
     assert!(excluded(
-        "'bind :443' in section 'frontend' : unable to stat SSL certificate from file 'a.pem' : No such file or directory."
+        "'bind :443' in section 'frontend' : unable to stat SSL certificate from file 'a.pem' : No \
+        such file or directory."
     ));
     assert!(!excluded(
         "unknown keyword 'frobnicate' in 'frontend' section"

@@ -25,7 +25,21 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-const CONFIG: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend app\n\nbackend app\n    server a 10.0.0.1:443 ssl verify none\n    server b 10.0.0.2:443 ssl verify none\n";
+const CONFIG: &str = concat!(
+    "defaults\n",
+    "    mode http\n",
+    "    timeout connect 5s\n",
+    "    timeout client 30s\n",
+    "    timeout server 30s\n",
+    "\n",
+    "frontend www\n",
+    "    bind :80\n",
+    "    default_backend app\n",
+    "\n",
+    "backend app\n",
+    "    server a 10.0.0.1:443 ssl verify none\n",
+    "    server b 10.0.0.2:443 ssl verify none\n"
+);
 
 #[test]
 fn write_then_unchanged_passes_new_fails_fixed_is_stale() {

@@ -8,7 +8,8 @@
 //! The corpus is read from `../shared/corpus` (or `HAPLINT_CORPUS`); without it
 //! only the label file itself is checked.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // test helpers outside #[test] functions
+// Test helpers outside #[test] functions.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use haplint::rules::catalog::{self, Tier};
 use haplint::source::SourceSet;
@@ -198,7 +199,8 @@ fn default_advice_rules_are_right_on_95_percent_of_labelled_findings() {
             ));
         } else if total > 0 && right * 100 < 95 * total {
             failing.push(format!(
-                "{}: {right} of {total} findings right, below 95%: make it `tier: opt-in` or narrow it",
+                "{}: {right} of {total} findings right, below 95%: make it `tier: opt-in` or \
+                narrow it",
                 doc.id
             ));
         }
@@ -242,7 +244,8 @@ fn opt_in_advice_rules_with_labels_are_below_the_bar_or_explained() {
         );
         assert!(
             right * 100 < 95 * total,
-            "{rule} is right on {right} of {total} labelled findings: it meets the bar for the default tier"
+            "{rule} is right on {right} of {total} labelled findings: it meets the bar for the \
+            default tier"
         );
     }
 }

@@ -139,7 +139,8 @@ fn oracles_judge_the_rule_examples() {
                     || messages.iter().any(|m| m.level == Level::Alert);
                 let said = |what: &str| {
                     format!(
-                        "{name}, haproxy {series}: {what}\n    haproxy: {messages:?}\n    haplint: {found:?}"
+                        "{name}, haproxy {series}: {what}\n    haproxy: {messages:?}\n    haplint: \
+                        {found:?}"
                     )
                 };
                 if messages.is_empty() != found.is_empty() {

@@ -95,8 +95,10 @@ fn hooks_fail_on_a_bad_config_and_pass_after_the_fix() {
     std::fs::write(dir.join("notes.cfg"), "not a haproxy file, not matched\n").unwrap();
     let config = format!(
         "repos:\n  - repo: {this_repo}\n    rev: {rev}\n    hooks:\
-            \n      - id: haplint\n        args: [--fail-on, info, --extend-select, redundant-check-port]\
-            \n      - id: haplint-fix\n        args: [--fail-on, info, --extend-select, redundant-check-port]\
+            \n      - id: haplint\n        args: [--fail-on, info, --extend-select, \
+            redundant-check-port]\
+            \n      - id: haplint-fix\n        args: [--fail-on, info, --extend-select, \
+            redundant-check-port]\
             \n        stages: [manual]\n"
     );
     std::fs::write(dir.join(".pre-commit-config.yaml"), config).unwrap();

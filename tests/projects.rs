@@ -79,7 +79,8 @@ fn repository(name: &str, files: &[(&str, &str)]) -> Option<PathBuf> {
         std::fs::write(path, content).unwrap();
     }
     let config = format!(
-        "repos:\n  - repo: {this_repo}\n    rev: {rev}\n    hooks:\n      - id: haplint-system\n        files: '\\.cfg$'\n"
+        "repos:\n  - repo: {this_repo}\n    rev: {rev}\n    hooks:\n      - id: \
+        haplint-system\n        files: '\\.cfg$'\n"
     );
     std::fs::write(dir.join(".pre-commit-config.yaml"), config).unwrap();
     assert!(run(&dir, "git", &["init", "-q"]).status.success());
@@ -102,12 +103,19 @@ fn change_and_run(dir: &Path, file: &str) -> Output {
     run(dir, "pre-commit", &["run", "haplint-system"])
 }
 
-const DEFAULTS: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n";
+const DEFAULTS: &str = concat!(
+    "defaults\n",
+    "    mode http\n",
+    "    timeout connect 5s\n",
+    "    timeout client 30s\n",
+    "    timeout server 30s\n"
+);
 
 #[test]
 fn a_split_configuration_is_checked_whole() {
     let frontends = format!(
-        "global\n    maxconn 1000\n\n{DEFAULTS}\nfrontend www\n    bind :80\n    default_backend app\n"
+        "global\n    maxconn 1000\n\n{DEFAULTS}\nfrontend www\n    bind :80\n    default_backend \
+        app\n"
     );
     let backends = "backend app\n    server a 10.0.0.1:80\n";
     let Some(dir) = repository(
@@ -150,7 +158,8 @@ fn a_split_configuration_is_checked_whole() {
     // when that file changes.
     std::fs::write(
         dir.join("haproxy/conf.d/20-backends.cfg"),
-        "backend app\n    server a 10.0.0.1:80\n    use-server b if TRUE\n    server a 10.0.0.2:80\n",
+        "backend app\n    server a 10.0.0.1:80\n    use-server b if TRUE\n    server a \
+        10.0.0.2:80\n",
     )
     .unwrap();
     assert!(run(&dir, "git", &["add", "."]).status.success());
@@ -170,7 +179,8 @@ fn a_split_configuration_is_checked_whole() {
 fn two_unrelated_configurations_do_not_meet() {
     let config = |port: u16| {
         format!(
-            "{DEFAULTS}\nfrontend www\n    bind :{port}\n    default_backend app\n\nbackend app\n    server a 10.0.0.1:80\n"
+            "{DEFAULTS}\nfrontend www\n    bind :{port}\n    default_backend app\n\nbackend \
+            app\n    server a 10.0.0.1:80\n"
         )
     };
     let (a, b) = (config(80), config(81));
@@ -210,7 +220,13 @@ fn two_unrelated_configurations_do_not_meet() {
 fn one_file_in_two_configurations_is_checked_in_both() {
     // shared/backends.cfg serves two configurations; `use_backend api` in its
     // `listen` needs a backend only the edge configuration defines.
-    let shared = "listen health\n    bind :8404\n    mode http\n    use_backend api if { path_beg /api }\n    server h 10.0.0.9:80\n";
+    let shared = concat!(
+        "listen health\n",
+        "    bind :8404\n",
+        "    mode http\n",
+        "    use_backend api if { path_beg /api }\n",
+        "    server h 10.0.0.9:80\n"
+    );
     let edge = format!("{DEFAULTS}\nbackend api\n    server a 10.0.0.1:80\n");
     let internal = DEFAULTS.to_string();
     let Some(dir) = repository(
@@ -221,7 +237,8 @@ fn one_file_in_two_configurations_is_checked_in_both() {
             ("internal/main.cfg", &internal),
             (
                 ".haplint.yaml",
-                "configurations:\n  edge: [edge/main.cfg, shared/backends.cfg]\n  internal: [internal/main.cfg, shared/backends.cfg]\n",
+                "configurations:\n  edge: [edge/main.cfg, shared/backends.cfg]\n  internal: \
+                [internal/main.cfg, shared/backends.cfg]\n",
             ),
         ],
     ) else {
@@ -265,7 +282,8 @@ fn an_editor_buffer_is_checked_with_its_siblings() {
     .unwrap();
     // The unsaved buffer routes to `app`, defined in the sibling file.
     let buffer = format!(
-        "{DEFAULTS}\nfrontend www\n    bind :80\n    default_backend app\n    default_backend nope\n"
+        "{DEFAULTS}\nfrontend www\n    bind :80\n    default_backend app\n    default_backend \
+        nope\n"
     );
     let report =
         haplint::project::check_document(&front, &buffer, &haplint::Options::default()).unwrap();
@@ -292,7 +310,8 @@ fn an_editor_buffer_is_checked_with_its_siblings() {
 #[test]
 fn the_hook_takes_a_baseline() {
     let config = format!(
-        "{DEFAULTS}\nfrontend www\n    bind :80\n    default_backend app\n\nbackend app\n    server a 10.0.0.1:443 ssl verify none\n"
+        "{DEFAULTS}\nfrontend www\n    bind :80\n    default_backend app\n\nbackend app\n    \
+        server a 10.0.0.1:443 ssl verify none\n"
     );
     let Some(dir) = repository("baseline", &[("haproxy/haproxy.cfg", &config)]) else {
         return;

@@ -286,6 +286,7 @@ fn the_readme_rule_table_is_the_catalog() {
     let readme = fs::read_to_string("README.md").unwrap();
     assert!(
         readme.contains(&table),
-        "README.md's rule table differs from `haplint rules --format markdown`; paste this in:\n{table}"
+        "README.md's rule table differs from `haplint rules --format markdown`; paste this \
+        in:\n{table}"
     );
 }

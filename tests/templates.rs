@@ -26,7 +26,14 @@ fn rules_of(text: &str, options: &Options) -> Vec<&'static str> {
 
 #[test]
 fn a_template_is_one_finding_unless_the_rule_is_ignored() {
-    let text = "global\n    maxconn {{ maxconn }}\n{% for b in backends %}\nbackend {{ b.name }}\n    server a {{ b.host }}:80\n{% endfor %}\n";
+    let text = concat!(
+        "global\n",
+        "    maxconn {{ maxconn }}\n",
+        "{% for b in backends %}\n",
+        "backend {{ b.name }}\n",
+        "    server a {{ b.host }}:80\n",
+        "{% endfor %}\n"
+    );
     assert_eq!(rules_of(text, &Options::default()), vec!["template"]);
     let opted_in = Options {
         ignore: vec!["template".to_string()],

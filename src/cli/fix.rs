@@ -495,7 +495,8 @@ pub(crate) fn review(
     }
     if unsafe_left > 0 {
         println!(
-            "{unsafe_left} fix{} that change{} behaviour not offered: add --unsafe-fixes to review {}",
+            "{unsafe_left} fix{} that change{} behaviour not offered: add --unsafe-fixes to review \
+            {}",
             if unsafe_left == 1 { "" } else { "es" },
             if unsafe_left == 1 { "s" } else { "" },
             if unsafe_left == 1 { "it" } else { "them" },
@@ -584,10 +585,12 @@ mod tests {
 
     #[test]
     fn why_keeps_line_breaks_and_indentation() {
-        let why = "First line of the reason\n  an indented continuation\nlast line.\n\nSecond paragraph.\n";
+        let why = "First line of the reason\n  an indented continuation\nlast line.\n\nSecond \
+        paragraph.\n";
         assert_eq!(
             why_block(why),
-            "  why: First line of the reason\n         an indented continuation\n       last line.\n"
+            "  why: First line of the reason\n         an indented continuation\n       last \
+            line.\n"
         );
     }
 }

@@ -22,7 +22,8 @@ const EXIT_STATUS: &[(&str, &str)] = &[
     ),
     (
         "2",
-        "a usage or input error (unreadable file, unknown rule id, invalid .haplint.yaml), or an internal error of haplint",
+        "a usage or input error (unreadable file, unknown rule id, invalid .haplint.yaml), or an \
+        internal error of haplint",
     ),
 ];
 
@@ -45,7 +46,8 @@ pub(crate) const CONFIG_KEYS: &[(&str, &str)] = &[
     ),
     (
         "upstreams",
-        "facts about the servers haproxy talks to, by host name: kind, idle-timeout, http2, buffers-requests",
+        "facts about the servers haproxy talks to, by host name: kind, idle-timeout, http2, \
+        buffers-requests",
     ),
     (
         "upstream-kinds",
@@ -53,7 +55,8 @@ pub(crate) const CONFIG_KEYS: &[(&str, &str)] = &[
     ),
     (
         "configurations",
-        "the configurations of the repository by name, each an ordered list of files, directories and globs read like haproxy's -f; checking one file checks every configuration holding it",
+        "the configurations of the repository by name, each an ordered list of files, directories \
+        and globs read like haproxy's -f; checking one file checks every configuration holding it",
     ),
     (
         "tune",
