@@ -39,7 +39,7 @@ pub fn run(args: &ExplainLogArgs) -> Result<ExitCode, Error> {
                 Some(found) => Config::load(&found)?,
                 None => Config::default(),
             };
-            let options = super::options_from_config(&config)?;
+            let options = config.options()?;
             Some(crate::check(sources, &options))
         }
         None => None,
