@@ -472,9 +472,11 @@ fn work(shared: &Shared) {
         let lines = document.lines.clone();
         drop(state);
 
+        let started = Instant::now();
         let analysis = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             analyse(&uri, version, text, lines)
         }));
+        crate::stage("lsp: check and diagnostics", started);
 
         state = shared.lock();
         let (analysis, config_error) = match analysis {
@@ -517,7 +519,9 @@ fn work(shared: &Shared) {
         document.analysis = Some(Arc::clone(&analysis));
         let pending = std::mem::take(&mut document.pending);
         // Sent while holding the lock, so a close that follows cannot be overtaken.
+        let delivering = Instant::now();
         shared.deliver(&analysis, pending);
+        crate::stage("lsp: publish", delivering);
         // A pull client asks again after its own edits; after a reload of
         // the configuration it must be told to.
         if state.reloaded && state.dirty.is_empty() {
@@ -592,6 +596,7 @@ fn analyse(uri: &Url, version: i32, text: Arc<str>, lines: Vec<u32>) -> (Analysi
         None => crate::Options::default(),
     };
     let report = crate::check(sources(uri, text), &options);
+    let started = Instant::now();
     let file = report.sources.files().first().map(|f| f.id);
     let mut analysis = Analysis {
         uri: uri.clone(),
@@ -611,6 +616,7 @@ fn analyse(uri: &Url, version: i32, text: Arc<str>, lines: Vec<u32>) -> (Analysi
         analysis.diagnostics.push(diagnostic);
         analysis.findings.push(index);
     }
+    crate::stage("lsp: diagnostics", started);
     (analysis, config_error)
 }
 
