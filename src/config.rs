@@ -282,6 +282,25 @@ impl Config {
             .and_then(|kind| kind.http_reuse.clone())
     }
 
+    /// The check options this file alone gives (the language server has no
+    /// command line; `haplint check` puts its flags on top of these).
+    pub fn options(&self) -> Result<crate::Options, Error> {
+        let mut options = crate::Options {
+            facts: self.facts()?,
+            ..crate::Options::default()
+        };
+        if let Some(version) = self.target_version()? {
+            options.target = version;
+        }
+        options.select = self.select.clone();
+        options.extend_select = self.extend_select.clone();
+        options.ignore = self.ignore.clone();
+        for (id, level) in &self.severity {
+            options.severity.insert(id.clone(), level.severity());
+        }
+        Ok(options)
+    }
+
     pub fn facts(&self) -> Result<Facts, Error> {
         let mut facts = Facts::default();
         for (host, fact) in &self.upstreams {

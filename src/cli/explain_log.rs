@@ -64,7 +64,7 @@ pub fn run(args: &ExplainLogArgs) -> Result<ExitCode, Error> {
                 None => Config::default(),
             };
             config_tz = config.tz.clone();
-            let options = super::options_from_config(&config)?;
+            let options = config.options()?;
             Some(crate::check(sources, &options))
         }
         None => None,

@@ -393,24 +393,6 @@ fn check_ids(ids: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Options from a `.haplint.yaml` alone (the language server has no command line).
-pub fn options_from_config(config: &Config) -> Result<Options, Error> {
-    let mut options = Options {
-        facts: config.facts()?,
-        ..Options::default()
-    };
-    if let Some(version) = config.target_version()? {
-        options.target = version;
-    }
-    options.select = config.select.clone();
-    options.extend_select = config.extend_select.clone();
-    options.ignore = config.ignore.clone();
-    for (id, level) in &config.severity {
-        options.severity.insert(id.clone(), level.severity());
-    }
-    Ok(options)
-}
-
 /// Options from `.haplint.yaml`, then the command line on top.
 pub fn options(args: &CheckArgs) -> Result<Options, Error> {
     let config = if args.no_config {
@@ -429,7 +411,7 @@ pub fn options(args: &CheckArgs) -> Result<Options, Error> {
             None => Config::default(),
         }
     };
-    let mut options = options_from_config(&config)?;
+    let mut options = config.options()?;
     if let Some(text) = &args.haproxy_version {
         options.target = Version::parse_target(text)
             .map_err(|message| Error::Usage(format!("--haproxy-version: {message}")))?;

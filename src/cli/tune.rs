@@ -113,7 +113,7 @@ pub fn run_tune(args: &TuneArgs) -> Result<ExitCode, Error> {
     }
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::Path(p.clone())).collect();
     let sources = load::load(&inputs)?;
-    let mut options = super::options_from_config(&config)?;
+    let mut options = config.options()?;
     options.facts = upstreams.clone();
     let report = crate::check(sources, &options);
     let plan = tune::plan(&report.model, &facts, &config, &upstreams);

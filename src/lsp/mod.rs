@@ -1,39 +1,64 @@
 //! `haplint lsp`: a language server over stdio, so editors show findings as
-//! you type, offer each fix as a code action, and explain keywords and rules
-//! on hover.
+//! you type, offer each fix as a code action, and explain findings and
+//! keywords on hover.
 //!
-//! Documents are synchronised whole (every change sends the full text: haproxy
-//! configurations are small next to a check's cost, which is milliseconds).
-//! Positions are converted between byte offsets and LSP's UTF-16 columns.
+//! The message loop never lints. It applies edits (incremental sync: each
+//! change is spliced into the text and its line index) and hands the newest
+//! version of a document to one worker thread, which waits for a short quiet
+//! moment (debounce), checks that version, converts every finding's position
+//! once with the line index of that version and keeps the result. A result
+//! whose version was superseded while it was computed is dropped, never
+//! published; the newest version is linted next. Code actions, hover and pull
+//! diagnostics are answered from the kept result of the current version; a
+//! request that arrives before it is ready waits for it (and is answered by the
+//! worker), so answers never mix positions of two versions.
+//!
+//! Positions are LSP's (line, UTF-16 column); haplint's spans are byte offsets.
 
 use crate::Report;
 use crate::error::Error;
 use crate::finding::{Applicability, Severity};
 use crate::model::keywords::{self, KeywordContext};
+use crate::model::vocabulary;
 use crate::rules::catalog;
 use crate::source::SourceSet;
+use crate::version::Version;
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
 };
-use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
+use lsp_types::request::{
+    CodeActionRequest, DocumentDiagnosticRequest, HoverRequest, RegisterCapability, Request as _,
+    WorkspaceDiagnosticRefresh,
+};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
-    CodeActionProviderCapability, CodeDescription, Diagnostic, DiagnosticSeverity,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    InitializeResult, MarkupContent, MarkupKind, NumberOrString, Position,
-    PublishDiagnosticsParams, Range, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextEdit, Url, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, CodeDescription, Diagnostic, DiagnosticOptions,
+    DiagnosticServerCapabilities, DiagnosticSeverity, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
+    FullDocumentDiagnosticReport, Hover, HoverContents, HoverParams, HoverProviderCapability,
+    InitializeResult, MarkupContent, MarkupKind, MessageType, NumberOrString, Position,
+    PublishDiagnosticsParams, Range, RelatedFullDocumentDiagnosticReport,
+    RelatedUnchangedDocumentDiagnosticReport, SaveOptions, ServerCapabilities, ServerInfo,
+    ShowMessageParams, TextDocumentContentChangeEvent, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit,
+    UnchangedDocumentDiagnosticReport, Url, WorkspaceEdit,
 };
-use std::collections::HashMap;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
-/// A document as the editor last sent it, with the check of that text.
-struct Document {
-    text: String,
-    report: Report,
-}
+/// How long the worker waits after the last edit before linting: keystrokes
+/// typed faster than this are linted once.
+const DEBOUNCE: Duration = Duration::from_millis(8);
+
+/// How often an idle worker looks whether a `.haplint.yaml` an open document
+/// uses was edited (for editors that do not report watched files).
+const CONFIG_POLL: Duration = Duration::from_secs(1);
 
 /// Serve until the client asks to shut down.
 pub fn serve() -> Result<(), Error> {
@@ -48,16 +73,65 @@ fn protocol(error: impl std::fmt::Display) -> Error {
     Error::Usage(format!("language server: {error}"))
 }
 
-fn run(connection: &Connection) -> Result<(), Error> {
-    let capabilities = ServerCapabilities {
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
-        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+/// What the client said it supports, as far as it changes what we send.
+#[derive(Clone, Copy, Default)]
+struct ClientFeatures {
+    /// The client pulls diagnostics (`textDocument/diagnostic`): do not push.
+    pull: bool,
+    /// The client can be asked to pull again (`workspace/diagnostic/refresh`).
+    refresh: bool,
+    /// The client registers file watchers for us.
+    watch: bool,
+    /// `publishDiagnostics` may carry the document version.
+    version: bool,
+}
+
+impl ClientFeatures {
+    fn read(params: &Value) -> ClientFeatures {
+        let flag = |pointer: &str| params.pointer(pointer).and_then(Value::as_bool) == Some(true);
+        ClientFeatures {
+            pull: params
+                .pointer("/capabilities/textDocument/diagnostic")
+                .is_some_and(Value::is_object),
+            refresh: flag("/capabilities/workspace/diagnostics/refreshSupport"),
+            watch: flag("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration"),
+            version: flag("/capabilities/textDocument/publishDiagnostics/versionSupport"),
+        }
+    }
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+            identifier: Some("haplint".to_string()),
+            inter_file_dependencies: false,
+            workspace_diagnostics: false,
+            ..DiagnosticOptions::default()
+        })),
         ..ServerCapabilities::default()
-    };
-    let (id, _params) = connection.initialize_start().map_err(protocol)?;
+    }
+}
+
+fn run(connection: &Connection) -> Result<(), Error> {
+    let (id, params) = connection.initialize_start().map_err(protocol)?;
+    let features = ClientFeatures::read(&params);
     let result = InitializeResult {
-        capabilities,
+        capabilities: capabilities(),
         server_info: Some(ServerInfo {
             name: "haplint".to_string(),
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
@@ -65,210 +139,609 @@ fn run(connection: &Connection) -> Result<(), Error> {
     };
     let result = serde_json::to_value(result).map_err(protocol)?;
     connection.initialize_finish(id, result).map_err(protocol)?;
-    let mut documents: HashMap<Url, Document> = HashMap::new();
+    if features.watch {
+        // Re-lint when a `.haplint.yaml` changes on disk.
+        let params = serde_json::json!({"registrations": [{
+            "id": "haplint-config",
+            "method": DidChangeWatchedFiles::METHOD,
+            "registerOptions": {"watchers": [{"globPattern": "**/.haplint.yaml"}]},
+        }]});
+        let request = Request::new(
+            RequestId::from("haplint-watch".to_string()),
+            RegisterCapability::METHOD.to_string(),
+            params,
+        );
+        connection
+            .sender
+            .send(Message::Request(request))
+            .map_err(protocol)?;
+    }
+
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State::default()),
+        wake: Condvar::new(),
+        out: {
+            let sender = connection.sender.clone();
+            // A closed channel means the client is gone; the loop ends on its own.
+            Box::new(move |message| {
+                let _ = sender.send(message);
+            })
+        },
+        features,
+    });
+    let worker = {
+        let shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("haplint-lint".to_string())
+            .spawn(move || work(&shared))
+            .map_err(protocol)?
+    };
+    let result = serve_messages(connection, &shared);
+    shared.lock().shutdown = true;
+    shared.wake.notify_all();
+    let _ = worker.join();
+    result
+}
+
+fn serve_messages(connection: &Connection, shared: &Shared) -> Result<(), Error> {
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
                 if connection.handle_shutdown(&request).map_err(protocol)? {
                     return Ok(());
                 }
-                let response = answer(&documents, request);
-                connection
-                    .sender
-                    .send(Message::Response(response))
-                    .map_err(protocol)?;
+                shared.request(request);
             }
-            Message::Notification(notification) => {
-                if let Some(uri) = update(&mut documents, notification) {
-                    let diagnostics = documents
-                        .get(&uri)
-                        .map(|d| diagnostics(&uri, d))
-                        .unwrap_or_default();
-                    publish(connection, uri, diagnostics)?;
-                }
-            }
+            Message::Notification(notification) => shared.notification(notification),
             Message::Response(_) => {}
         }
     }
     Ok(())
 }
 
-fn publish(connection: &Connection, uri: Url, diagnostics: Vec<Diagnostic>) -> Result<(), Error> {
-    let params = PublishDiagnosticsParams {
-        uri,
-        diagnostics,
-        version: None,
-    };
-    let notification = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
-    connection
-        .sender
-        .send(Message::Notification(notification))
-        .map_err(protocol)
+/// What the message loop and the worker share.
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled when a document needs linting, or at shutdown.
+    wake: Condvar,
+    /// Sends to the client (the connection's writer thread).
+    out: Box<dyn Fn(Message) + Send + Sync>,
+    features: ClientFeatures,
 }
 
-/// Apply a document notification; returns the document whose diagnostics changed.
-fn update(documents: &mut HashMap<Url, Document>, notification: Notification) -> Option<Url> {
-    match notification.method.as_str() {
-        DidOpenTextDocument::METHOD => {
-            let params: DidOpenTextDocumentParams =
-                serde_json::from_value(notification.params).ok()?;
-            let uri = params.text_document.uri;
-            let document = check(&uri, params.text_document.text);
-            documents.insert(uri.clone(), document);
-            Some(uri)
+#[derive(Default)]
+struct State {
+    documents: HashMap<Url, Document>,
+    /// Documents whose newest version has no analysis yet.
+    dirty: BTreeSet<Url>,
+    last_edit: Option<Instant>,
+    shutdown: bool,
+    /// A configuration reload is being linted (pull clients get a refresh after it).
+    reloaded: bool,
+    /// The last configuration error shown, so it is shown once.
+    config_error: Option<String>,
+}
+
+/// A document as the editor has it now, and the analysis of its newest linted version.
+struct Document {
+    version: i32,
+    text: String,
+    /// Start offset of every line of `text`, kept up to date edit by edit.
+    lines: Vec<u32>,
+    analysis: Option<Arc<Analysis>>,
+    /// Requests that wait for the analysis of `version`.
+    pending: Vec<Request>,
+}
+
+/// One checked version of a document: the report, its line index and its
+/// diagnostics, computed once and shared by publish, pull, code actions and hover.
+struct Analysis {
+    uri: Url,
+    version: i32,
+    report: Report,
+    lines: Vec<u32>,
+    target: Version,
+    /// One per active finding, in the report's order.
+    diagnostics: Vec<Diagnostic>,
+    /// For each diagnostic, the index of its finding in `report.findings`.
+    findings: Vec<usize>,
+    /// The `.haplint.yaml` used and when it was last modified.
+    config: Option<(PathBuf, Option<SystemTime>)>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn send(&self, message: Message) {
+        (self.out)(message);
+    }
+
+    fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
+        self.send(Message::Notification(Notification::new(
+            N::METHOD.to_string(),
+            params,
+        )));
+    }
+
+    fn request(&self, request: Request) {
+        if !matches!(
+            request.method.as_str(),
+            CodeActionRequest::METHOD | HoverRequest::METHOD | DocumentDiagnosticRequest::METHOD
+        ) {
+            self.send(Message::Response(Response::new_err(
+                request.id,
+                lsp_server::ErrorCode::MethodNotFound as i32,
+                format!("haplint does not handle {}", request.method),
+            )));
+            return;
         }
-        DidChangeTextDocument::METHOD => {
-            let params: DidChangeTextDocumentParams =
-                serde_json::from_value(notification.params).ok()?;
-            let uri = params.text_document.uri;
-            // Full synchronisation: the last change holds the whole text.
-            let text = params.content_changes.into_iter().last()?.text;
-            documents.insert(uri.clone(), check(&uri, text));
-            Some(uri)
+        let uri = request
+            .params
+            .pointer("/textDocument/uri")
+            .and_then(Value::as_str)
+            .and_then(|uri| Url::parse(uri).ok());
+        let mut state = self.lock();
+        let document = uri.as_ref().and_then(|uri| state.documents.get_mut(uri));
+        match document {
+            Some(document) => match &document.analysis {
+                Some(analysis) if analysis.version == document.version => {
+                    let analysis = Arc::clone(analysis);
+                    drop(state);
+                    self.send(Message::Response(answer(&analysis, request)));
+                }
+                _ => document.pending.push(request),
+            },
+            None => {
+                drop(state);
+                self.send(Message::Response(unknown_document(request)));
+            }
         }
-        DidSaveTextDocument::METHOD => {
-            let params: DidSaveTextDocumentParams =
-                serde_json::from_value(notification.params).ok()?;
-            let uri = params.text_document.uri;
-            let text = match params.text {
-                Some(text) => text,
-                None => documents.get(&uri)?.text.clone(),
-            };
-            documents.insert(uri.clone(), check(&uri, text));
-            Some(uri)
+    }
+
+    fn notification(&self, notification: Notification) {
+        let mut state = self.lock();
+        match notification.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Ok(params) =
+                    serde_json::from_value::<DidOpenTextDocumentParams>(notification.params)
+                else {
+                    return;
+                };
+                let document = params.text_document;
+                let lines = line_starts(&document.text);
+                state.documents.insert(
+                    document.uri.clone(),
+                    Document {
+                        version: document.version,
+                        text: document.text,
+                        lines,
+                        analysis: None,
+                        pending: Vec::new(),
+                    },
+                );
+                state.mark_dirty(document.uri);
+            }
+            DidChangeTextDocument::METHOD => {
+                let Ok(params) =
+                    serde_json::from_value::<DidChangeTextDocumentParams>(notification.params)
+                else {
+                    return;
+                };
+                let uri = params.text_document.uri;
+                let Some(document) = state.documents.get_mut(&uri) else {
+                    return;
+                };
+                for change in params.content_changes {
+                    document.apply(change);
+                }
+                document.version = params.text_document.version;
+                state.mark_dirty(uri);
+            }
+            DidSaveTextDocument::METHOD => {
+                let Ok(params) =
+                    serde_json::from_value::<DidSaveTextDocumentParams>(notification.params)
+                else {
+                    return;
+                };
+                let uri = params.text_document.uri;
+                if is_config(&uri) {
+                    state.mark_all_dirty();
+                } else if state.documents.contains_key(&uri) {
+                    // Saving may have changed what the file's siblings or its
+                    // configuration say: lint again.
+                    state.mark_dirty(uri);
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                let Ok(params) =
+                    serde_json::from_value::<DidCloseTextDocumentParams>(notification.params)
+                else {
+                    return;
+                };
+                let uri = params.text_document.uri;
+                state.dirty.remove(&uri);
+                if let Some(document) = state.documents.remove(&uri) {
+                    for request in document.pending {
+                        self.send(Message::Response(unknown_document(request)));
+                    }
+                }
+                // Clear what the editor shows for a closed file (while holding
+                // the lock, so no publish of the worker can come after it).
+                if !self.features.pull {
+                    self.notify::<PublishDiagnostics>(PublishDiagnosticsParams {
+                        uri,
+                        diagnostics: Vec::new(),
+                        version: None,
+                    });
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                let Ok(params) =
+                    serde_json::from_value::<DidChangeWatchedFilesParams>(notification.params)
+                else {
+                    return;
+                };
+                if params.changes.iter().any(|change| is_config(&change.uri)) {
+                    state.mark_all_dirty();
+                }
+            }
+            _ => return,
         }
-        DidCloseTextDocument::METHOD => {
-            let params: DidCloseTextDocumentParams =
-                serde_json::from_value(notification.params).ok()?;
-            documents.remove(&params.text_document.uri);
-            // Clear what the editor shows for a closed file.
-            Some(params.text_document.uri)
+        drop(state);
+        self.wake.notify_all();
+    }
+
+    /// Publish an analysis, answer the requests that waited for it.
+    fn deliver(&self, analysis: &Arc<Analysis>, pending: Vec<Request>) {
+        if !self.features.pull {
+            self.notify::<PublishDiagnostics>(PublishDiagnosticsParams {
+                uri: analysis.uri.clone(),
+                diagnostics: analysis.diagnostics.clone(),
+                version: self.features.version.then_some(analysis.version),
+            });
         }
-        _ => None,
+        for request in pending {
+            self.send(Message::Response(answer(analysis, request)));
+        }
     }
 }
 
-/// Check one document's text with the options a `haplint check` of its file
-/// would use (the nearest `.haplint.yaml`).
-fn check(uri: &Url, text: String) -> Document {
+impl State {
+    fn mark_dirty(&mut self, uri: Url) {
+        self.dirty.insert(uri);
+        self.last_edit = Some(Instant::now());
+    }
+
+    /// A configuration changed: every document is linted again.
+    fn mark_all_dirty(&mut self) {
+        let uris: Vec<Url> = self.documents.keys().cloned().collect();
+        self.dirty.extend(uris);
+        self.reloaded = true;
+        self.last_edit = Some(Instant::now());
+    }
+}
+
+fn is_config(uri: &Url) -> bool {
+    uri.path().ends_with(crate::config::FILE_NAME)
+}
+
+/// The worker: lint the newest version of each dirty document, one at a time.
+fn work(shared: &Shared) {
+    let mut state = shared.lock();
+    loop {
+        if state.shutdown {
+            return;
+        }
+        if state.dirty.is_empty() {
+            let (next, timeout) = shared
+                .wake
+                .wait_timeout(state, CONFIG_POLL)
+                .unwrap_or_else(PoisonError::into_inner);
+            state = next;
+            if timeout.timed_out() {
+                let stale = stale_configs(&state);
+                if !stale.is_empty() {
+                    state.dirty.extend(stale);
+                    state.reloaded = true;
+                }
+            }
+            continue;
+        }
+        // Debounce: wait until no edit came for DEBOUNCE.
+        if let Some(last) = state.last_edit {
+            let quiet = last.elapsed();
+            if quiet < DEBOUNCE {
+                state = shared
+                    .wake
+                    .wait_timeout(state, DEBOUNCE - quiet)
+                    .map(|(state, _)| state)
+                    .unwrap_or_else(|e| e.into_inner().0);
+                continue;
+            }
+        }
+        let Some(uri) = state.dirty.pop_first() else {
+            continue;
+        };
+        let Some(document) = state.documents.get(&uri) else {
+            continue;
+        };
+        let version = document.version;
+        let text: Arc<str> = Arc::from(document.text.as_str());
+        let lines = document.lines.clone();
+        drop(state);
+
+        let started = Instant::now();
+        let analysis = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analyse(&uri, version, text, lines)
+        }));
+        crate::stage("lsp: check and diagnostics", started);
+
+        state = shared.lock();
+        let (analysis, config_error) = match analysis {
+            Ok(result) => result,
+            Err(_) => {
+                // A bug in a rule must not leave the editor waiting: answer
+                // what waits with nothing and say so.
+                if let Some(document) = state.documents.get_mut(&uri)
+                    && document.version == version
+                {
+                    for request in std::mem::take(&mut document.pending) {
+                        shared.send(Message::Response(unknown_document(request)));
+                    }
+                }
+                shared.notify::<ShowMessage>(ShowMessageParams {
+                    typ: MessageType::ERROR,
+                    message: format!("haplint: internal error while checking {uri}"),
+                });
+                continue;
+            }
+        };
+        if config_error != state.config_error {
+            if let Some(error) = &config_error {
+                shared.notify::<ShowMessage>(ShowMessageParams {
+                    typ: MessageType::WARNING,
+                    message: format!("haplint: {error}; checking with the defaults"),
+                });
+            }
+            state.config_error = config_error;
+        }
+        let Some(document) = state.documents.get_mut(&uri) else {
+            continue;
+        };
+        if document.version != version {
+            // Superseded while it was computed: the newer version is dirty
+            // and linted next; this result is never shown.
+            continue;
+        }
+        let analysis = Arc::new(analysis);
+        document.analysis = Some(Arc::clone(&analysis));
+        let pending = std::mem::take(&mut document.pending);
+        // Sent while holding the lock, so a close that follows cannot be overtaken.
+        let delivering = Instant::now();
+        shared.deliver(&analysis, pending);
+        crate::stage("lsp: publish", delivering);
+        // A pull client asks again after its own edits; after a reload of
+        // the configuration it must be told to.
+        if state.reloaded && state.dirty.is_empty() {
+            state.reloaded = false;
+            if shared.features.pull && shared.features.refresh {
+                shared.send(Message::Request(Request::new(
+                    RequestId::from(format!("haplint-refresh-{version}")),
+                    WorkspaceDiagnosticRefresh::METHOD.to_string(),
+                    Value::Null,
+                )));
+            }
+        }
+    }
+}
+
+/// Documents whose `.haplint.yaml` changed (appeared, vanished, or was
+/// modified) since their analysis.
+fn stale_configs(state: &State) -> Vec<Url> {
+    state
+        .documents
+        .iter()
+        .filter(|(_, document)| {
+            document.analysis.as_ref().is_some_and(|analysis| {
+                let path = analysis.uri.to_file_path().ok();
+                config_stamp(path.as_deref()) != analysis.config
+            })
+        })
+        .map(|(uri, _)| uri.clone())
+        .collect()
+}
+
+/// The `.haplint.yaml` a check of `path` would use, and its modification time.
+fn config_stamp(path: Option<&Path>) -> Option<(PathBuf, Option<SystemTime>)> {
+    let found = crate::config::Config::find_upward(path?)?;
+    let modified = std::fs::metadata(&found).and_then(|m| m.modified()).ok();
+    Some((found, modified))
+}
+
+/// The sources one check of a buffer reads: the buffer itself, named like a
+/// `haplint check` of its file would name it.
+///
+/// Hook for configuration sets: when a `.haplint.yaml` groups this file with
+/// sibling files (loaded together like several `-f`), add them here from
+/// disk, in their order, with the buffer's text standing in for its own file;
+/// [`Analysis`] keeps only the buffer's findings in its diagnostics already.
+fn sources(uri: &Url, text: Arc<str>) -> SourceSet {
     let path = uri.to_file_path().ok();
     let name = path
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| uri.to_string());
-    let options = path
-        .as_deref()
-        .and_then(crate::config::Config::find_upward)
-        .and_then(|config| crate::config::Config::load(&config).ok())
-        .and_then(|config| crate::cli::options_from_config(&config).ok())
-        .unwrap_or_default();
     let mut sources = SourceSet::new();
-    sources.add(name, path, text.as_str());
-    let report = crate::check(sources, &options);
-    Document { text, report }
+    sources.add(name, path, text);
+    sources
 }
 
-fn answer(documents: &HashMap<Url, Document>, request: Request) -> Response {
-    let id: RequestId = request.id.clone();
-    let result = match request.method.as_str() {
-        CodeActionRequest::METHOD => serde_json::from_value::<CodeActionParams>(request.params)
-            .ok()
-            .map(|params| code_actions(documents, params))
-            .and_then(|actions| serde_json::to_value(actions).ok()),
-        HoverRequest::METHOD => serde_json::from_value::<HoverParams>(request.params)
-            .ok()
-            .and_then(|params| hover(documents, params))
-            .and_then(|hover| serde_json::to_value(hover).ok()),
-        _ => {
-            return Response::new_err(
-                id,
-                lsp_server::ErrorCode::MethodNotFound as i32,
-                format!("haplint does not handle {}", request.method),
-            );
-        }
+/// Check one version of a document with the options a `haplint check` of its
+/// file would use (the nearest `.haplint.yaml`); returns the analysis and the
+/// configuration error, if the configuration could not be used.
+fn analyse(uri: &Url, version: i32, text: Arc<str>, lines: Vec<u32>) -> (Analysis, Option<String>) {
+    let path = uri.to_file_path().ok();
+    let config = config_stamp(path.as_deref());
+    let mut config_error = None;
+    let options = match &config {
+        Some((found, _)) => match crate::config::Config::load(found).and_then(|c| c.options()) {
+            Ok(options) => options,
+            Err(error) => {
+                config_error = Some(format!("{}: {error}", found.display()));
+                crate::Options::default()
+            }
+        },
+        None => crate::Options::default(),
     };
-    Response::new_ok(id, result.unwrap_or(serde_json::Value::Null))
+    let report = crate::check(sources(uri, text), &options);
+    let started = Instant::now();
+    let file = report.sources.files().first().map(|f| f.id);
+    let mut analysis = Analysis {
+        uri: uri.clone(),
+        version,
+        lines,
+        target: options.target,
+        diagnostics: Vec::new(),
+        findings: Vec::new(),
+        config,
+        report,
+    };
+    for (index, reported) in analysis.report.findings.iter().enumerate() {
+        if reported.suppressed.is_some() || Some(reported.finding.primary.span.file) != file {
+            continue;
+        }
+        let diagnostic = analysis.diagnostic(reported);
+        analysis.diagnostics.push(diagnostic);
+        analysis.findings.push(index);
+    }
+    crate::stage("lsp: diagnostics", started);
+    (analysis, config_error)
 }
 
-/// Byte offset → LSP position (line, UTF-16 column).
-fn position(text: &str, offset: u32) -> Position {
-    let offset = (offset as usize).min(text.len());
-    let before = text.get(..offset).unwrap_or("");
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.matches('\n').count();
-    let column: usize = before
-        .get(line_start..)
-        .unwrap_or("")
-        .chars()
-        .map(char::len_utf16)
-        .sum();
+/// Start offset of every line.
+fn line_starts(text: &str) -> Vec<u32> {
+    let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+    starts.push(0);
+    starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+    starts
+}
+
+/// Byte offset → LSP position (line, UTF-16 column) with a line index.
+fn position(text: &str, lines: &[u32], offset: u32) -> Position {
+    let offset = offset.min(text.len() as u32);
+    let line = lines.partition_point(|&start| start <= offset).max(1) - 1;
+    let start = lines.get(line).copied().unwrap_or(0) as usize;
+    let before = text.get(start..offset as usize).unwrap_or("");
+    let column = if before.is_ascii() {
+        before.len()
+    } else {
+        before.chars().map(char::len_utf16).sum()
+    };
     Position::new(line as u32, column as u32)
 }
 
 /// LSP position → byte offset (clamped to the line and the text).
-fn offset(text: &str, at: Position) -> usize {
-    let mut line_start = 0;
-    for _ in 0..at.line {
-        match text.get(line_start..).and_then(|rest| rest.find('\n')) {
-            Some(lf) => line_start += lf + 1,
-            None => return text.len(),
-        }
-    }
+fn offset(text: &str, lines: &[u32], at: Position) -> usize {
+    let Some(&start) = lines.get(at.line as usize) else {
+        return text.len();
+    };
+    let start = start as usize;
     let mut units = 0;
-    for (i, c) in text.get(line_start..).unwrap_or("").char_indices() {
+    for (i, c) in text.get(start..).unwrap_or("").char_indices() {
         if units >= at.character as usize || c == '\n' || c == '\r' {
-            return line_start + i;
+            return start + i;
         }
         units += c.len_utf16();
     }
     text.len()
 }
 
-fn range(text: &str, span: crate::source::Span) -> Range {
-    Range::new(position(text, span.start), position(text, span.end))
+impl Document {
+    /// Splice one change into the text and the line index.
+    fn apply(&mut self, change: TextDocumentContentChangeEvent) {
+        let Some(range) = change.range else {
+            self.lines = line_starts(&change.text);
+            self.text = change.text;
+            return;
+        };
+        let start = offset(&self.text, &self.lines, range.start);
+        let end = offset(&self.text, &self.lines, range.end).max(start);
+        self.text.replace_range(start..end, &change.text);
+        let delta = change.text.len() as i64 - (end - start) as i64;
+        // Lines that started inside the replaced text are gone; the new text
+        // brings its own; lines after it move by the difference in length.
+        let first = self.lines.partition_point(|&s| s as usize <= start);
+        let last = self.lines.partition_point(|&s| s as usize <= end);
+        for line in self.lines.get_mut(last..).unwrap_or_default() {
+            *line = (i64::from(*line) + delta) as u32;
+        }
+        let added = change
+            .text
+            .match_indices('\n')
+            .map(|(i, _)| (start + i + 1) as u32);
+        self.lines.splice(first..last, added);
+    }
 }
 
-fn diagnostics(uri: &Url, document: &Document) -> Vec<Diagnostic> {
-    document
-        .report
-        .active()
-        .map(|reported| {
-            let finding = &reported.finding;
-            let severity = match reported.severity {
-                Severity::Error => DiagnosticSeverity::ERROR,
-                Severity::Warning => DiagnosticSeverity::WARNING,
-                Severity::Info => DiagnosticSeverity::INFORMATION,
-            };
-            let mut message = finding.message.clone();
-            if let Some(help) = &finding.help {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
-            let related = finding
-                .secondary
-                .iter()
-                .map(|label| lsp_types::DiagnosticRelatedInformation {
-                    location: lsp_types::Location::new(
-                        uri.clone(),
-                        range(&document.text, label.span),
-                    ),
-                    message: label.text.clone().unwrap_or_default(),
-                })
-                .collect::<Vec<_>>();
-            Diagnostic {
-                range: range(&document.text, finding.primary.span),
-                severity: Some(severity),
-                code: Some(NumberOrString::String(finding.rule.to_string())),
-                code_description: rule_link(finding.rule, document.report.target)
-                    .map(|href| CodeDescription { href }),
-                source: Some("haplint".to_string()),
-                message,
-                related_information: (!related.is_empty()).then_some(related),
-                tags: None,
-                data: None,
-            }
-        })
-        .collect()
+impl Analysis {
+    fn text(&self) -> &str {
+        self.report
+            .sources
+            .files()
+            .first()
+            .map(|f| &*f.text)
+            .unwrap_or("")
+    }
+
+    fn position(&self, offset: u32) -> Position {
+        position(self.text(), &self.lines, offset)
+    }
+
+    fn offset(&self, at: Position) -> u32 {
+        offset(self.text(), &self.lines, at) as u32
+    }
+
+    fn range(&self, span: crate::source::Span) -> Range {
+        Range::new(self.position(span.start), self.position(span.end))
+    }
+
+    fn diagnostic(&self, reported: &crate::Reported) -> Diagnostic {
+        let finding = &reported.finding;
+        let severity = match reported.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Info => DiagnosticSeverity::INFORMATION,
+        };
+        let mut message = finding.message.clone();
+        if let Some(help) = &finding.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let file = finding.primary.span.file;
+        let related = finding
+            .secondary
+            .iter()
+            .filter(|label| label.span.file == file)
+            .map(|label| lsp_types::DiagnosticRelatedInformation {
+                location: lsp_types::Location::new(self.uri.clone(), self.range(label.span)),
+                message: label.text.clone().unwrap_or_default(),
+            })
+            .collect::<Vec<_>>();
+        Diagnostic {
+            range: self.range(finding.primary.span),
+            severity: Some(severity),
+            code: Some(NumberOrString::String(finding.rule.to_string())),
+            code_description: rule_link(finding.rule, self.report.target)
+                .map(|href| CodeDescription { href }),
+            source: Some("haplint".to_string()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            tags: None,
+            data: None,
+        }
+    }
 }
 
 /// The manual section a rule's documentation points at first.
@@ -277,83 +750,208 @@ fn rule_link(rule: &str, target: crate::version::Version) -> Option<Url> {
     Url::parse(&crate::report::sarif::help_uri(&doc.manual, target)).ok()
 }
 
-fn overlaps(a: &Range, b: &Range) -> bool {
-    (a.start.line, a.start.character) <= (b.end.line, b.end.character)
-        && (b.start.line, b.start.character) <= (a.end.line, a.end.character)
-}
-
-fn code_actions(
-    documents: &HashMap<Url, Document>,
-    params: CodeActionParams,
-) -> Vec<CodeActionOrCommand> {
-    let uri = params.text_document.uri;
-    let Some(document) = documents.get(&uri) else {
-        return Vec::new();
+fn answer(analysis: &Analysis, request: Request) -> Response {
+    let id: RequestId = request.id.clone();
+    let result = match request.method.as_str() {
+        CodeActionRequest::METHOD => serde_json::from_value::<CodeActionParams>(request.params)
+            .ok()
+            .map(|params| code_actions(analysis, &params))
+            .and_then(|actions| serde_json::to_value(actions).ok()),
+        HoverRequest::METHOD => serde_json::from_value::<HoverParams>(request.params)
+            .ok()
+            .and_then(|params| hover(analysis, &params))
+            .and_then(|hover| serde_json::to_value(hover).ok()),
+        DocumentDiagnosticRequest::METHOD => {
+            serde_json::from_value::<DocumentDiagnosticParams>(request.params)
+                .ok()
+                .and_then(|params| serde_json::to_value(pull(analysis, &params)).ok())
+        }
+        _ => None,
     };
-    let all = diagnostics(&uri, document);
-    let mut actions = Vec::new();
-    for (reported, diagnostic) in document.report.active().zip(all) {
-        let Some(fix) = &reported.finding.fix else {
-            continue;
-        };
-        if !overlaps(&diagnostic.range, &params.range) {
-            continue;
-        }
-        // A fix may only touch this document: the editor applies edits per file.
-        let file = reported.finding.primary.span.file;
-        if fix.edits.iter().any(|e| e.span.file != file) {
-            continue;
-        }
-        let edits = fix
-            .edits
-            .iter()
-            .map(|edit| TextEdit::new(range(&document.text, edit.span), edit.replacement.clone()))
-            .collect();
-        let safe = fix.applicability == Applicability::Safe;
-        let label = if safe {
-            ""
-        } else {
-            " (unsafe: changes behaviour)"
-        };
-        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: format!("{}{label} [{}]", fix.title, reported.finding.rule),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![diagnostic]),
-            edit: Some(WorkspaceEdit {
-                changes: Some(HashMap::from([(uri.clone(), edits)])),
-                ..WorkspaceEdit::default()
-            }),
-            is_preferred: Some(safe),
-            ..CodeAction::default()
-        }));
-    }
-    actions
+    Response::new_ok(id, result.unwrap_or(Value::Null))
 }
 
-fn hover(documents: &HashMap<Url, Document>, params: HoverParams) -> Option<Hover> {
-    let at = params.text_document_position_params;
-    let document = documents.get(&at.text_document.uri)?;
-    let offset = offset(&document.text, at.position) as u32;
-    // On a finding: the rule's full explanation.
-    if let Some(reported) = document.report.active().find(|r| {
-        let span = r.finding.primary.span;
-        span.start <= offset && offset <= span.end
-    }) && let Some(doc) = catalog::doc(reported.finding.rule)
-    {
-        return Some(markdown(
-            format!(
-                "```text\n{}\n```",
+/// The answer for a document the server does not have open.
+fn unknown_document(request: Request) -> Response {
+    let result = match request.method.as_str() {
+        CodeActionRequest::METHOD => serde_json::json!([]),
+        DocumentDiagnosticRequest::METHOD => serde_json::json!({"kind": "full", "items": []}),
+        _ => Value::Null,
+    };
+    Response::new_ok(request.id, result)
+}
+
+/// Pull diagnostics: the version is the result id, so an unchanged document
+/// costs the client nothing.
+fn pull(analysis: &Analysis, params: &DocumentDiagnosticParams) -> DocumentDiagnosticReport {
+    let result_id = format!("{}", analysis.version);
+    if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+        return DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+        });
+    }
+    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+        related_documents: None,
+        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+            result_id: Some(result_id),
+            items: analysis.diagnostics.clone(),
+        },
+    })
+}
+
+/// Every action for the findings on the lines of the requested range (the
+/// cursor's line, wherever on it the cursor is): fixes, "did you mean"
+/// replacements, and a suppression comment.
+fn code_actions(analysis: &Analysis, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+    let (first_line, last_line) = (params.range.start.line, params.range.end.line);
+    let uri = &analysis.uri;
+    let text = analysis.text();
+    let mut fixes = Vec::new();
+    let mut suppressions = Vec::new();
+    for (diagnostic, &index) in analysis.diagnostics.iter().zip(&analysis.findings) {
+        if diagnostic.range.start.line > last_line || diagnostic.range.end.line < first_line {
+            continue;
+        }
+        let Some(reported) = analysis.report.findings.get(index) else {
+            continue;
+        };
+        let finding = &reported.finding;
+        let file = finding.primary.span.file;
+        let edit = |edits: Vec<TextEdit>| WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..WorkspaceEdit::default()
+        };
+        match &finding.fix {
+            // A fix may only touch this document: the editor applies edits per file.
+            Some(fix) if fix.edits.iter().all(|e| e.span.file == file) => {
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit::new(analysis.range(e.span), e.replacement.clone()))
+                    .collect();
+                let safe = fix.applicability == Applicability::Safe;
+                let label = if safe {
+                    ""
+                } else {
+                    " (unsafe: changes behaviour)"
+                };
+                fixes.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("{}{label} [{}]", fix.title, finding.rule),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit: Some(edit(edits)),
+                    is_preferred: Some(safe),
+                    ..CodeAction::default()
+                }));
+            }
+            Some(_) => {}
+            None => {
+                // "did you mean `X`?" on a finding that points at one word:
+                // replacing the word is the fix the help describes.
+                let word = analysis.report.sources.slice(finding.primary.span);
+                if let Some(suggestion) = finding.help.as_deref().and_then(did_you_mean)
+                    && !word.is_empty()
+                    && !word.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                    && !suggestion.contains(char::is_whitespace)
+                {
+                    fixes.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: format!("Replace `{word}` with `{suggestion}` [{}]", finding.rule),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![diagnostic.clone()]),
+                        edit: Some(edit(vec![TextEdit::new(
+                            diagnostic.range,
+                            suggestion.to_string(),
+                        )])),
+                        is_preferred: Some(false),
+                        ..CodeAction::default()
+                    }));
+                }
+            }
+        }
+        // `syntax` findings cannot be suppressed.
+        if finding.rule != crate::syntax::SYNTAX {
+            let line = diagnostic.range.start.line;
+            let start = analysis.lines.get(line as usize).copied().unwrap_or(0) as usize;
+            let rest = text.get(start..).unwrap_or("");
+            let indent = &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()];
+            let comment = format!(
+                "{indent}# haplint: disable-next-line={} -- reason\n",
+                finding.rule
+            );
+            let at = Position::new(line, 0);
+            suppressions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!(
+                    "Suppress `{}` on this line (# haplint: disable-next-line={} -- reason)",
+                    finding.rule, finding.rule
+                ),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic.clone()]),
+                edit: Some(edit(vec![TextEdit::new(Range::new(at, at), comment)])),
+                is_preferred: Some(false),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    // One suppression per rule and line is enough.
+    let mut seen = BTreeSet::new();
+    suppressions.retain(|action| match action {
+        CodeActionOrCommand::CodeAction(action) => seen.insert(action.title.clone()),
+        CodeActionOrCommand::Command(_) => true,
+    });
+    fixes.extend(suppressions);
+    fixes
+}
+
+/// The `X` of a help text "did you mean `X`?".
+fn did_you_mean(help: &str) -> Option<&str> {
+    let rest = help.strip_prefix("did you mean `")?;
+    let (suggestion, tail) = rest.split_once('`')?;
+    (tail == "?" && !suggestion.is_empty()).then_some(suggestion)
+}
+
+/// On a finding: the narrowest one under the cursor, with its rule's
+/// explanation; elsewhere on a keyword: its meaning and availability in the
+/// target version.
+fn hover(analysis: &Analysis, params: &HoverParams) -> Option<Hover> {
+    let at = params.text_document_position_params.position;
+    let offset = analysis.offset(at);
+    let narrowest = analysis
+        .findings
+        .iter()
+        .zip(&analysis.diagnostics)
+        .filter_map(|(&index, diagnostic)| {
+            let reported = analysis.report.findings.get(index)?;
+            let span = reported.finding.primary.span;
+            (span.start <= offset && offset <= span.end).then_some((reported, diagnostic))
+        })
+        .min_by_key(|(reported, _)| reported.finding.primary.span.len());
+    if let Some((reported, diagnostic)) = narrowest {
+        let finding = &reported.finding;
+        let mut text = format!(
+            "**{}** ({}): {}",
+            finding.rule,
+            reported.severity.as_str(),
+            finding.message
+        );
+        if let Some(help) = &finding.help {
+            text.push_str(&format!("\n\nhelp: {help}"));
+        }
+        if let Some(doc) = catalog::doc(finding.rule) {
+            text.push_str(&format!(
+                "\n\n```text\n{}\n```",
                 crate::report::explain::render(doc).trim_end()
-            ),
-            range(&document.text, reported.finding.primary.span),
-        ));
+            ));
+        }
+        return Some(markdown(text, diagnostic.range));
     }
-    keyword_hover(document, offset)
+    keyword_hover(analysis, offset)
 }
 
-/// On a keyword: its one-line meaning and the manual section.
-fn keyword_hover(document: &Document, offset: u32) -> Option<Hover> {
-    let model = &document.report.model;
+/// On a keyword: its one-line meaning, the manual section, and whether the
+/// target version has it.
+fn keyword_hover(analysis: &Analysis, offset: u32) -> Option<Hover> {
+    let model = &analysis.report.model;
     let tree = model.trees().first()?;
     let line_index = tree
         .lines
@@ -395,8 +993,12 @@ fn keyword_hover(document: &Document, offset: u32) -> Option<Hover> {
                 _ => (first, value(1)?),
             };
             let start = usize::from(first == "no");
-            let context = KeywordContext::Proxy;
-            (context, format!("{head} {second}"), start, start + 1)
+            (
+                KeywordContext::Proxy,
+                format!("{head} {second}"),
+                start,
+                start + 1,
+            )
         } else if hit == 0 {
             let context = match section_kind {
                 Some(crate::model::SectionKind::Global) => KeywordContext::Global,
@@ -406,15 +1008,109 @@ fn keyword_hover(document: &Document, offset: u32) -> Option<Hover> {
         } else {
             return None;
         };
-    let meaning = keywords::meaning(context, &keyword)?;
-    let span = crate::source::Span::new(tree.file, words.get(from)?.start, words.get(to)?.end);
-    Some(markdown(
-        format!(
+    let availability = availability(context, &keyword, analysis.target);
+    let meaning = keywords::meaning(context, &keyword);
+    if meaning.is_none() && availability.is_none() {
+        return None;
+    }
+    let mut text = match meaning {
+        Some(meaning) => format!(
             "**{}** — {}\n\nHAProxy manual, section {} (`{}`)",
             meaning.keyword, meaning.meaning, meaning.manual, meaning.keyword
         ),
-        range(&document.text, span),
-    ))
+        None => format!("**{keyword}**"),
+    };
+    if let Some(availability) = availability {
+        text.push_str("\n\n");
+        text.push_str(&availability);
+    }
+    let span = crate::source::Span::new(tree.file, words.get(from)?.start, words.get(to)?.end);
+    Some(markdown(text, analysis.range(span)))
+}
+
+/// Whether the target version accepts a keyword, from the keyword tables:
+/// since when, deprecated or removed and by what replaced.
+fn availability(context: KeywordContext, keyword: &str, target: Version) -> Option<String> {
+    let words: Vec<&str> = keyword.split(' ').collect();
+    let (since, deprecated, until) = match context {
+        KeywordContext::Server | KeywordContext::Bind => {
+            let param = match context {
+                KeywordContext::Bind => keywords::bind_param(keyword),
+                _ => keywords::server_param(keyword),
+            }?;
+            (
+                Version::parse(param.since),
+                None,
+                param.until.and_then(Version::parse),
+            )
+        }
+        KeywordContext::Global | KeywordContext::Proxy => {
+            let life = match context {
+                KeywordContext::Global => vocabulary::global(keyword).map(|k| k.life),
+                _ => vocabulary::proxy(&words).map(|k| k.life),
+            };
+            let retired = vocabulary::retired(
+                match context {
+                    KeywordContext::Global => vocabulary::Context::Global,
+                    _ => vocabulary::Context::Proxy,
+                },
+                &words,
+            );
+            if life.is_none() && retired.is_none() {
+                return None;
+            }
+            let replacement = retired
+                .map(|r| r.replacement)
+                .filter(|r| !r.is_empty())
+                .map(|r| format!("; use `{r}`"))
+                .unwrap_or_default();
+            if let Some(retired) = retired {
+                if let Some(removed) = retired.removed
+                    && target >= removed
+                {
+                    return Some(format!(
+                        "Not accepted by HAProxy {target}: removed in {removed}{replacement}."
+                    ));
+                }
+                if let Some(deprecated) = retired.deprecated
+                    && target >= deprecated
+                {
+                    return Some(format!(
+                        "Deprecated since HAProxy {deprecated} (target {target}){replacement}."
+                    ));
+                }
+            }
+            let life = life?;
+            (Some(life.since), life.deprecated, life.until)
+        }
+    };
+    if let Some(until) = until
+        && target >= until
+    {
+        return Some(format!(
+            "Not accepted by HAProxy {target}: gone since {until}."
+        ));
+    }
+    if let Some(since) = since
+        && target < since
+    {
+        return Some(format!(
+            "Not accepted by HAProxy {target}: added in {since}."
+        ));
+    }
+    if let Some(deprecated) = deprecated
+        && target >= deprecated
+    {
+        return Some(format!(
+            "Deprecated since HAProxy {deprecated} (target {target})."
+        ));
+    }
+    Some(match since {
+        Some(since) if since > Version::new(2, 4) => {
+            format!("Accepted by HAProxy {target} (since {since}).")
+        }
+        _ => format!("Accepted by HAProxy {target}."),
+    })
 }
 
 fn markdown(value: String, range: Range) -> Hover {
@@ -434,10 +1130,55 @@ mod tests {
     #[test]
     fn positions_count_utf16_units() {
         let text = "a\n  é😀x y\n";
+        let lines = line_starts(text);
         let x = text.find('x').unwrap_or(0) as u32;
-        assert_eq!(position(text, x), Position::new(1, 5));
-        assert_eq!(offset(text, Position::new(1, 5)), x as usize);
-        assert_eq!(offset(text, Position::new(9, 0)), text.len());
-        assert_eq!(offset(text, Position::new(0, 99)), 1);
+        assert_eq!(position(text, &lines, x), Position::new(1, 5));
+        assert_eq!(offset(text, &lines, Position::new(1, 5)), x as usize);
+        assert_eq!(offset(text, &lines, Position::new(9, 0)), text.len());
+        assert_eq!(offset(text, &lines, Position::new(0, 99)), 1);
+    }
+
+    fn document(text: &str) -> Document {
+        Document {
+            version: 1,
+            text: text.to_string(),
+            lines: line_starts(text),
+            analysis: None,
+            pending: Vec::new(),
+        }
+    }
+
+    fn change(range: Option<(u32, u32, u32, u32)>, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: range.map(|(a, b, c, d)| Range::new(Position::new(a, b), Position::new(c, d))),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn incremental_edits_keep_the_line_index_exact() {
+        let mut doc = document("global\n  maxconn 10\nbackend b\n  server s 1.2.3.4:80\n");
+        let edits = [
+            change(Some((1, 10, 1, 12)), "2000"),
+            change(Some((2, 0, 2, 0)), "# a\n# b\n"),
+            change(Some((0, 3, 3, 2)), "x\ny"),
+            change(Some((1, 1, 1, 1)), "é😀\n"),
+            change(Some((0, 0, 9, 0)), "all\nnew\n"),
+            change(None, "full\ntext"),
+            change(Some((1, 4, 1, 4)), "\n\n"),
+        ];
+        for edit in edits {
+            doc.apply(edit);
+            assert_eq!(doc.lines, line_starts(&doc.text), "{:?}", doc.text);
+        }
+        assert_eq!(doc.text, "full\ntext\n\n");
+    }
+
+    #[test]
+    fn did_you_mean_reads_the_suggestion() {
+        assert_eq!(did_you_mean("did you mean `maxconn`?"), Some("maxconn"));
+        assert_eq!(did_you_mean("did you mean `a` or `b`?"), None);
+        assert_eq!(did_you_mean("check the spelling"), None);
     }
 }
