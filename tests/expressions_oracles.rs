@@ -17,9 +17,15 @@ const RULES: [&str; 2] = ["invalid-sample-expression", "invalid-acl"];
 
 /// One frontend in HTTP mode routing to one backend, with `lines` in the frontend.
 fn frontend(lines: &str) -> String {
+    const DEFAULTS: &str = concat!(
+        "defaults\n",
+        "    mode http\n",
+        "    timeout client 5s\n",
+        "    timeout server 5s\n",
+        "    timeout connect 5s\n",
+    );
     format!(
-        "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n\
-         frontend www\n    bind 127.0.0.1:8080\n{lines}    default_backend app\n\
+        "{DEFAULTS}frontend www\n    bind 127.0.0.1:8080\n{lines}    default_backend app\n\
          backend app\n    stick-table type ip size 1k\n    server a 127.0.0.1:8081\n"
     )
 }
@@ -206,9 +212,14 @@ fn oracles_judge_expressions_and_acls() {
             checked += 1;
             if rejects != errors {
                 disagreements.push(format!(
-                    "{name} on {series}: haproxy {} but haplint {}\n--- haproxy:\n{said}--- haplint:\n{found}--- config:\n{config}",
+                    "{name} on {series}: haproxy {} but haplint {}\n\
+                     --- haproxy:\n{said}--- haplint:\n{found}--- config:\n{config}",
                     if rejects { "refuses" } else { "accepts" },
-                    if errors { "reports an error" } else { "reports none" },
+                    if errors {
+                        "reports an error"
+                    } else {
+                        "reports none"
+                    },
                 ));
             }
         }

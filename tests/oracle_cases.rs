@@ -137,7 +137,8 @@ fn haplint_refuses_what_each_oracle_refuses() {
                             };
                             if !agrees {
                                 disagreements.push(format!(
-                                    "{}:{} on {series}: haproxy {} (lines {lines:?}), haplint errors {errors:?}",
+                                    "{}:{} on {series}: haproxy {} (lines {lines:?}), haplint \
+                                     errors {errors:?}",
                                     case.file,
                                     case.name,
                                     if accepted { "accepts" } else { "refuses" }

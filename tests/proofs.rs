@@ -48,7 +48,11 @@ fn every_rule_has_a_proof_or_a_citation() {
         match proof.kind {
             ProofKind::OracleCheck => {
                 if proof.bad.is_none() && proof.good.is_none() {
-                    problems.push(format!("{}: an oracle-check says nothing about the examples (set `bad:` and/or `good:`)", doc.id));
+                    problems.push(format!(
+                        "{}: an oracle-check says nothing about the examples (set `bad:` and/or \
+                         `good:`)",
+                        doc.id
+                    ));
                 }
             }
             ProofKind::Experiment => {
@@ -57,7 +61,11 @@ fn every_rule_has_a_proof_or_a_citation() {
                     .as_deref()
                     .is_some_and(|e| EXPERIMENTS.contains(&e));
                 if !known || proof.result.is_none() || proof.claim.is_none() {
-                    problems.push(format!("{}: an experiment needs `experiment:` (one of {EXPERIMENTS:?}), `claim:` and `result:`", doc.id));
+                    problems.push(format!(
+                        "{}: an experiment needs `experiment:` (one of {EXPERIMENTS:?}), `claim:` \
+                         and `result:`",
+                        doc.id
+                    ));
                 }
             }
             ProofKind::Manual => {
@@ -66,7 +74,11 @@ fn every_rule_has_a_proof_or_a_citation() {
                     .as_deref()
                     .is_none_or(|c| !c.contains("configuration.txt"))
                 {
-                    problems.push(format!("{}: a manual proof needs a `claim:` naming the configuration.txt section and version", doc.id));
+                    problems.push(format!(
+                        "{}: a manual proof needs a `claim:` naming the configuration.txt section \
+                         and version",
+                        doc.id
+                    ));
                 }
                 if doc.severity == haplint::finding::Severity::Error {
                     problems.push(format!(
@@ -234,11 +246,16 @@ fn check_rule(doc: &RuleDoc, proof: &ProofDoc, series: &str, oracle: &Path) -> V
                 .is_none_or(|s| said.iter().any(|l| l.contains(s)));
             if !ok || !says_ok {
                 problems.push(format!(
-                    "{} on haproxy {series}: bad example {} should be {}{} but got {:?}; alerts {:?}; new warnings {:?}",
+                    "{} on haproxy {series}: bad example {} should be {}{} but got {:?}; alerts \
+                     {:?}; new warnings {:?}",
                     doc.id,
                     i + 1,
                     want.as_str(),
-                    proof.says.as_deref().map(|s| format!(" saying \"{s}\"")).unwrap_or_default(),
+                    proof
+                        .says
+                        .as_deref()
+                        .map(|s| format!(" saying \"{s}\""))
+                        .unwrap_or_default(),
                     got.verdict,
                     got.alerts,
                     said
@@ -261,7 +278,8 @@ fn check_rule(doc: &RuleDoc, proof: &ProofDoc, series: &str, oracle: &Path) -> V
             };
             if !ok {
                 problems.push(format!(
-                    "{} on haproxy {series}: good example {} should be {} but got {:?}; alerts {:?}; warnings {:?}",
+                    "{} on haproxy {series}: good example {} should be {} but got {:?}; alerts \
+                     {:?}; warnings {:?}",
                     doc.id,
                     i + 1,
                     want.as_str(),
@@ -485,7 +503,15 @@ fn read_response(stream: &mut TcpStream) -> Option<u16> {
     Some(status)
 }
 
-const GLOBAL: &str = "global\n    maxconn 200\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 10s\n    timeout server 10s\n";
+const GLOBAL: &str = concat!(
+    "global\n",
+    "    maxconn 200\n",
+    "defaults\n",
+    "    mode http\n",
+    "    timeout connect 2s\n",
+    "    timeout client 10s\n",
+    "    timeout server 10s\n",
+);
 
 // ---------------------------------------------------------------- experiments
 
@@ -495,7 +521,8 @@ fn connections_for(oracle: &Path, backend_options: &str, tag: &str) -> usize {
     let (up, seen) = upstream(start);
     let port = free_port();
     let config = format!(
-        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\nbackend app\n{backend_options}    server s1 127.0.0.1:{up}\n"
+        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+         backend app\n{backend_options}    server s1 127.0.0.1:{up}\n"
     );
     let _haproxy = start_haproxy(oracle, &config, port, tag);
     let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -538,7 +565,8 @@ fn slow_body(
     let (up, seen) = upstream(start);
     let port = free_port();
     let config = format!(
-        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n{options}    default_backend app\nbackend app\n    server s1 127.0.0.1:{up}\n"
+        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n{options}    default_backend app\n\
+         backend app\n    server s1 127.0.0.1:{up}\n"
     );
     let _haproxy = start_haproxy(oracle, &config, port, tag);
     let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -598,11 +626,16 @@ fn body_buffering(series: &str, oracle: &Path) -> String {
         Some(_) => "once the body arrived".to_string(),
     };
     let cut = cut.map_or("no early answer".to_string(), |(status, at)| {
-        assert!(at >= 0.9, "haproxy {series}: an answer at {at:.2} s, before `timeout http-request 1s` could expire");
+        assert!(
+            at >= 0.9,
+            "haproxy {series}: an answer at {at:.2} s, before `timeout http-request 1s` could \
+             expire"
+        );
         format!("a {status} at the 1 s timeout, before sending the body")
     });
     format!(
-        "body 1.5 s after the headers: without `option http-buffer-request` the server gets the request {}, with it {}; with it and `timeout http-request 1s` the client gets {cut}",
+        "body 1.5 s after the headers: without `option http-buffer-request` the server gets the \
+         request {}, with it {}; with it and `timeout http-request 1s` the client gets {cut}",
         seen(plain),
         seen(buffered),
     )
@@ -616,7 +649,9 @@ fn check_port_on_ssl(series: &str, oracle: &Path) -> String {
         let (up, seen) = upstream(start);
         let port = free_port();
         let config = format!(
-            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\nbackend app\n    option httpchk\n    server s1 127.0.0.1:{up} ssl verify none check inter 100ms{}\n",
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n    option httpchk\n    server s1 127.0.0.1:{up} ssl verify none \
+             check inter 100ms{}\n",
             extra.replace("PORT", &up.to_string())
         );
         let _haproxy = start_haproxy(oracle, &config, port, tag);
@@ -690,7 +725,9 @@ fn tls_name_check(series: &str, oracle: &Path) -> String {
     let status = |extra: &str, tag: &str| {
         let port = free_port();
         let config = format!(
-            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\nbackend app\n    server s1 127.0.0.1:{tls_port} ssl verify required ca-file {}{extra}\n",
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n    server s1 127.0.0.1:{tls_port} ssl verify required \
+             ca-file {}{extra}\n",
             cert.display()
         );
         let _haproxy = start_haproxy(oracle, &config, port, tag);
@@ -709,7 +746,8 @@ fn tls_name_check(series: &str, oracle: &Path) -> String {
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&dir);
     format!(
-        "certificate for other.example, server expected to be api.example: `verify required ca-file` alone → {alone}; with `sni str(api.example)` → {named}"
+        "certificate for other.example, server expected to be api.example: \
+         `verify required ca-file` alone → {alone}; with `sni str(api.example)` → {named}"
     )
 }
 
@@ -756,7 +794,8 @@ fn burst(oracle: &Path, server_options: &str, backend_options: &str, tag: &str) 
     });
     let port = free_port();
     let config = format!(
-        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\nbackend app\n{backend_options}    server s1 127.0.0.1:{up}{server_options}\n"
+        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+         backend app\n{backend_options}    server s1 127.0.0.1:{up}{server_options}\n"
     );
     let _haproxy = start_haproxy(oracle, &config, port, tag);
     let clients: Vec<_> = (0..10)
@@ -794,7 +833,9 @@ fn server_queueing(series: &str, oracle: &Path) -> String {
         &format!("burst-short-{series}"),
     );
     format!(
-        "10 simultaneous requests, 500 ms each: without server `maxconn` the server had {open} in flight at once; with `maxconn 2` {limited} (the rest queued in haproxy); with `maxconn 2` and `timeout queue 100ms` {refused} got a 503"
+        "10 simultaneous requests, 500 ms each: without server `maxconn` the server had {open} in \
+         flight at once; with `maxconn 2` {limited} (the rest queued in haproxy); with `maxconn 2` \
+         and `timeout queue 100ms` {refused} got a 503"
     )
 }
 
@@ -903,7 +944,11 @@ fn runtime_claims_hold_on_every_oracle() {
         let measured = summarize(&lines);
         let recorded = proof.result.as_deref().unwrap_or("");
         if by_series(recorded) != by_series(&measured) {
-            problems.push(format!("{}: recorded result differs from this run; if the claim still holds, record:\n  result: \"{measured}\"\n  was: \"{recorded}\"", doc.id));
+            problems.push(format!(
+                "{}: recorded result differs from this run; if the claim still holds, \
+                 record:\n  result: \"{measured}\"\n  was: \"{recorded}\"",
+                doc.id
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -64,7 +64,8 @@ pub(crate) const CONFIG_KEYS: &[(&str, &str)] = &[
     ),
     (
         "tz",
-        "the time zone of HAProxy's log dates for explain-log: UTC, an offset (+02:00) or a zone name",
+        "the time zone of HAProxy's log dates for explain-log: UTC, an offset (+02:00) or a zone \
+         name",
     ),
 ];
 

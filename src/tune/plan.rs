@@ -178,21 +178,26 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                 (
                     wanted,
                     format!(
-                        "peak {peak} × {PEAK_HEADROOM} headroom, rounded up; by haplint's estimate memory allows {memory_maxconn} (haproxy's own automatic maxconn follows ulimit -n and -m, not this)"
+                        "peak {peak} × {PEAK_HEADROOM} headroom, rounded up; by haplint's estimate \
+                         memory allows {memory_maxconn} (haproxy's own automatic maxconn follows \
+                         ulimit -n and -m, not this)"
                     ),
                 )
             } else {
                 (
                     memory_maxconn,
                     format!(
-                        "by haplint's estimate memory allows only {memory_maxconn}, below peak {peak} × {PEAK_HEADROOM}: add memory or machines"
+                        "by haplint's estimate memory allows only {memory_maxconn}, below peak \
+                         {peak} × {PEAK_HEADROOM}: add memory or machines"
                     ),
                 )
             }
         }
         None => (
             memory_maxconn,
-            "what memory allows by haplint's estimate (no peak given; haproxy's own automatic maxconn follows ulimit -n and -m, not this)".to_string(),
+            "what memory allows by haplint's estimate (no peak given; haproxy's own automatic \
+             maxconn follows ulimit -n and -m, not this)"
+                .to_string(),
         ),
     };
     let memory_reason = format!(
@@ -240,7 +245,12 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                     global,
                     stmt,
                     format!("nbthread {want}"),
-                    format!("one thread per core ({} core{}{capped}); removing the line has the same effect", facts.cores, if facts.cores == 1 { "" } else { "s" }),
+                    format!(
+                        "one thread per core ({} core{}{capped}); removing the line has the same \
+                         effect",
+                        facts.cores,
+                        if facts.cores == 1 { "" } else { "s" }
+                    ),
                 );
             }
         }
@@ -293,12 +303,14 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                 format!("{kind_label}'s stated per-server concurrency (rules/upstreams/kinds.yaml)")
             }
             None => format!(
-                "haplint's stated default for {kind_label}; set `server-maxconn` on an upstream kind to say what yours sustains"
+                "haplint's stated default for {kind_label}; set `server-maxconn` on an upstream \
+                 kind to say what yours sustains"
             ),
         };
         let addresses = if cloud_lb {
             format!(
-                "{servers} address{} (a load balancer name resolves to one per zone; haplint assumes at most {LB_ADDRESSES})",
+                "{servers} address{} (a load balancer name resolves to one per zone; haplint \
+                 assumes at most {LB_ADDRESSES})",
                 if servers == 1 { "" } else { "es" }
             )
         } else {
@@ -306,11 +318,14 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         };
         let queueing = if total < per_backend {
             format!(
-                "up to {per_backend} client connections may reach this backend, so requests beyond {total} in flight wait in haproxy's queue (`timeout queue`)"
+                "up to {per_backend} client connections may reach this backend, so requests beyond \
+                 {total} in flight wait in haproxy's queue (`timeout queue`)"
             )
         } else {
             format!(
-                "that is not below the {per_backend} client connections that may reach this backend, so the limit is a safety bound: requests only queue when multiplexed (HTTP/2) clients have more than {total} in flight"
+                "that is not below the {per_backend} client connections that may reach this \
+                 backend, so the limit is a safety bound: requests only queue when multiplexed \
+                 (HTTP/2) clients have more than {total} in flight"
             )
         };
 
@@ -321,7 +336,10 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         if lacking_maxconn {
             default_server.push((
                 format!("maxconn {per_server}"),
-                format!("requests in flight per server, {source}; {addresses} × {per_server} = {total}; {queueing}"),
+                format!(
+                    "requests in flight per server, {source}; {addresses} × {per_server} = \
+                     {total}; {queueing}"
+                ),
             ));
         }
         // Idle connections should be closed by haproxy before the upstream
@@ -342,7 +360,8 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                     crate::text::format_duration_ms((idle / 4).max(100))
                 ),
                 format!(
-                    "{kind_label} closes idle connections after {}: purge surplus idle connections every quarter of that",
+                    "{kind_label} closes idle connections after {}: purge surplus idle connections \
+                     every quarter of that",
                     crate::text::format_duration_ms(idle)
                 ),
             ));
@@ -428,7 +447,15 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                     .option_enabled(backend, "http-buffer-request")
                     .is_none()
             {
-                writer.insert(backend, "option http-buffer-request".to_string(), format!("{kind_label} waits for whole request bodies: haproxy collects them first so slow clients do not hold its connections; `timeout http-request` then bounds the body too"));
+                writer.insert(
+                    backend,
+                    "option http-buffer-request".to_string(),
+                    format!(
+                        "{kind_label} waits for whole request bodies: haproxy collects them first \
+                         so slow clients do not hold its connections; `timeout http-request` then \
+                         bounds the body too"
+                    ),
+                );
                 // With buffering, `timeout http-request` also bounds the wait for
                 // the body: a body slower than it becomes a 408 (shown with the
                 // oracles in tests/proofs.rs). Without a fact about body delays,
@@ -451,7 +478,10 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
                         |(v, _)| format!("was {v}"),
                     );
                     let reason = format!(
-                        "with `option http-buffer-request` on backend {name} this also bounds how long a client may take to send the body; requests whose body takes longer get a 408 ({was}); 15s is haplint's stated default without a body-delay fact"
+                        "with `option http-buffer-request` on backend {name} this also bounds how \
+                         long a client may take to send the body; requests whose body takes longer \
+                         get a 408 ({was}); 15s is haplint's stated default without a body-delay \
+                         fact"
                     );
                     match current {
                         Some((_, setting)) if !setting.inherited => writer.replace(
@@ -494,7 +524,9 @@ pub fn plan(model: &Model, facts: &Facts, config: &Config, upstreams: &UpstreamF
         {
             let line = "timeout server 60s".to_string();
             let reason = format!(
-                "{value} lets a stalled server hold each request that long; 60s is haplint's stated default without response-time facts (give slower endpoints their own backend)"
+                "{value} lets a stalled server hold each request that long; 60s is haplint's \
+                 stated default without response-time facts (give slower endpoints their own \
+                 backend)"
             );
             let holder = model.section(setting.section);
             if !touched_server_timeout.contains(&setting.stmt) {

@@ -145,7 +145,15 @@ fn timeout_server_is_not_sized_from_an_idle_timeout() {
     let facts = profile("cores: 2\nmemory: 4G\n").facts().unwrap();
     let config = Config::parse(
         "x.yaml",
-        "upstream-kinds:\n  varnish:\n    description: Varnish\n    idle-timeout: 4s\n    source: test\nupstreams:\n  10.0.0.1: varnish\n",
+        concat!(
+            "upstream-kinds:\n",
+            "  varnish:\n",
+            "    description: Varnish\n",
+            "    idle-timeout: 4s\n",
+            "    source: test\n",
+            "upstreams:\n",
+            "  10.0.0.1: varnish\n",
+        ),
     )
     .unwrap();
     let plan = plan(&model_of(WEB), &facts, &config, &config.facts().unwrap());
