@@ -92,6 +92,23 @@ impl Client {
 
 const BAD: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n    timeout http-request 10s\n    timeout queue 10s\n\nfrontend www\n    bind :80\n    default_backend app\n\nbackend app\n    option httpchk GET /health\n    server a1 10.0.0.1:8080 check port 8080 maxconn 100\n";
 
+/// What the tests' folders ask for: the fixtures are built around findings
+/// of every rule (several opt-in), less the host-wide security advice that
+/// fires on any small file and is not what these tests are about.
+const OPT_IN: &str = "select: [ALL]\nignore: [no-request-rate-limit, no-chroot, \
+    no-privilege-drop, missing-global-maxconn, missing-hsts, stats-auth-plain-http]\n";
+
+/// The URI of `haproxy.cfg` in a scratch folder whose `.haplint.yaml` says
+/// [`OPT_IN`] (the buffer's text, not the file's, is what is checked).
+fn project_uri(tag: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("haplint-lsp-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".haplint.yaml"), OPT_IN).unwrap();
+    // The nearest `.haplint.yaml` is looked up from the file on disk.
+    std::fs::write(dir.join("haproxy.cfg"), "").unwrap();
+    format!("file://{}/haproxy.cfg", dir.display())
+}
+
 /// Apply LSP text edits (ASCII text: columns are bytes) from last to first.
 fn apply(text: &str, edits: &[Value]) -> String {
     let offset = |position: &Value| {
@@ -132,11 +149,11 @@ fn an_editor_session_from_diagnostics_to_fix() {
     assert_eq!(init["capabilities"]["hoverProvider"], true);
     client.notify("initialized", json!({}));
 
-    // The document's folder asks for every rule (redundant-check-port is
-    // opt-in), as a `.haplint.yaml` beside it would in a real project.
+    // The document's folder asks for redundant-check-port (opt-in), as a
+    // `.haplint.yaml` beside it would in a real project.
     let dir = std::env::temp_dir().join(format!("haplint-lsp-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(".haplint.yaml"), "select: [ALL]\n").unwrap();
+    std::fs::write(dir.join(".haplint.yaml"), OPT_IN).unwrap();
     std::fs::write(dir.join("haproxy.cfg"), BAD).unwrap();
     let uri = format!("file://{}/haproxy.cfg", dir.display());
     let uri = uri.as_str();
@@ -297,7 +314,8 @@ fn titled<'a>(actions: &'a [Value], start: &str) -> &'a Value {
 fn incremental_edits_are_spliced_and_published_with_their_version() {
     let (mut client, init) = Client::initialized(with_versions());
     assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2);
-    let uri = "file:///nonexistent/haplint-lsp-incr/haproxy.cfg";
+    let uri = &project_uri("incr");
+    let uri = uri.as_str();
     client.open(uri, BAD);
     let (version, diagnostics) = client.published();
     assert_eq!(version, 1);
@@ -333,7 +351,8 @@ fn incremental_edits_are_spliced_and_published_with_their_version() {
 #[test]
 fn requests_after_a_burst_of_edits_answer_for_the_newest_version() {
     let (mut client, _) = Client::initialized(with_versions());
-    let uri = "file:///nonexistent/haplint-lsp-burst/haproxy.cfg";
+    let uri = &project_uri("burst");
+    let uri = uri.as_str();
     client.open(uri, BAD);
     client.published();
     // Twenty edits without waiting: each inserts a comment line at the top.
@@ -377,7 +396,8 @@ fn pull_diagnostics_for_clients_that_ask() {
         init["capabilities"]["diagnosticProvider"]["identifier"],
         "haplint"
     );
-    let uri = "file:///nonexistent/haplint-lsp-pull/haproxy.cfg";
+    let uri = &project_uri("pull");
+    let uri = uri.as_str();
     client.open(uri, BAD);
     let report = client.request(
         "textDocument/diagnostic",
@@ -405,7 +425,8 @@ fn pull_diagnostics_for_clients_that_ask() {
 #[test]
 fn hover_shows_each_finding_of_a_server_line() {
     let (mut client, _) = Client::initialized(json!({}));
-    let uri = "file:///nonexistent/haplint-lsp-hover/haproxy.cfg";
+    let uri = &project_uri("hover");
+    let uri = uri.as_str();
     client.open(uri, SERVERS);
     let diagnostics = client.diagnostics();
     let on_line: Vec<&Value> = diagnostics
@@ -427,8 +448,9 @@ fn hover_shows_each_finding_of_a_server_line() {
             json!({"textDocument": {"uri": uri}, "position": diagnostic["range"]["start"]}),
         );
         let text = hover["contents"]["value"].as_str().unwrap();
+        // Findings that share one span are shown together.
         assert!(
-            text.starts_with(&format!("**{}**", code(diagnostic))),
+            text.contains(&format!("**{}**", code(diagnostic))),
             "{}: {text}",
             code(diagnostic)
         );
@@ -475,7 +497,8 @@ fn keyword_hover_follows_the_target_version() {
 #[test]
 fn code_actions_at_column_0_fix_suppress_and_correct_spelling() {
     let (mut client, _) = Client::initialized(with_versions());
-    let uri = "file:///nonexistent/haplint-lsp-actions/haproxy.cfg";
+    let uri = &project_uri("actions");
+    let uri = uri.as_str();
     client.open(uri, SERVERS);
     let (_, diagnostics) = client.published();
     // Column 0 of the indented server line: every finding of the line has its actions.
@@ -550,7 +573,11 @@ fn a_changed_haplint_yaml_is_read_again() {
     let dir = std::env::temp_dir().join(format!("haplint-lsp-reload-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join(".haplint.yaml");
-    std::fs::write(&config, "ignore: [redundant-check-port]\n").unwrap();
+    std::fs::write(
+        &config,
+        "extend-select: [redundant-check-port]\nignore: [redundant-check-port]\n",
+    )
+    .unwrap();
     let path = dir.join("haproxy.cfg");
     std::fs::write(&path, BAD).unwrap();
     let uri = format!("file://{}", path.display());
@@ -558,7 +585,7 @@ fn a_changed_haplint_yaml_is_read_again() {
     client.open(&uri, BAD);
     assert_eq!(client.diagnostics(), Vec::<Value>::new());
     // Told by the editor (watched files)…
-    std::fs::write(&config, "ignore: []\n").unwrap();
+    std::fs::write(&config, OPT_IN).unwrap();
     client.notify(
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": format!("file://{}", config.display()), "type": 2}]}),
@@ -568,7 +595,11 @@ fn a_changed_haplint_yaml_is_read_again() {
     assert_eq!(code(&diagnostics[0]), "redundant-check-port");
     // …or not (Neovim 0.7 watches no files): the server notices within seconds.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    std::fs::write(&config, "ignore: [redundant-check-port]\n").unwrap();
+    std::fs::write(
+        &config,
+        "extend-select: [redundant-check-port]\nignore: [redundant-check-port]\n",
+    )
+    .unwrap();
     assert_eq!(client.diagnostics(), Vec::<Value>::new());
     client.stop();
     std::fs::remove_dir_all(&dir).unwrap();
@@ -602,6 +633,7 @@ fn readme_neovim_snippet_drives_the_real_neovim() {
     std::fs::write(&syntax, readme_snippet("nvim-0.9")).unwrap();
     let config = dir.join("haproxy.cfg");
     std::fs::write(&config, SERVERS).unwrap();
+    std::fs::write(dir.join(".haplint.yaml"), OPT_IN).unwrap();
     let out = dir.join("out.txt");
     // The snippet runs `haplint lsp` from PATH, as it would for a user.
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_haplint"))
@@ -701,4 +733,47 @@ fn readme_helix_and_vscode_snippets_are_well_formed() {
     let toml: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(toml["language-server"]["haplint"]["args"], json!(["lsp"]));
     assert_eq!(toml["language"][0]["language-servers"], json!(["haplint"]));
+}
+
+/// A buffer that `.haplint.yaml` declares part of a configuration is checked
+/// with its sibling files (as `haplint check FILE` does): the backend its
+/// frontend names lives in the other file, so nothing is undefined; the
+/// same buffer outside the configuration is checked alone.
+#[test]
+fn a_buffer_is_checked_with_its_declared_siblings() {
+    let dir = std::env::temp_dir().join(format!("haplint-lsp-project-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let frontends = "frontend www\n    mode http\n    bind :80\n    default_backend app\n";
+    std::fs::write(dir.join("10-frontends.cfg"), frontends).unwrap();
+    std::fs::write(
+        dir.join("20-backends.cfg"),
+        "backend app\n    mode http\n    server a 10.0.0.1:80\n",
+    )
+    .unwrap();
+    let alone = dir.join("alone.cfg");
+    std::fs::write(&alone, frontends).unwrap();
+    std::fs::write(
+        dir.join(".haplint.yaml"),
+        "configurations:\n  edge: [10-frontends.cfg, 20-backends.cfg]\n",
+    )
+    .unwrap();
+    let (mut client, _) = Client::initialized(json!({}));
+    client.open(
+        &format!("file://{}", dir.join("10-frontends.cfg").display()),
+        frontends,
+    );
+    let diagnostics = client.diagnostics();
+    assert!(
+        !diagnostics.iter().any(|d| code(d) == "undefined-reference"),
+        "{diagnostics:?}"
+    );
+    client.open(&format!("file://{}", alone.display()), frontends);
+    let diagnostics = client.diagnostics();
+    assert!(
+        diagnostics.iter().any(|d| code(d) == "undefined-reference"),
+        "{diagnostics:?}"
+    );
+    client.stop();
+    std::fs::remove_dir_all(&dir).unwrap();
 }

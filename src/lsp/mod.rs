@@ -239,6 +239,9 @@ struct Analysis {
     uri: Url,
     version: i32,
     report: Report,
+    /// The buffer's file among the report's sources (a declared configuration
+    /// brings its other files along).
+    file: crate::source::FileId,
     lines: Vec<u32>,
     target: Version,
     /// One per active finding, in the report's order.
@@ -563,10 +566,8 @@ fn config_stamp(path: Option<&Path>) -> Option<(PathBuf, Option<SystemTime>)> {
 /// The sources one check of a buffer reads: the buffer itself, named like a
 /// `haplint check` of its file would name it.
 ///
-/// Hook for configuration sets: when a `.haplint.yaml` groups this file with
-/// sibling files (loaded together like several `-f`), add them here from
-/// disk, in their order, with the buffer's text standing in for its own file;
-/// [`Analysis`] keeps only the buffer's findings in its diagnostics already.
+/// A buffer that a `.haplint.yaml` configuration holds is checked through
+/// `project::check_document` instead, with its sibling files from disk.
 fn sources(uri: &Url, text: Arc<str>) -> SourceSet {
     let path = uri.to_file_path().ok();
     let name = path
@@ -595,12 +596,28 @@ fn analyse(uri: &Url, version: i32, text: Arc<str>, lines: Vec<u32>) -> (Analysi
         },
         None => crate::Options::default(),
     };
-    let report = crate::check(sources(uri, text), &options);
+    // A buffer that a `.haplint.yaml` configuration holds is checked with its
+    // sibling files, as `haplint check FILE` does; findings stay the buffer's.
+    let in_project = path
+        .as_deref()
+        .and_then(|p| crate::project::check_document(p, &text, &options));
+    let report = match in_project {
+        Some(report) => report,
+        None => crate::check(sources(uri, text), &options),
+    };
     let started = Instant::now();
-    let file = report.sources.files().first().map(|f| f.id);
+    let name = path.as_ref().map(|p| p.display().to_string());
+    let file = report
+        .sources
+        .files()
+        .iter()
+        .find(|f| Some(&f.name) == name.as_ref())
+        .or_else(|| report.sources.files().first())
+        .map(|f| f.id);
     let mut analysis = Analysis {
         uri: uri.clone(),
         version,
+        file: file.unwrap_or(crate::source::FileId(0)),
         lines,
         target: options.target,
         diagnostics: Vec::new(),
@@ -689,8 +706,7 @@ impl Analysis {
     fn text(&self) -> &str {
         self.report
             .sources
-            .files()
-            .first()
+            .get(self.file)
             .map(|f| &*f.text)
             .unwrap_or("")
     }
@@ -910,13 +926,13 @@ fn did_you_mean(help: &str) -> Option<&str> {
     (tail == "?" && !suggestion.is_empty()).then_some(suggestion)
 }
 
-/// On a finding: the narrowest one under the cursor, with its rule's
-/// explanation; elsewhere on a keyword: its meaning and availability in the
+/// On a finding: the narrowest one under the cursor (all of them when
+/// several share that span), with its rule's explanation; elsewhere on a keyword: its meaning and availability in the
 /// target version.
 fn hover(analysis: &Analysis, params: &HoverParams) -> Option<Hover> {
     let at = params.text_document_position_params.position;
     let offset = analysis.offset(at);
-    let narrowest = analysis
+    let under: Vec<(&crate::Reported, &Diagnostic)> = analysis
         .findings
         .iter()
         .zip(&analysis.diagnostics)
@@ -925,25 +941,38 @@ fn hover(analysis: &Analysis, params: &HoverParams) -> Option<Hover> {
             let span = reported.finding.primary.span;
             (span.start <= offset && offset <= span.end).then_some((reported, diagnostic))
         })
-        .min_by_key(|(reported, _)| reported.finding.primary.span.len());
-    if let Some((reported, diagnostic)) = narrowest {
-        let finding = &reported.finding;
-        let mut text = format!(
-            "**{}** ({}): {}",
-            finding.rule,
-            reported.severity.as_str(),
-            finding.message
-        );
-        if let Some(help) = &finding.help {
-            text.push_str(&format!("\n\nhelp: {help}"));
+        .collect();
+    // The narrowest span wins; findings that share it are all shown.
+    let narrowest = under
+        .iter()
+        .map(|(reported, _)| reported.finding.primary.span.len())
+        .min();
+    let shown: Vec<&(&crate::Reported, &Diagnostic)> = under
+        .iter()
+        .filter(|(reported, _)| Some(reported.finding.primary.span.len()) == narrowest)
+        .collect();
+    if let Some((_, diagnostic)) = shown.first() {
+        let mut parts = Vec::new();
+        for (reported, _) in &shown {
+            let finding = &reported.finding;
+            let mut text = format!(
+                "**{}** ({}): {}",
+                finding.rule,
+                reported.severity.as_str(),
+                finding.message
+            );
+            if let Some(help) = &finding.help {
+                text.push_str(&format!("\n\nhelp: {help}"));
+            }
+            if let Some(doc) = catalog::doc(finding.rule) {
+                text.push_str(&format!(
+                    "\n\n```text\n{}\n```",
+                    crate::report::explain::render(doc).trim_end()
+                ));
+            }
+            parts.push(text);
         }
-        if let Some(doc) = catalog::doc(finding.rule) {
-            text.push_str(&format!(
-                "\n\n```text\n{}\n```",
-                crate::report::explain::render(doc).trim_end()
-            ));
-        }
-        return Some(markdown(text, diagnostic.range));
+        return Some(markdown(parts.join("\n\n---\n\n"), diagnostic.range));
     }
     keyword_hover(analysis, offset)
 }
@@ -952,7 +981,7 @@ fn hover(analysis: &Analysis, params: &HoverParams) -> Option<Hover> {
 /// target version has it.
 fn keyword_hover(analysis: &Analysis, offset: u32) -> Option<Hover> {
     let model = &analysis.report.model;
-    let tree = model.trees().first()?;
+    let tree = model.tree(analysis.file)?;
     let line_index = tree
         .lines
         .partition_point(|line| line.end <= offset)
