@@ -927,8 +927,8 @@ fn did_you_mean(help: &str) -> Option<&str> {
 }
 
 /// On a finding: the narrowest one under the cursor (all of them when
-/// several share that span), with its rule's explanation; elsewhere on a keyword: its meaning and availability in the
-/// target version.
+/// several share that span), with its rule's explanation; elsewhere on a
+/// keyword: its meaning and availability in the target version.
 fn hover(analysis: &Analysis, params: &HoverParams) -> Option<Hover> {
     let at = params.text_document_position_params.position;
     let offset = analysis.offset(at);
