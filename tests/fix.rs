@@ -210,19 +210,7 @@ fn interactive_applies_and_skips_as_answered() {
         env!("CARGO_BIN_EXE_haplint"),
         path.display()
     );
-    let mut child = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"s\na\n").unwrap();
-    drop(stdin);
-    let output = child.wait_with_output().unwrap();
-    let screen = String::from_utf8_lossy(&output.stdout);
+    let screen = common::in_terminal(&command, b"s\na\n");
     assert!(screen.contains("apply this fix"), "{screen}");
     let fixed = fs::read_to_string(&path).unwrap();
     assert!(

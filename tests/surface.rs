@@ -6,10 +6,9 @@
 
 mod common;
 
-use common::{haplint, needs_tool, stdout, tool_runs};
+use common::{haplint, in_terminal, needs_tool, stdout, tool_runs};
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 const FIXTURE: &str = "tests/fixtures/fix/crlf-tabs.cfg";
 const SELECT: &str = "server-close-defeats-reuse,ssl-verify-none";
@@ -37,19 +36,7 @@ fn interactive(tag: &str, extra: &str, answers: &str) -> Option<(String, String)
         env!("CARGO_BIN_EXE_haplint"),
         path.display()
     );
-    let mut child = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(answers.as_bytes()).unwrap();
-    drop(stdin);
-    let output = child.wait_with_output().unwrap();
-    let screen = String::from_utf8_lossy(&output.stdout).into_owned();
+    let screen = in_terminal(&command, answers.as_bytes());
     let fixed = fs::read_to_string(&path).unwrap();
     fs::remove_dir_all(path.parent().unwrap()).ok();
     Some((screen, fixed))

@@ -99,3 +99,21 @@ pub fn oracles(test: &str) -> Vec<(&'static str, std::path::PathBuf)> {
     }
     found
 }
+
+/// Run a shell `command` in a terminal (`script` gives it one) and type
+/// `answers` at it; returns what the terminal showed.
+pub fn in_terminal(command: &str, answers: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run script");
+    let mut stdin = child.stdin.take().expect("script's stdin");
+    stdin.write_all(answers).expect("type the answers");
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait for script");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
