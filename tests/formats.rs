@@ -328,6 +328,6 @@ fn completions_and_man_page() {
         assert!(stdout(&output).contains("explain"), "{shell}");
     }
     let man = stdout(&haplint(&["man"]));
-    assert!(man.contains(".TH haplint"), "{man}");
+    assert!(man.contains(".TH HAPLINT"), "{man}");
     assert!(man.contains("check"));
 }
