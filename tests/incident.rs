@@ -82,11 +82,18 @@ fn fixing_everything_leaves_only_what_needs_a_decision() {
         .map(|(rule, _)| rule)
         .collect();
     // `resolvers aws` must be written by a person (the finding says so); the
-    // health-check endpoint is the application's choice.
-    let expected: BTreeSet<String> = ["undefined-reference", "tcp-check-on-http-backend"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    // health-check endpoint is the application's choice; so are the host's
+    // account, chroot and the HSTS policy (opt-in advice the example asks for).
+    let expected: BTreeSet<String> = [
+        "undefined-reference",
+        "tcp-check-on-http-backend",
+        "missing-hsts",
+        "no-chroot",
+        "no-privilege-drop",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     assert_eq!(left, expected);
 
     // With the resolvers section the operator has to add, the real haproxy accepts the result.
