@@ -19,13 +19,18 @@ pub enum Reach {
     Unknown,
 }
 
-/// Whether `host` is a loopback address or name.
+/// Whether `host` is on this machine's loopback interface: `localhost`,
+/// 127.0.0.0/8, `::1` or an IPv4-mapped loopback address (brackets allowed).
 pub fn is_loopback_host(host: &str) -> bool {
-    let host = host.trim_matches(|c| c == '[' || c == ']');
-    host == "localhost"
-        || host == "::1"
-        || host.starts_with("127.")
-        || host.starts_with("::ffff:127.")
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || match host.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V6(v6)) => {
+                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+            Ok(ip) => ip.is_loopback(),
+            Err(_) => false,
+        }
 }
 
 /// Where a listener at `address` (as written on `bind` or `stats socket`) is reachable from.
@@ -83,6 +88,9 @@ mod tests {
         assert_eq!(reach("/run/haproxy/admin.sock"), Reach::Local);
         assert_eq!(reach("unix@/run/haproxy.sock"), Reach::Local);
         assert_eq!(reach("fd@${fe}"), Reach::Unknown);
+        assert!(is_loopback_host("LocalHost") && is_loopback_host("127.0.0.9"));
+        assert!(is_loopback_host("[::1]") && is_loopback_host("::ffff:127.0.0.1"));
+        assert!(!is_loopback_host("127.example.com") && !is_loopback_host("10.0.0.1"));
         assert_eq!(port_number("10.0.0.1:443"), Some(443));
         assert_eq!(port_number("10.0.0.1:8000-8010"), None);
     }

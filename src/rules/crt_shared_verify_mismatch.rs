@@ -16,13 +16,11 @@ impl Rule for CrtSharedVerifyMismatch {
         let mut by_crt: BTreeMap<String, Vec<(String, crate::model::Stmt, String)>> = BTreeMap::new();
         for proxy in model.proxies().filter(|s| s.kind.has_frontend()) {
             for bind in proxy.binds.iter().filter(|b| b.is_tls()) {
-                let words: Vec<&str> = model.values(bind.stmt).collect();
+                // The bind's own parameter list says where each value is.
                 let value_of = |name: &str| {
-                    words
-                        .iter()
-                        .position(|w| *w == name)
-                        .and_then(|i| words.get(i + 1))
-                        .map(|v| v.to_string())
+                    bind.param(name)
+                        .and_then(|p| model.value(bind.stmt, p.word as usize + 1))
+                        .map(str::to_string)
                 };
                 let Some(crt) = value_of("crt") else { continue };
                 let verify = value_of("verify").unwrap_or_else(|| "none".to_string());

@@ -1,5 +1,6 @@
 //! TLS toward a server without checking its certificate.
 
+use crate::model::exposure::is_loopback_host;
 use super::{Context, Rule};
 use crate::finding::{Finding, Fix};
 use crate::fix::edits;
@@ -34,7 +35,7 @@ impl Rule for SslVerifyNone {
                 };
                 // Over the loopback interface nobody can stand in the middle:
                 // an unverified certificate there is no risk worth a warning.
-                if !tls || verify != "none" || server.host().is_some_and(is_loopback) {
+                if !tls || verify != "none" || server.host().is_some_and(is_loopback_host) {
                     continue;
                 }
                 sites
@@ -55,7 +56,7 @@ impl Rule for SslVerifyNone {
                 model.real_servers(backend).any(|server| {
                     model.server_param(backend, server, "ssl").is_some_and(|p| p.enabled)
                         && model.server_param(backend, server, "verify").is_none()
-                        && !server.host().is_some_and(is_loopback)
+                        && !server.host().is_some_and(is_loopback_host)
                 })
             })
         };
@@ -150,15 +151,6 @@ impl Rule for SslVerifyNone {
             out.push(finding);
         }
     }
-}
-
-/// A host on this machine's loopback interface (`localhost`, 127.0.0.0/8, `::1`).
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
