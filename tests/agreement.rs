@@ -285,11 +285,12 @@ fn run_haplint(file: &CorpusFile, series: &str) -> Findings {
     report
         .active()
         .map(|f| {
-            let line = report
-                .sources
-                .get(f.finding.primary.span.file)
-                .map_or(0, |src| src.position(f.finding.primary.span.start).line);
-            (line, f.severity, f.finding.rule, f.finding.message.clone())
+            (
+                common::line_of(&report, f),
+                f.severity,
+                f.finding.rule,
+                f.finding.message.clone(),
+            )
         })
         .collect()
 }

@@ -7,6 +7,8 @@
 // Test helpers may unwrap: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use haplint::source::SourceSet;
 use haplint::syntax;
 use std::collections::HashMap;
@@ -78,13 +80,7 @@ fn syntax_errors(text: &str) -> Vec<(u32, String)> {
         .filter(|f| {
             f.finding.rule == syntax::SYNTAX && f.severity == haplint::finding::Severity::Error
         })
-        .map(|f| {
-            let file = report.sources.get(f.finding.primary.span.file).unwrap();
-            (
-                file.position(f.finding.primary.span.start).line,
-                f.finding.message.clone(),
-            )
-        })
+        .map(|f| (common::line_of(&report, f), f.finding.message.clone()))
         .collect()
 }
 

@@ -78,13 +78,7 @@ fn haplint(config: &str, rule: &str, series: &str) -> Vec<(u32, Severity)> {
     let report = haplint::check(sources, &options);
     report
         .active()
-        .map(|f| {
-            let line = report
-                .sources
-                .get(f.finding.primary.span.file)
-                .map_or(0, |src| src.position(f.finding.primary.span.start).line);
-            (line, f.severity)
-        })
+        .map(|f| (common::line_of(&report, f), f.severity))
         .collect()
 }
 

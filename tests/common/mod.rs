@@ -117,3 +117,12 @@ pub fn in_terminal(command: &str, answers: &[u8]) -> String {
     let output = child.wait_with_output().expect("wait for script");
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// The line a finding of `report` starts on (1-based; 0 if its file is unknown).
+pub fn line_of(report: &haplint::Report, reported: &haplint::Reported) -> u32 {
+    let span = reported.finding.primary.span;
+    report
+        .sources
+        .get(span.file)
+        .map_or(0, |file| file.position(span.start).line)
+}
