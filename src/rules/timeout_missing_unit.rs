@@ -18,8 +18,10 @@ impl Rule for TimeoutMissingUnit {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        // Only `timeout` lines, found by their interned key, not by reading every statement.
+        let keys = model.key_set_of_keywords(&["timeout"]);
         for section in model.sections.iter().filter(|s| s.kind.is_proxy() || s.kind == SectionKind::Defaults) {
-            for &stmt in &section.statements {
+            for (stmt, _) in model.statements_in(section, &keys) {
                 if model.value(stmt, 0) != Some("timeout") {
                     continue;
                 }

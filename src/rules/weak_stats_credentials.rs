@@ -32,8 +32,9 @@ impl Rule for WeakStatsCredentials {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        let keys = model.key_set(&["stats auth"]);
         for section in model.sections.iter().filter(|s| s.kind.is_proxy() || s.kind == SectionKind::Defaults) {
-            for &stmt in &section.statements {
+            for (stmt, _) in model.statements_in(section, &keys) {
                 if model.value(stmt, 0) != Some("stats") || model.value(stmt, 1) != Some("auth") {
                     continue;
                 }
