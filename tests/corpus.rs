@@ -58,6 +58,8 @@ fn corpus() -> Vec<Entry> {
     if shared.is_dir() {
         entries.extend(manifest(&shared.join("dev")));
         entries.extend(manifest(&shared.join("regtests")));
+    } else if common::tools_required() {
+        panic!("../shared/corpus is absent (HAPLINT_REQUIRE_TOOLS is set)");
     } else {
         eprintln!("notice: ../shared/corpus is absent; only tests/fixtures/corpus is used");
     }

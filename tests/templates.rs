@@ -2,7 +2,15 @@
 //! markup: all 20 templates of the shared corpus (MANIFEST category
 //! `template`), and none of the files haproxy accepts.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test helpers outside #[test] functions
+// Test helpers (here and in tests/common) may unwrap and panic: that is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
 
 use haplint::source::SourceSet;
 use haplint::{Options, check};
@@ -53,8 +61,11 @@ const ENVSUBST: &[&str] =
 #[test]
 fn every_corpus_template_and_no_accepted_file_is_a_template() {
     let Some(dir) = corpus() else {
-        eprintln!("notice: the shared corpus is absent; only the built-in example was checked");
-        return;
+        // Without it only the built-in example was checked.
+        return common::needs_tool(
+            "every_corpus_template_and_no_accepted_file_is_a_template",
+            "the shared corpus (../shared/corpus, or HAPLINT_CORPUS)",
+        );
     };
     let manifest = std::fs::read_to_string(dir.join("dev/MANIFEST.tsv")).unwrap();
     let (mut templates, mut wrong) = (0, Vec::new());
