@@ -12,7 +12,9 @@ impl Rule for NoChroot {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let Some(global) = model.sections_of(SectionKind::Global).next() else { return };
+        let Some(global) = model.sections_of(SectionKind::Global).next() else {
+            return;
+        };
         let chrooted = model
             .sections_of(SectionKind::Global)
             .flat_map(|g| g.statements.iter())
@@ -21,9 +23,20 @@ impl Rule for NoChroot {
             return;
         }
         out.push(
-            Finding::new(Self::ID, model.stmt_span(global.header), "`global` has no `chroot`: the running process can read the whole file system")
-                .note("after start-up haproxy needs no file but what it already opened; a `chroot` to an empty directory leaves an attacker who takes over the process nothing to read (private keys, other services' secrets)")
-                .help("add `chroot /var/lib/haproxy` (an empty directory owned by root), with `user`/`group` so the process cannot leave it"),
+            Finding::new(
+                Self::ID,
+                model.stmt_span(global.header),
+                "`global` has no `chroot`: the running process can read the whole file system",
+            )
+            .note(
+                "after start-up haproxy needs no file but what it already opened; a `chroot` to an \
+                empty directory leaves an attacker who takes over the process nothing to read \
+                (private keys, other services' secrets)",
+            )
+            .help(
+                "add `chroot /var/lib/haproxy` (an empty directory owned by root), with \
+                `user`/`group` so the process cannot leave it",
+            ),
         );
     }
 }

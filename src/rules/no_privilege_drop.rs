@@ -12,7 +12,9 @@ impl Rule for NoPrivilegeDrop {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let Some(global) = model.sections_of(SectionKind::Global).next() else { return };
+        let Some(global) = model.sections_of(SectionKind::Global).next() else {
+            return;
+        };
         let sets = |names: &[&str]| {
             model
                 .sections_of(SectionKind::Global)
@@ -23,9 +25,19 @@ impl Rule for NoPrivilegeDrop {
             return;
         }
         out.push(
-            Finding::new(Self::ID, model.stmt_span(global.header), "`global` names no `user`: started as root, haproxy keeps running as root")
-                .note("haproxy only gives up root when `user`/`uid` says to whom; a container or a systemd unit may already start it unprivileged, in which case this does not apply")
-                .help("add `user haproxy` and `group haproxy` to `global` (and `chroot /var/lib/haproxy`)"),
+            Finding::new(
+                Self::ID,
+                model.stmt_span(global.header),
+                "`global` names no `user`: started as root, haproxy keeps running as root",
+            )
+            .note(
+                "haproxy only gives up root when `user`/`uid` says to whom; a container or a \
+                systemd unit may already start it unprivileged, in which case this does not apply",
+            )
+            .help(
+                "add `user haproxy` and `group haproxy` to `global` (and `chroot \
+                /var/lib/haproxy`)",
+            ),
         );
     }
 }

@@ -27,7 +27,10 @@ impl Rule for NoRequestRateLimit {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        for frontend in model.proxies().filter(|s| s.kind.has_frontend() && model.mode(s) == Mode::Http) {
+        for frontend in model
+            .proxies()
+            .filter(|s| s.kind.has_frontend() && model.mode(s) == Mode::Http)
+        {
             let Some(public) = frontend
                 .binds
                 .iter()
@@ -43,9 +46,23 @@ impl Rule for NoRequestRateLimit {
                 continue;
             }
             out.push(
-                Finding::new(Self::ID, model.stmt_span(public.stmt), format!("{} accepts requests from the network with no rate limit", frontend.display_name()))
-                    .note("one client (or a small botnet) can take every connection slot and the servers' capacity; `maxconn` caps the total but not any single source")
-                    .help("track clients in a stick table and deny above a rate: `stick-table type ip size 100k expire 30s store http_req_rate(10s)`, `http-request track-sc0 src`, `http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }`"),
+                Finding::new(
+                    Self::ID,
+                    model.stmt_span(public.stmt),
+                    format!(
+                        "{} accepts requests from the network with no rate limit",
+                        frontend.display_name()
+                    ),
+                )
+                .note(
+                    "one client (or a small botnet) can take every connection slot and the \
+                    servers' capacity; `maxconn` caps the total but not any single source",
+                )
+                .help(
+                    "track clients in a stick table and deny above a rate: `stick-table type ip \
+                    size 100k expire 30s store http_req_rate(10s)`, `http-request track-sc0 src`, \
+                    `http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }`",
+                ),
             );
         }
     }
@@ -59,8 +76,17 @@ mod tests {
 
     #[test]
     fn public_frontends_without_limits() {
-        assert_eq!(findings(ID, "frontend f\n  mode http\n  bind :80\n").len(), 1);
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request track-sc0 src\n").is_empty());
+        assert_eq!(
+            findings(ID, "frontend f\n  mode http\n  bind :80\n").len(),
+            1
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\n  http-request track-sc0 src\n"
+            )
+            .is_empty()
+        );
         assert!(findings(ID, "frontend f\n  mode http\n  bind 127.0.0.1:80\n").is_empty());
     }
 }

@@ -9,7 +9,12 @@ use crate::model::Mode;
 pub struct ReqBodyWithoutBuffering;
 
 /// Fetches of the request body, as written in expressions.
-const BODY_FETCHES: &[&str] = &["req.body", "req.body_param", "req.body_len", "req.body_size"];
+const BODY_FETCHES: &[&str] = &[
+    "req.body",
+    "req.body_param",
+    "req.body_len",
+    "req.body_size",
+];
 
 /// The position of the first word that uses a request-body fetch.
 fn body_fetch_word(words: &[&str]) -> Option<usize> {
@@ -36,18 +41,37 @@ impl Rule for ReqBodyWithoutBuffering {
             }
             for &stmt in &proxy.statements {
                 // `http-request wait-for-body` waits just as the option does.
-                if model.value(stmt, 0) == Some("http-request") && model.value(stmt, 1) == Some("wait-for-body") {
+                if model.value(stmt, 0) == Some("http-request")
+                    && model.value(stmt, 1) == Some("wait-for-body")
+                {
                     break;
                 }
                 if !model.may_hold_expression(stmt) {
                     continue;
                 }
                 let words: Vec<&str> = model.values(stmt).collect();
-                let Some(index) = body_fetch_word(&words) else { continue };
+                let Some(index) = body_fetch_word(&words) else {
+                    continue;
+                };
                 out.push(
-                    Finding::new(Self::ID, model.word_span(stmt, index), format!("{} reads the request body without waiting for it", proxy.display_name()))
-                        .note("without `option http-buffer-request` (or `http-request wait-for-body`) the rules run as soon as the headers are in, so the body fetch sees only what arrived in the same packets: often nothing, and a client can split its body to slip past the check")
-                        .help("add `option http-buffer-request` to this proxy, or `http-request wait-for-body time 1s` before the rule"),
+                    Finding::new(
+                        Self::ID,
+                        model.word_span(stmt, index),
+                        format!(
+                            "{} reads the request body without waiting for it",
+                            proxy.display_name()
+                        ),
+                    )
+                    .note(
+                        "without `option http-buffer-request` (or `http-request wait-for-body`) \
+                        the rules run as soon as the headers are in, so the body fetch sees only \
+                        what arrived in the same packets: often nothing, and a client can split \
+                        its body to slip past the check",
+                    )
+                    .help(
+                        "add `option http-buffer-request` to this proxy, or `http-request \
+                        wait-for-body time 1s` before the rule",
+                    ),
                 );
             }
         }
@@ -62,9 +86,38 @@ mod tests {
 
     #[test]
     fn body_fetches_need_buffering() {
-        assert_eq!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request deny if { req.body -m sub attack }\n").len(), 1);
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  option http-buffer-request\n  http-request deny if { req.body -m sub attack }\n").is_empty());
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request wait-for-body time 1s\n  http-request deny if { req.body -m sub attack }\n").is_empty());
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request deny if { req.body_lenx -m int 1 }\n").is_empty());
+        assert_eq!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\n  http-request deny if { req.body -m \
+                sub attack }\n"
+            )
+            .len(),
+            1
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\n  option http-buffer-request\n  \
+                http-request deny if { req.body -m sub attack }\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\n  http-request wait-for-body time 1s\n  \
+                http-request deny if { req.body -m sub attack }\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\n  http-request deny if { req.body_lenx \
+                -m int 1 }\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -25,24 +25,39 @@ impl Rule for RingSize {
         let model = cx.model;
         for section in model.sections_of(SectionKind::Ring) {
             for stmt in model.statements_with(section, "size") {
-                let Some(value) = model.value(stmt, 1) else { continue };
+                let Some(value) = model.value(stmt, 1) else {
+                    continue;
+                };
                 if cx.activity(stmt) != Activity::Active || value.contains('$') {
                     continue;
                 }
                 let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
-                let Ok(read) = digits.parse::<u64>() else { continue };
+                let Ok(read) = digits.parse::<u64>() else {
+                    continue;
+                };
                 if read >= MINIMUM {
                     continue;
                 }
                 let unit = digits.len() < value.len();
                 out.push(
-                    Finding::new(Self::ID, model.word_span(stmt, 1), format!("ring size `{value}` is read as {read} {} by haproxy {}, below its minimum of {MINIMUM}", if read == 1 { "byte" } else { "bytes" }, cx.target))
-                        .note(if unit {
-                            "haproxy 2.6 reads only the digits of a ring size (no unit), ignores a size below 16384 with a warning, and refuses the configuration"
-                        } else {
-                            "haproxy 2.6 ignores a ring size below 16384 with a warning and refuses the configuration"
-                        })
-                        .help("write the size in bytes, at least 16384 (`size 1048576` for 1 MB)"),
+                    Finding::new(
+                        Self::ID,
+                        model.word_span(stmt, 1),
+                        format!(
+                            "ring size `{value}` is read as {read} {} by haproxy {}, below its \
+                            minimum of {MINIMUM}",
+                            if read == 1 { "byte" } else { "bytes" },
+                            cx.target
+                        ),
+                    )
+                    .note(if unit {
+                        "haproxy 2.6 reads only the digits of a ring size (no unit), ignores a \
+                        size below 16384 with a warning, and refuses the configuration"
+                    } else {
+                        "haproxy 2.6 ignores a ring size below 16384 with a warning and refuses \
+                        the configuration"
+                    })
+                    .help("write the size in bytes, at least 16384 (`size 1048576` for 1 MB)"),
                 );
             }
         }
@@ -58,8 +73,14 @@ mod tests {
     #[test]
     fn units_unread_before_3_0() {
         let config = "ring a\n  size 1M\nring b\n  size 32768\nring c\n  size 100\n";
-        let at = |major, minor| Options { target: Version::new(major, minor), ..Default::default() };
-        let lines: Vec<u32> = findings_with("ring-size", config, at(2, 6)).iter().map(|(l, _)| *l).collect();
+        let at = |major, minor| Options {
+            target: Version::new(major, minor),
+            ..Default::default()
+        };
+        let lines: Vec<u32> = findings_with("ring-size", config, at(2, 6))
+            .iter()
+            .map(|(l, _)| *l)
+            .collect();
         assert_eq!(lines, vec![2, 6]);
         assert!(findings_with("ring-size", config, at(3, 0)).is_empty());
     }

@@ -20,9 +20,21 @@ impl Rule for RunsAsRoot {
                     _ => continue,
                 };
                 out.push(
-                    Finding::new(Self::ID, model.stmt_span(stmt), format!("haproxy keeps running with the root {root} after start-up"))
-                        .note("haproxy binds its ports and reads its certificates as root, then switches to the configured user; naming root keeps full privileges in the process that parses every request, so a flaw in it (or in a Lua script) owns the host")
-                        .help("run as a dedicated account: `user haproxy` and `group haproxy` (Debian and the official images create it)"),
+                    Finding::new(
+                        Self::ID,
+                        model.stmt_span(stmt),
+                        format!("haproxy keeps running with the root {root} after start-up"),
+                    )
+                    .note(
+                        "haproxy binds its ports and reads its certificates as root, then switches \
+                        to the configured user; naming root keeps full privileges in the process \
+                        that parses every request, so a flaw in it (or in a Lua script) \
+                        owns the host",
+                    )
+                    .help(
+                        "run as a dedicated account: `user haproxy` and `group haproxy` (Debian \
+                        and the official images create it)",
+                    ),
                 );
             }
         }
