@@ -36,9 +36,12 @@ impl ServerCloseDefeatsReuse {
         for frontend in frontends {
             let (mode, setting) = model.http_connection_mode(frontend);
             if let (true, Some(setting)) = (mode > HttpConnectionMode::KeepAlive, setting)
-                && !found.iter().any(|(_, s): &(HttpConnectionMode, Setting)| s.stmt == setting.stmt) {
-                    found.push((mode, setting));
-                }
+                && !found
+                    .iter()
+                    .any(|(_, s): &(HttpConnectionMode, Setting)| s.stmt == setting.stmt)
+            {
+                found.push((mode, setting));
+            }
         }
         found
     }
@@ -62,9 +65,11 @@ impl Rule for ServerCloseDefeatsReuse {
             if closing.is_empty() {
                 continue;
             }
-            let tls = model
-                .real_servers(backend)
-                .any(|s| model.server_param(backend, s, "ssl").is_some_and(|p| p.enabled));
+            let tls = model.real_servers(backend).any(|s| {
+                model
+                    .server_param(backend, s, "ssl")
+                    .is_some_and(|p| p.enabled)
+            });
             for (mode, setting) in closing {
                 let site = sites.entry(setting.stmt).or_insert_with(|| Site {
                     setting,
@@ -92,7 +97,8 @@ impl Rule for ServerCloseDefeatsReuse {
             }
             let plural = if site.backends.len() == 1 { "" } else { "s" };
             let cost = if site.tls {
-                "a new TCP connection and TLS handshake (abbreviated: haproxy resumes server TLS sessions by default)"
+                "a new TCP connection and TLS handshake (abbreviated: haproxy resumes server TLS \
+                sessions by default)"
             } else {
                 "a new TCP connection"
             };
@@ -104,11 +110,19 @@ impl Rule for ServerCloseDefeatsReuse {
             let mut finding = Finding::new(
                 Self::ID,
                 model.stmt_span(stmt),
-                format!("`{option}` {what} after every response, so each request to backend{plural} {who} pays {cost}"),
+                format!(
+                    "`{option}` {what} after every response, so each request to backend{plural} \
+                    {who} pays {cost}"
+                ),
             )
-            .note("no idle server connection is ever kept, so `http-reuse` has nothing to reuse; under load the extra handshakes, ephemeral ports and upstream connection setups show up as stalls (Tc > 0 on every request)")
+            .note(
+                "no idle server connection is ever kept, so `http-reuse` has nothing to reuse; \
+                under load the extra handshakes, ephemeral ports and upstream connection setups \
+                show up as stalls (Tc > 0 on every request)",
+            )
             .help(format!(
-                "remove `{option}` from {} and rely on keep-alive with `http-reuse`; keep it only in a backend whose servers mishandle keep-alive",
+                "remove `{option}` from {} and rely on keep-alive with `http-reuse`; keep it only \
+                in a backend whose servers mishandle keep-alive",
                 holder.display_name()
             ))
             .fix(Fix::unsafe_(
@@ -116,10 +130,14 @@ impl Rule for ServerCloseDefeatsReuse {
                 vec![edits::delete_statement(model, stmt)],
             ));
             if site.setting.inherited
-                && let Some(&first) = site.backends.first() {
-                    let backend = model.section(first);
-                    finding = finding.label(model.stmt_span(backend.header), format!("inherited by {}", backend.display_name()));
-                }
+                && let Some(&first) = site.backends.first()
+            {
+                let backend = model.section(first);
+                finding = finding.label(
+                    model.stmt_span(backend.header),
+                    format!("inherited by {}", backend.display_name()),
+                );
+            }
             out.push(finding);
         }
     }
@@ -153,7 +171,10 @@ mod tests {
 
     #[test]
     fn reported_once_where_written_for_all_backends() {
-        let found = findings("defaults\n  mode http\n  option http-server-close\nbackend a\n  server s 10.0.0.1:80\nbackend b\n  server s 10.0.0.2:80\n");
+        let found = findings(
+            "defaults\n  mode http\n  option http-server-close\nbackend a\n  server s 10.0.0.1:80\
+            \nbackend b\n  server s 10.0.0.2:80\n",
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, 3);
         assert!(found[0].1.contains("backends a, b"), "{}", found[0].1);
@@ -161,13 +182,16 @@ mod tests {
 
     #[test]
     fn own_keep_alive_or_negation_overrides_inherited_close() {
-        let config = "defaults\n  mode http\n  option http-server-close\nbackend a\n  option http-keep-alive\n  server s 10.0.0.1:80\nbackend b\n  no option http-server-close\n  server s 10.0.0.2:80\n";
+        let config = "defaults\n  mode http\n  option http-server-close\nbackend a\n  \
+        option http-keep-alive\n  server s 10.0.0.1:80\nbackend b\n  no option http-server-close\
+        \n  server s 10.0.0.2:80\n";
         assert!(findings(config).is_empty());
     }
 
     #[test]
     fn frontend_close_applies_to_its_backends() {
-        let config = "defaults\n  mode http\nfrontend f\n  bind :80\n  option httpclose\n  default_backend b\nbackend b\n  server s 10.0.0.2:443 ssl verify none\n";
+        let config = "defaults\n  mode http\nfrontend f\n  bind :80\n  option httpclose\n  \
+        default_backend b\nbackend b\n  server s 10.0.0.2:443 ssl verify none\n";
         let found = findings(config);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, 5);
@@ -176,7 +200,12 @@ mod tests {
 
     #[test]
     fn tcp_mode_and_serverless_backends_are_ignored() {
-        assert!(findings("defaults\n  option http-server-close\nbackend a\n  server s 10.0.0.1:80\n").is_empty());
-        assert!(findings("defaults\n  mode http\n  option http-server-close\nbackend a\n").is_empty());
+        assert!(
+            findings("defaults\n  option http-server-close\nbackend a\n  server s 10.0.0.1:80\n")
+                .is_empty()
+        );
+        assert!(
+            findings("defaults\n  mode http\n  option http-server-close\nbackend a\n").is_empty()
+        );
     }
 }

@@ -33,12 +33,18 @@ impl Rule for ServerLoopsToSelf {
         let model = cx.model;
         for backend in model.proxies().filter(|s| s.kind.has_backend()) {
             // The frontends whose traffic reaches this backend (a listen section reaches itself).
-            let mut feeders: Vec<&crate::model::Section> = model.frontends_using(backend.id).iter().map(|&id| model.section(id)).collect();
+            let mut feeders: Vec<&crate::model::Section> = model
+                .frontends_using(backend.id)
+                .iter()
+                .map(|&id| model.section(id))
+                .collect();
             if backend.kind.has_frontend() {
                 feeders.push(backend);
             }
             for server in model.real_servers(backend) {
-                let Some(address) = server.address.as_deref() else { continue };
+                let Some(address) = server.address.as_deref() else {
+                    continue;
+                };
                 let hit = feeders.iter().find_map(|frontend| {
                     frontend
                         .binds
@@ -46,12 +52,27 @@ impl Rule for ServerLoopsToSelf {
                         .find(|b| b.address.as_deref().is_some_and(|a| lands_on(address, a)))
                         .map(|b| (*frontend, b))
                 });
-                let Some((frontend, bind)) = hit else { continue };
+                let Some((frontend, bind)) = hit else {
+                    continue;
+                };
                 out.push(
-                    Finding::new(Self::ID, model.stmt_span(server.stmt), format!("server {} at `{address}` is {}'s own listener: requests loop back into haproxy", server.name.as_deref().unwrap_or(""), frontend.display_name()))
-                        .label(model.stmt_span(bind.stmt), "this listener")
-                        .note("each request sent to this server arrives again at the frontend that sent it and is forwarded again, until connections or `maxconn` run out; the client sees a timeout or a 503")
-                        .help("point the server at the application's own address and port"),
+                    Finding::new(
+                        Self::ID,
+                        model.stmt_span(server.stmt),
+                        format!(
+                            "server {} at `{address}` is {}'s own listener: requests loop back \
+                            into haproxy",
+                            server.name.as_deref().unwrap_or(""),
+                            frontend.display_name()
+                        ),
+                    )
+                    .label(model.stmt_span(bind.stmt), "this listener")
+                    .note(
+                        "each request sent to this server arrives again at the frontend that sent \
+                        it and is forwarded again, until connections or `maxconn` run out; the \
+                        client sees a timeout or a 503",
+                    )
+                    .help("point the server at the application's own address and port"),
                 );
             }
         }
@@ -66,9 +87,37 @@ mod tests {
 
     #[test]
     fn servers_on_the_proxys_own_listener() {
-        assert_eq!(findings(ID, "frontend f\n  bind :80\n  default_backend b\nbackend b\n  server s 127.0.0.1:80\n").len(), 1);
-        assert_eq!(findings(ID, "listen l\n  bind 10.0.0.5:8080\n  server s 10.0.0.5:8080\n").len(), 1);
-        assert!(findings(ID, "frontend f\n  bind :80\n  default_backend b\nbackend b\n  server s 127.0.0.1:8080\n").is_empty());
-        assert!(findings(ID, "frontend f\n  bind :80\n  default_backend b\nbackend b\n  server s 10.0.0.9:80\n").is_empty());
+        assert_eq!(
+            findings(
+                ID,
+                "frontend f\n  bind :80\n  default_backend b\nbackend b\n  \
+                server s 127.0.0.1:80\n"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            findings(
+                ID,
+                "listen l\n  bind 10.0.0.5:8080\n  server s 10.0.0.5:8080\n"
+            )
+            .len(),
+            1
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  bind :80\n  default_backend b\nbackend b\n  \
+                server s 127.0.0.1:8080\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  bind :80\n  default_backend b\nbackend b\n  server s 10.0.0.9:80\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -49,9 +49,24 @@ impl Rule for StatsAdminUnconditional {
                     "anyone who reaches the page"
                 };
                 out.push(
-                    Finding::new(Self::ID, model.stmt_span(stmt), format!("`stats admin` is granted unconditionally in {}: {who} may drain, disable or re-weight servers", proxy.display_name()))
-                        .note("the condition of `stats admin` is the only thing that separates viewing the page from changing the running load balancer; a page reachable from the network with an always-true condition hands that to whoever gets in")
-                        .help("grant it to the operators' network only: `stats admin if { src 10.0.0.0/8 }` (or an `http_auth_group` of a userlist)"),
+                    Finding::new(
+                        Self::ID,
+                        model.stmt_span(stmt),
+                        format!(
+                            "`stats admin` is granted unconditionally in {}: {who} may drain, \
+                            disable or re-weight servers",
+                            proxy.display_name()
+                        ),
+                    )
+                    .note(
+                        "the condition of `stats admin` is the only thing that separates viewing \
+                        the page from changing the running load balancer; a page reachable from \
+                        the network with an always-true condition hands that to whoever gets in",
+                    )
+                    .help(
+                        "grant it to the operators' network only: `stats admin if { src 10.0.0.0/8 \
+                        }` (or an `http_auth_group` of a userlist)",
+                    ),
                 );
             }
         }
@@ -66,8 +81,30 @@ mod tests {
 
     #[test]
     fn always_true_on_a_network_listener() {
-        assert_eq!(findings(ID, "listen stats\n  bind :8404\n  mode http\n  stats uri /\n  stats auth ops:Vx9pq2LmR7tw\n  stats admin if TRUE\n").len(), 1);
-        assert!(findings(ID, "listen stats\n  bind :8404\n  mode http\n  stats uri /\n  stats admin if { src 10.0.0.0/8 }\n").is_empty());
-        assert!(findings(ID, "listen stats\n  bind 127.0.0.1:8404\n  mode http\n  stats uri /\n  stats admin if TRUE\n").is_empty());
+        assert_eq!(
+            findings(
+                ID,
+                "listen stats\n  bind :8404\n  mode http\n  stats uri /\n  \
+                stats auth ops:Vx9pq2LmR7tw\n  stats admin if TRUE\n"
+            )
+            .len(),
+            1
+        );
+        assert!(
+            findings(
+                ID,
+                "listen stats\n  bind :8404\n  mode http\n  stats uri /\n  \
+                stats admin if { src 10.0.0.0/8 }\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "listen stats\n  bind 127.0.0.1:8404\n  mode http\n  stats uri /\n  \
+                stats admin if TRUE\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -35,11 +35,15 @@ impl Rule for StatsSocketExposed {
                     continue;
                 }
                 let words: Vec<&str> = model.values(stmt).collect();
-                let Some(address) = words.get(2) else { continue };
+                let Some(address) = words.get(2) else {
+                    continue;
+                };
                 let level = param(&words, "level").map(|(_, v)| v);
                 let exposes_fds = param(&words, "expose-fd").is_some_and(|(_, v)| v == "listeners");
                 match reach(address) {
-                    Reach::AllInterfaces | Reach::Interface if level == Some("admin") || exposes_fds => {
+                    Reach::AllInterfaces | Reach::Interface
+                        if level == Some("admin") || exposes_fds =>
+                    {
                         let what = if level == Some("admin") {
                             "`level admin`"
                         } else {
@@ -49,23 +53,42 @@ impl Rule for StatsSocketExposed {
                             Finding::new(
                                 Self::ID,
                                 model.stmt_span(stmt),
-                                format!("the runtime API with {what} listens on `{address}`, reachable from the network"),
+                                format!(
+                                    "the runtime API with {what} listens on `{address}`, reachable \
+                                    from the network"
+                                ),
                             )
-                            .note("anyone who can connect may disable servers, change weights and addresses, dump sessions and TLS keys, or (with expose-fd) take the listening sockets; the socket has no authentication of its own")
-                            .help("listen on a UNIX socket (`stats socket /run/haproxy/admin.sock mode 600 level admin`) or on 127.0.0.1, and reach it through SSH or a local agent"),
+                            .note(
+                                "anyone who can connect may disable servers, change weights and \
+                                addresses, dump sessions and TLS keys, or (with expose-fd) take \
+                                the listening sockets; the socket has no \
+                                authentication of its own",
+                            )
+                            .help(
+                                "listen on a UNIX socket (`stats socket /run/haproxy/admin.sock \
+                                mode 600 level admin`) or on 127.0.0.1, and reach it through SSH \
+                                or a local agent",
+                            ),
                         );
                     }
                     Reach::Local => {
-                        let Some((index, mode)) = param(&words, "mode") else { continue };
+                        let Some((index, mode)) = param(&words, "mode") else {
+                            continue;
+                        };
                         if others_can_write(mode) {
                             out.push(
                                 Finding::new(
                                     Self::ID,
                                     model.words_span(stmt, index, index + 2),
-                                    format!("the runtime API socket `{address}` is open to every local user (`mode {mode}`)"),
+                                    format!(
+                                        "the runtime API socket `{address}` is open to every local \
+                                        user (`mode {mode}`)"
+                                    ),
                                 )
                                 .note(format!(
-                                    "connecting needs write permission on the socket; with it any account on the host (a compromised web application included) gets the API at level `{}`",
+                                    "connecting needs write permission on the socket; with it any \
+                                    account on the host (a compromised web application included) \
+                                    gets the API at level `{}`",
                                     level.unwrap_or("operator")
                                 ))
                                 .help("use `mode 600` (or `660` with a dedicated `group`)"),
@@ -87,11 +110,34 @@ mod tests {
 
     #[test]
     fn network_admin_sockets_and_open_unix_sockets() {
-        assert_eq!(findings(ID, "global\n  stats socket ipv4@0.0.0.0:9999 level admin\n").len(), 1);
-        assert_eq!(findings(ID, "global\n  stats socket 10.0.0.5:9999 expose-fd listeners\n").len(), 1);
-        assert_eq!(findings(ID, "global\n  stats socket /run/haproxy.sock mode 666 level admin\n").len(), 1);
+        assert_eq!(
+            findings(ID, "global\n  stats socket ipv4@0.0.0.0:9999 level admin\n").len(),
+            1
+        );
+        assert_eq!(
+            findings(
+                ID,
+                "global\n  stats socket 10.0.0.5:9999 expose-fd listeners\n"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            findings(
+                ID,
+                "global\n  stats socket /run/haproxy.sock mode 666 level admin\n"
+            )
+            .len(),
+            1
+        );
         assert!(findings(ID, "global\n  stats socket 127.0.0.1:9999 level admin\n").is_empty());
-        assert!(findings(ID, "global\n  stats socket /run/haproxy.sock mode 660 level admin\n").is_empty());
+        assert!(
+            findings(
+                ID,
+                "global\n  stats socket /run/haproxy.sock mode 660 level admin\n"
+            )
+            .is_empty()
+        );
         assert!(findings(ID, "global\n  stats socket :9999 level user\n").is_empty());
     }
 }

@@ -88,8 +88,10 @@ impl Suppressions {
                     Ok(parsed) => parsed,
                     Err(message) => {
                         problems.push(
-                            Finding::new(UNUSED_SUPPRESSION, comment_span, message)
-                                .help("write `# haplint: disable=<rule-id>`; `haplint rules` lists the ids"),
+                            Finding::new(UNUSED_SUPPRESSION, comment_span, message).help(
+                                "write `# haplint: disable=<rule-id>`; `haplint rules` \
+                                lists the ids",
+                            ),
                         );
                         continue;
                     }
@@ -283,7 +285,8 @@ fn parse_comment(
         "enable" => "enable",
         other => {
             return Some(Err(format!(
-                "unknown haplint directive `{other}`: expected disable, disable-next-line, disable-section, disable-file or enable"
+                "unknown haplint directive `{other}`: expected disable, disable-next-line, \
+                disable-section, disable-file or enable"
             )));
         }
     };
