@@ -16,17 +16,45 @@ const SERVER_DURATIONS: [&str; 3] = ["inter", "fastinter", "downinter"];
 
 /// Whether `value` is a bare number from 1 to 99.
 fn suspicious(value: &str) -> bool {
-    !value.is_empty() && value.len() <= 2 && value.bytes().all(|b| b.is_ascii_digit()) && value.bytes().any(|b| b != b'0')
+    !value.is_empty()
+        && value.len() <= 2
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && value.bytes().any(|b| b != b'0')
 }
 
 impl TimeoutWithoutUnit {
-    fn report(&self, cx: &Context<'_>, stmt: Stmt, index: usize, name: &str, value: &str, out: &mut Vec<Finding>) {
+    fn report(
+        &self,
+        cx: &Context<'_>,
+        stmt: Stmt,
+        index: usize,
+        name: &str,
+        value: &str,
+        out: &mut Vec<Finding>,
+    ) {
         let model = cx.model;
         out.push(
-            Finding::new(Self::ID, model.word_span(stmt, index), format!("`{name} {value}` has no unit, so it means {value} milliseconds"))
-                .note("a duration without a unit is in milliseconds; a value this small was usually meant in seconds, and haproxy warns about it from 3.2 on")
-                .help(format!("write the unit: `{value}s` for seconds, or `{value}ms` to keep today's value"))
-                .fix(Fix::safe(format!("write `{value}ms` (same value, explicit unit)"), vec![edits::replace_word(model, stmt, index, &format!("{value}ms"))])),
+            Finding::new(
+                Self::ID,
+                model.word_span(stmt, index),
+                format!("`{name} {value}` has no unit, so it means {value} milliseconds"),
+            )
+            .note(
+                "a duration without a unit is in milliseconds; a value this small was usually \
+                meant in seconds, and haproxy warns about it from 3.2 on",
+            )
+            .help(format!(
+                "write the unit: `{value}s` for seconds, or `{value}ms` to keep today's value"
+            ))
+            .fix(Fix::safe(
+                format!("write `{value}ms` (same value, explicit unit)"),
+                vec![edits::replace_word(
+                    model,
+                    stmt,
+                    index,
+                    &format!("{value}ms"),
+                )],
+            )),
         );
     }
 }
@@ -39,7 +67,8 @@ impl Rule for TimeoutWithoutUnit {
             return;
         }
         let model = cx.model;
-        let keys = model.key_set_of_keywords(&["timeout", "server", "default-server", "server-template"]);
+        let keys =
+            model.key_set_of_keywords(&["timeout", "server", "default-server", "server-template"]);
         for section in &model.sections {
             if !(section.kind.is_proxy() || section.kind == SectionKind::Defaults) {
                 continue;
@@ -52,7 +81,8 @@ impl Rule for TimeoutWithoutUnit {
                 let mut values = model.values(stmt);
                 match values.next() {
                     Some("timeout") => {
-                        if let (Some(name), Some(value), None) = (values.next(), values.next(), values.next())
+                        if let (Some(name), Some(value), None) =
+                            (values.next(), values.next(), values.next())
                             && suspicious(value)
                         {
                             self.report(cx, stmt, 2, &format!("timeout {name}"), value, out);
@@ -80,12 +110,20 @@ mod tests {
     use crate::rules::testing::findings_with;
     use crate::version::Version;
 
-    const CONFIG: &str = "defaults\n  timeout client 5\n  timeout server 100\n  timeout connect 0\n  timeout queue 5s\nbackend be\n  default-server inter 40\n  server s1 10.0.0.1:80 check fastinter 20 downinter 3000 inter 99\n";
+    const CONFIG: &str = "defaults\n  timeout client 5\n  timeout server 100\n  timeout connect 0\
+    \n  timeout queue 5s\nbackend be\n  default-server inter 40\n  \
+    server s1 10.0.0.1:80 check fastinter 20 downinter 3000 inter 99\n";
 
     #[test]
     fn small_bare_numbers_from_3_2() {
-        let at = |v| Options { target: v, ..Default::default() };
-        let lines: Vec<u32> = findings_with("timeout-without-unit", CONFIG, at(Version::new(3, 2))).iter().map(|(l, _)| *l).collect();
+        let at = |v| Options {
+            target: v,
+            ..Default::default()
+        };
+        let lines: Vec<u32> = findings_with("timeout-without-unit", CONFIG, at(Version::new(3, 2)))
+            .iter()
+            .map(|(l, _)| *l)
+            .collect();
         assert_eq!(lines, vec![2, 7, 8, 8]);
         assert!(findings_with("timeout-without-unit", CONFIG, at(Version::new(3, 0))).is_empty());
     }

@@ -35,9 +35,20 @@ impl Rule for UnusedAcl {
                     continue;
                 }
                 out.push(
-                    Finding::new(Self::ID, model.word_span(*stmt, 1), format!("ACL `{name}` is never used in {} {}", section.kind.keyword(), section.name.as_deref().unwrap_or("")))
-                        .note("an unused ACL usually means a rule that should use it was removed or misspells its name")
-                        .help(format!("use it in a condition (`if {name}`) or remove it")),
+                    Finding::new(
+                        Self::ID,
+                        model.word_span(*stmt, 1),
+                        format!(
+                            "ACL `{name}` is never used in {} {}",
+                            section.kind.keyword(),
+                            section.name.as_deref().unwrap_or("")
+                        ),
+                    )
+                    .note(
+                        "an unused ACL usually means a rule that should use it was removed or \
+                        misspells its name",
+                    )
+                    .help(format!("use it in a condition (`if {name}`) or remove it")),
                 );
             }
         }
@@ -52,7 +63,9 @@ mod tests {
     fn acls_without_conditions() {
         let found = findings(
             "unused-acl",
-            "frontend f\n  bind :80\n  acl api path_beg /api\n  acl api path_beg /v2\n  acl old path_beg /old\n  use_backend b if api\n  default_backend b\nbackend b\n  server s 10.0.0.1:80\n",
+            "frontend f\n  bind :80\n  acl api path_beg /api\n  acl api path_beg /v2\n  \
+            acl old path_beg /old\n  use_backend b if api\n  default_backend b\nbackend b\n  \
+            server s 10.0.0.1:80\n",
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].1.starts_with("ACL `old`"));

@@ -18,15 +18,31 @@ impl Rule for WeakDhParam {
                 if model.value(stmt, 0) != Some("tune.ssl.default-dh-param") {
                     continue;
                 }
-                let Some(bits) = model.value(stmt, 1).and_then(|v| v.parse::<u32>().ok()) else { continue };
+                let Some(bits) = model.value(stmt, 1).and_then(|v| v.parse::<u32>().ok()) else {
+                    continue;
+                };
                 if bits >= 2048 {
                     continue;
                 }
                 out.push(
-                    Finding::new(Self::ID, model.word_span(stmt, 1), format!("`tune.ssl.default-dh-param {bits}` allows {bits}-bit Diffie-Hellman groups"))
-                        .note("DHE key exchanges with groups under 2048 bits are within reach of well-funded attackers (Logjam) and are refused by current browsers and scanners")
-                        .help("use 2048 (or rely on ECDHE ciphers and remove the setting)")
-                        .fix(Fix::unsafe_("use 2048 bits", vec![edits::replace_word(model, stmt, 1, "2048")])),
+                    Finding::new(
+                        Self::ID,
+                        model.word_span(stmt, 1),
+                        format!(
+                            "`tune.ssl.default-dh-param {bits}` allows {bits}-bit \
+                            Diffie-Hellman groups"
+                        ),
+                    )
+                    .note(
+                        "DHE key exchanges with groups under 2048 bits are within reach of \
+                        well-funded attackers (Logjam) and are refused by current browsers \
+                        and scanners",
+                    )
+                    .help("use 2048 (or rely on ECDHE ciphers and remove the setting)")
+                    .fix(Fix::unsafe_(
+                        "use 2048 bits",
+                        vec![edits::replace_word(model, stmt, 1, "2048")],
+                    )),
                 );
             }
         }
@@ -41,7 +57,10 @@ mod tests {
 
     #[test]
     fn below_2048() {
-        assert_eq!(findings(ID, "global\n  tune.ssl.default-dh-param 1024\n").len(), 1);
+        assert_eq!(
+            findings(ID, "global\n  tune.ssl.default-dh-param 1024\n").len(),
+            1
+        );
         assert!(findings(ID, "global\n  tune.ssl.default-dh-param 2048\n").is_empty());
     }
 }

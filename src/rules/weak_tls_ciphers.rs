@@ -7,7 +7,10 @@ use crate::finding::Finding;
 pub struct WeakTlsCiphers;
 
 /// Cipher-string fragments naming broken families (OpenSSL cipher list syntax).
-const WEAK: &[&str] = &["RC4", "DES", "3DES", "NULL", "EXPORT", "EXP", "MD5", "aNULL", "ADH", "AECDH", "eNULL", "RC2", "IDEA", "SEED"];
+const WEAK: &[&str] = &[
+    "RC4", "DES", "3DES", "NULL", "EXPORT", "EXP", "MD5", "aNULL", "ADH", "AECDH", "eNULL", "RC2",
+    "IDEA", "SEED",
+];
 
 fn weak_tokens(list: &str) -> Vec<&str> {
     list.split(':')
@@ -24,7 +27,11 @@ impl Rule for WeakTlsCiphers {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        for stmt in super::tls_lines(cx, &["ssl-default-bind-ciphers", "ssl-default-server-ciphers"], &["ciphers"]) {
+        for stmt in super::tls_lines(
+            cx,
+            &["ssl-default-bind-ciphers", "ssl-default-server-ciphers"],
+            &["ciphers"],
+        ) {
             let values: Vec<&str> = model.values(stmt).collect();
             // The global keywords hold the list; listeners name it after `ciphers`.
             let list_at = match values.first() {
@@ -32,15 +39,31 @@ impl Rule for WeakTlsCiphers {
                 _ => values.iter().position(|v| *v == "ciphers").map(|i| i + 1),
             };
             let Some(index) = list_at else { continue };
-            let Some(list) = values.get(index) else { continue };
+            let Some(list) = values.get(index) else {
+                continue;
+            };
             let weak = weak_tokens(list);
             if weak.is_empty() {
                 continue;
             }
             out.push(
-                Finding::new(Self::ID, model.word_span(stmt, index), format!("the cipher list enables broken ciphers: {}", weak.join(", ")))
-                    .note("RC4, DES/3DES, NULL, EXPORT and anonymous suites can be broken or give no authentication; a client or attacker that prefers them gets a connection that is not really protected")
-                    .help("remove them, or start from a maintained list such as Mozilla's \"intermediate\" profile and add `!aNULL:!MD5:!RC4:!3DES` exclusions"),
+                Finding::new(
+                    Self::ID,
+                    model.word_span(stmt, index),
+                    format!(
+                        "the cipher list enables broken ciphers: {}",
+                        weak.join(", ")
+                    ),
+                )
+                .note(
+                    "RC4, DES/3DES, NULL, EXPORT and anonymous suites can be broken or give no \
+                    authentication; a client or attacker that prefers them gets a connection that \
+                    is not really protected",
+                )
+                .help(
+                    "remove them, or start from a maintained list such as Mozilla's \
+                    \"intermediate\" profile and add `!aNULL:!MD5:!RC4:!3DES` exclusions",
+                ),
             );
         }
     }
@@ -53,8 +76,21 @@ mod tests {
 
     #[test]
     fn negated_tokens_are_fine() {
-        assert_eq!(weak_tokens("ECDHE-RSA-AES128-GCM-SHA256:!aNULL:!MD5:-RC4"), Vec::<&str>::new());
-        assert_eq!(weak_tokens("RC4-SHA:ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA"), vec!["RC4-SHA", "DES-CBC3-SHA"]);
-        assert_eq!(findings("weak-tls-ciphers", "global\n  ssl-default-bind-ciphers RC4-SHA:HIGH\n").len(), 1);
+        assert_eq!(
+            weak_tokens("ECDHE-RSA-AES128-GCM-SHA256:!aNULL:!MD5:-RC4"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            weak_tokens("RC4-SHA:ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA"),
+            vec!["RC4-SHA", "DES-CBC3-SHA"]
+        );
+        assert_eq!(
+            findings(
+                "weak-tls-ciphers",
+                "global\n  ssl-default-bind-ciphers RC4-SHA:HIGH\n"
+            )
+            .len(),
+            1
+        );
     }
 }

@@ -15,7 +15,11 @@ const FORCED: &[&str] = &["force-sslv3", "force-tlsv10", "force-tlsv11"];
 fn tls_option_lines(cx: &Context<'_>) -> Vec<Stmt> {
     let mut params = vec!["ssl-min-ver"];
     params.extend(FORCED);
-    super::tls_lines(cx, &["ssl-default-bind-options", "ssl-default-server-options"], &params)
+    super::tls_lines(
+        cx,
+        &["ssl-default-bind-options", "ssl-default-server-options"],
+        &params,
+    )
 }
 
 impl Rule for WeakTlsVersion {
@@ -27,22 +31,40 @@ impl Rule for WeakTlsVersion {
             let values: Vec<&str> = model.values(stmt).collect();
             for (index, value) in values.iter().enumerate() {
                 let (span, what, fix) = if *value == "ssl-min-ver" {
-                    let Some(version) = values.get(index + 1).filter(|v| WEAK_VERSIONS.contains(v)) else { continue };
+                    let Some(version) = values.get(index + 1).filter(|v| WEAK_VERSIONS.contains(v))
+                    else {
+                        continue;
+                    };
                     (
                         model.words_span(stmt, index, index + 2),
                         format!("`ssl-min-ver {version}`"),
                         edits::replace_word(model, stmt, index + 1, "TLSv1.2"),
                     )
                 } else if FORCED.contains(value) {
-                    (model.word_span(stmt, index), format!("`{value}`"), edits::replace_words(model, stmt, index, index + 1, "ssl-min-ver TLSv1.2"))
+                    (
+                        model.word_span(stmt, index),
+                        format!("`{value}`"),
+                        edits::replace_words(model, stmt, index, index + 1, "ssl-min-ver TLSv1.2"),
+                    )
                 } else {
                     continue;
                 };
                 out.push(
-                    Finding::new(Self::ID, span, format!("{what} allows a TLS version older than 1.2"))
-                        .note("SSLv3, TLS 1.0 and 1.1 have known attacks, are refused by current browsers and compliance rules (PCI DSS), and only serve to let an attacker downgrade a connection")
-                        .help("use `ssl-min-ver TLSv1.2`; clients that need older versions are better served by a dedicated listener")
-                        .fix(Fix::unsafe_("use `ssl-min-ver TLSv1.2`", vec![fix])),
+                    Finding::new(
+                        Self::ID,
+                        span,
+                        format!("{what} allows a TLS version older than 1.2"),
+                    )
+                    .note(
+                        "SSLv3, TLS 1.0 and 1.1 have known attacks, are refused by current \
+                        browsers and compliance rules (PCI DSS), and only serve to let an attacker \
+                        downgrade a connection",
+                    )
+                    .help(
+                        "use `ssl-min-ver TLSv1.2`; clients that need older versions are better \
+                        served by a dedicated listener",
+                    )
+                    .fix(Fix::unsafe_("use `ssl-min-ver TLSv1.2`", vec![fix])),
                 );
             }
         }
@@ -57,8 +79,24 @@ mod tests {
 
     #[test]
     fn explicit_old_versions() {
-        assert_eq!(findings(ID, "global\n  ssl-default-bind-options ssl-min-ver TLSv1.0\n").len(), 1);
-        assert_eq!(findings(ID, "frontend f\n  bind :443 ssl crt /x.pem force-tlsv10\n").len(), 1);
-        assert!(findings(ID, "global\n  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n").is_empty());
+        assert_eq!(
+            findings(
+                ID,
+                "global\n  ssl-default-bind-options ssl-min-ver TLSv1.0\n"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            findings(ID, "frontend f\n  bind :443 ssl crt /x.pem force-tlsv10\n").len(),
+            1
+        );
+        assert!(
+            findings(
+                ID,
+                "global\n  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets\n"
+            )
+            .is_empty()
+        );
     }
 }
