@@ -67,7 +67,8 @@ fn every_rule_has_a_doc_and_every_doc_a_rule() {
     for id in &documented {
         assert!(
             RULE_IDS.contains(id) || BUILTIN_IDS.contains(id),
-            "rules/{id}.yaml has no registered rule: add `{}::<Type>` to `rules!` in src/rules/mod.rs",
+            "rules/{id}.yaml has no registered rule: add `{}::<Type>` to `rules!` in \
+            src/rules/mod.rs",
             id.replace('-', "_")
         );
     }
@@ -166,14 +167,28 @@ fn fixes_match_the_doc_converge_and_stay_valid() {
         for (i, bad) in doc.examples.bad.iter().enumerate() {
             let report = run(id, &bad.config);
             for reported in report.active().filter(|f| f.finding.rule == id) {
-                match (&reported.finding.fix, doc.fix.availability, doc.fix.applicability) {
-                    (Some(_), Availability::Never, _) => problems.push(format!("{id}: the doc says fix.availability: never, but the rule produced a fix")),
-                    (Some(fix), _, Some(declared)) if fix.applicability != declared => problems.push(format!(
-                        "{id}: fix is {:?} but the doc declares {declared:?}: change fix.applicability in rules/{id}.yaml or the rule",
-                        fix.applicability
+                match (
+                    &reported.finding.fix,
+                    doc.fix.availability,
+                    doc.fix.applicability,
+                ) {
+                    (Some(_), Availability::Never, _) => problems.push(format!(
+                        "{id}: the doc says fix.availability: never, but the rule produced a fix"
                     )),
-                    (Some(fix), _, _) if fix.title.trim().is_empty() => problems.push(format!("{id}: a fix has no title")),
-                    (None, Availability::Always, _) => problems.push(format!("{id}: the doc says fix.availability: always, but bad example {} produced no fix", i + 1)),
+                    (Some(fix), _, Some(declared)) if fix.applicability != declared => problems
+                        .push(format!(
+                            "{id}: fix is {:?} but the doc declares {declared:?}: change \
+                            fix.applicability in rules/{id}.yaml or the rule",
+                            fix.applicability
+                        )),
+                    (Some(fix), _, _) if fix.title.trim().is_empty() => {
+                        problems.push(format!("{id}: a fix has no title"))
+                    }
+                    (None, Availability::Always, _) => problems.push(format!(
+                        "{id}: the doc says fix.availability: always, but bad example {} \
+                        produced no fix",
+                        i + 1
+                    )),
                     _ => {}
                 }
             }

@@ -50,7 +50,8 @@ pub enum Command {
     ExplainLog(explain_log::ExplainLogArgs),
     /// Run as a language server over stdio (diagnostics, fixes as code actions, hover).
     Lsp,
-    /// Print a shell completion script: `haplint completions bash > /etc/bash_completion.d/haplint`.
+    /// Print a shell completion script:
+    /// `haplint completions bash > /etc/bash_completion.d/haplint`.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -148,13 +149,31 @@ pub struct CheckArgs {
     #[arg(long, value_name = "X.Y", value_parser = Offered::Versions, hide_possible_values = true)]
     pub haproxy_version: Option<String>,
     /// Run only these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = Offered::RuleIds, hide_possible_values = true)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "IDS",
+        value_parser = Offered::RuleIds,
+        hide_possible_values = true
+    )]
     pub select: Option<Vec<String>>,
     /// Run these rules in addition to the selection.
-    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = Offered::RuleIds, hide_possible_values = true)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "IDS",
+        value_parser = Offered::RuleIds,
+        hide_possible_values = true
+    )]
     pub extend_select: Vec<String>,
     /// Do not run these rules.
-    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = Offered::RuleIds, hide_possible_values = true)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "IDS",
+        value_parser = Offered::RuleIds,
+        hide_possible_values = true
+    )]
     pub ignore: Vec<String>,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
@@ -177,13 +196,15 @@ pub struct CheckArgs {
 /// How fixes are applied.
 #[derive(Args, Debug, Clone, Default)]
 pub struct FixArgs {
-    /// Apply every safe fix to the files (atomically; a file changed since it was read is left alone).
+    /// Apply every safe fix to the files (atomically; a file changed since it was read is left
+    /// alone).
     #[arg(long)]
     pub fix: bool,
     /// Also apply fixes that change behaviour (with --fix, --diff or fix -i).
     #[arg(long)]
     pub unsafe_fixes: bool,
-    /// Print a unified diff of what --fix would change and write nothing (exit 1 if anything would change).
+    /// Print a unified diff of what --fix would change and write nothing (exit 1 if anything
+    /// would change).
     #[arg(long)]
     pub diff: bool,
     /// Before writing, check the original and the fixed configuration with the real `haproxy -c`
