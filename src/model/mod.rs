@@ -442,9 +442,16 @@ impl Model {
                 if let Some(first) = statement_start(tree, index) {
                     let keyword = tree.value(first);
                     findings.push(
-                        Finding::new(syntax::SYNTAX, tree.word_span(first), format!("unknown keyword `{keyword}` out of section"))
-                            .note("every file must start with a section keyword such as `global`, `defaults`, `frontend` or `backend`")
-                            .help("move this line into a section, or add the section header above it"),
+                        Finding::new(
+                            syntax::SYNTAX,
+                            tree.word_span(first),
+                            format!("unknown keyword `{keyword}` out of section"),
+                        )
+                        .note(
+                            "every file must start with a section keyword such \
+                             as `global`, `defaults`, `frontend` or `backend`",
+                        )
+                        .help("move this line into a section, or add the section header above it"),
                     );
                 }
             }

@@ -522,7 +522,8 @@ fn stick_table(words: &[&str]) -> Problem {
                     return Some((
                         i + 1,
                         format!(
-                            "unknown stick-table type `{kind}` (ip, ipv6, integer, string or binary)"
+                            "unknown stick-table type `{kind}` \
+                             (ip, ipv6, integer, string or binary)"
                         ),
                     ));
                 }
@@ -541,7 +542,8 @@ fn stick_table(words: &[&str]) -> Problem {
                     return Some((
                         i + 1,
                         format!(
-                            "invalid stick-table size `{size}` (a number with an optional k, m or g)"
+                            "invalid stick-table size `{size}` (a \
+                             number with an optional k, m or g)"
                         ),
                     ));
                 }
@@ -630,9 +632,16 @@ fn option(words: &[&str], target: Version) -> Problem {
         // Headers after the version (`HTTP/1.1\r\nHost:x`): 2.6 warns, 3.0 refuses.
         "httpchk"
             if target >= Version::new(3, 0)
-                && words.get(4).is_some_and(|v| v.contains(['\r', '\n']) || v.contains("\\r") || v.contains("\\n")) =>
+                && words.get(4).is_some_and(|v| {
+                    v.contains(['\r', '\n']) || v.contains("\\r") || v.contains("\\n")
+                }) =>
         {
-            Some((4, "`option httpchk` no longer takes headers after the HTTP version: write them with `http-check send hdr …`".to_string()))
+            Some((
+                4,
+                "`option httpchk` no longer takes headers after the \
+                 HTTP version: write them with `http-check send hdr …`"
+                    .to_string(),
+            ))
         }
         // 3.2 reads a fourth word (ignored); 2.6 and 3.0 refuse it.
         "httpchk" if target <= Version::new(3, 0) => words.get(5).map(|extra| {
@@ -760,9 +769,10 @@ mod tests {
     fn durations_are_read_as_haproxy_reads_them() {
         assert!(matches!(read_duration("30s"), Duration::Valid));
         assert!(matches!(read_duration("5000"), Duration::Valid));
-        assert!(
-            matches!(read_duration("30sec"), Duration::Trailing(read, ignored) if read == "30s" && ignored == "ec")
-        );
+        assert!(matches!(
+            read_duration("30sec"),
+            Duration::Trailing(read, ignored) if read == "30s" && ignored == "ec"
+        ));
         assert!(matches!(read_duration("5mins"), Duration::Trailing(read, _) if read == "5m"));
         for bad in ["5xs", "5ux", "5u", "5M", "1.5s", "-5s", "s", "100000d"] {
             assert!(matches!(read_duration(bad), Duration::Invalid(_)), "{bad}");

@@ -13,7 +13,8 @@ impl Rule for CrtSharedVerifyMismatch {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         // crt path -> (verify setting, bind statement, proxy name) per TLS listener
-        let mut by_crt: BTreeMap<String, Vec<(String, crate::model::Stmt, String)>> = BTreeMap::new();
+        let mut by_crt: BTreeMap<String, Vec<(String, crate::model::Stmt, String)>> =
+            BTreeMap::new();
         for proxy in model.proxies().filter(|s| s.kind.has_frontend()) {
             for bind in proxy.binds.iter().filter(|b| b.is_tls()) {
                 // The bind's own parameter list says where each value is.
@@ -24,20 +25,42 @@ impl Rule for CrtSharedVerifyMismatch {
                 };
                 let Some(crt) = value_of("crt") else { continue };
                 let verify = value_of("verify").unwrap_or_else(|| "none".to_string());
-                by_crt.entry(crt).or_default().push((verify, bind.stmt, proxy.display_name()));
+                by_crt
+                    .entry(crt)
+                    .or_default()
+                    .push((verify, bind.stmt, proxy.display_name()));
             }
         }
         for (crt, listeners) in by_crt {
-            let Some((first_verify, first_stmt, first_proxy)) = listeners.first() else { continue };
+            let Some((first_verify, first_stmt, first_proxy)) = listeners.first() else {
+                continue;
+            };
             for (verify, stmt, proxy) in listeners.iter().skip(1) {
                 if verify == first_verify {
                     continue;
                 }
                 out.push(
-                    Finding::new(Self::ID, model.stmt_span(*stmt), format!("certificate `{crt}` is served with `verify {verify}` here and `verify {first_verify}` in {first_proxy}"))
-                        .label(model.stmt_span(*first_stmt), format!("`verify {first_verify}` in {first_proxy}"))
-                        .note(format!("a client that is refused on the listener requiring client certificates can reach the same name on the other one ({proxy} side); TLS sessions may also be resumed across them"))
-                        .help("give the mutual-TLS service its own certificate (or name), or apply the same `verify` to every listener serving it"),
+                    Finding::new(
+                        Self::ID,
+                        model.stmt_span(*stmt),
+                        format!(
+                            "certificate `{crt}` is served with `verify {verify}` \
+                             here and `verify {first_verify}` in {first_proxy}"
+                        ),
+                    )
+                    .label(
+                        model.stmt_span(*first_stmt),
+                        format!("`verify {first_verify}` in {first_proxy}"),
+                    )
+                    .note(format!(
+                        "a client that is refused on the listener requiring client \
+                         certificates can reach the same name on the other one \
+                         ({proxy} side); TLS sessions may also be resumed across them"
+                    ))
+                    .help(
+                        "give the mutual-TLS service its own certificate (or name), \
+                         or apply the same `verify` to every listener serving it",
+                    ),
                 );
             }
         }
@@ -52,7 +75,21 @@ mod tests {
 
     #[test]
     fn same_crt_different_verify() {
-        assert_eq!(findings(ID, "frontend a\n  bind :443 ssl crt /s.pem verify required ca-file /ca.pem\nfrontend b\n  bind :8443 ssl crt /s.pem\n").len(), 1);
-        assert!(findings(ID, "frontend a\n  bind :443 ssl crt /s.pem\nfrontend b\n  bind :8443 ssl crt /s.pem\n").is_empty());
+        assert_eq!(
+            findings(
+                ID,
+                "frontend a\n  bind :443 ssl crt /s.pem verify required ca-file /ca.pem\
+                 \nfrontend b\n  bind :8443 ssl crt /s.pem\n"
+            )
+            .len(),
+            1
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend a\n  bind :443 ssl crt /s.pem\nfrontend b\n  bind :8443 ssl crt /s.pem\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -16,9 +16,21 @@ impl Rule for ExperimentalDirectives {
             for &stmt in &global.statements {
                 if model.value(stmt, 0) == Some("expose-experimental-directives") {
                     out.push(
-                        Finding::new(Self::ID, model.stmt_span(stmt), "`expose-experimental-directives` enables features haproxy does not support yet")
-                            .note("experimental keywords may change or disappear in a patch release and are outside the stability guarantees of the branch; a configuration relying on them can break on an update")
-                            .help("keep it in test configurations; in production, remove it together with the experimental keywords it unlocks"),
+                        Finding::new(
+                            Self::ID,
+                            model.stmt_span(stmt),
+                            "`expose-experimental-directives` enables \
+                             features haproxy does not support yet",
+                        )
+                        .note(
+                            "experimental keywords may change or disappear in a patch \
+                             release and are outside the stability guarantees of the \
+                             branch; a configuration relying on them can break on an update",
+                        )
+                        .help(
+                            "keep it in test configurations; in production, remove \
+                             it together with the experimental keywords it unlocks",
+                        ),
                     );
                 }
             }
@@ -34,7 +46,10 @@ mod tests {
 
     #[test]
     fn flagged() {
-        assert_eq!(findings(ID, "global\n  expose-experimental-directives\n").len(), 1);
+        assert_eq!(
+            findings(ID, "global\n  expose-experimental-directives\n").len(),
+            1
+        );
         assert!(findings(ID, "global\n  maxconn 1\n").is_empty());
     }
 }

@@ -7,7 +7,18 @@ use crate::finding::Finding;
 pub struct ForwardforSpoofable;
 
 /// Sample fetches that read a request header, as written in expressions.
-const HEADER_FETCHES: &[&str] = &["hdr(", "req.hdr(", "hdr_ip(", "req.hdr_ip(", "req.fhdr(", "hdr_beg(", "hdr_sub(", "hdr_reg(", "hdr_end(", "hdr_dom("];
+const HEADER_FETCHES: &[&str] = &[
+    "hdr(",
+    "req.hdr(",
+    "hdr_ip(",
+    "req.hdr_ip(",
+    "req.fhdr(",
+    "hdr_beg(",
+    "hdr_sub(",
+    "hdr_reg(",
+    "hdr_end(",
+    "hdr_dom(",
+];
 
 /// Whether `word` reads the X-Forwarded-For header in a way a client
 /// controls: in a match (ACL) every occurrence is tried unless one is named,
@@ -35,7 +46,11 @@ impl Rule for ForwardforSpoofable {
         let model = cx.model;
         for frontend in model.proxies().filter(|s| s.kind.has_frontend()) {
             // Behind a proxy that speaks the PROXY protocol the header's origin is known.
-            if frontend.binds.iter().any(|b| b.param("accept-proxy").is_some()) {
+            if frontend
+                .binds
+                .iter()
+                .any(|b| b.param("accept-proxy").is_some())
+            {
                 continue;
             }
             let mut cleaned = false;
@@ -43,7 +58,9 @@ impl Rule for ForwardforSpoofable {
                 let words: Vec<&str> = model.values(stmt).collect();
                 if words.first() == Some(&"http-request")
                     && matches!(words.get(1), Some(&"del-header" | &"set-header"))
-                    && words.get(2).is_some_and(|h| h.eq_ignore_ascii_case("x-forwarded-for"))
+                    && words
+                        .get(2)
+                        .is_some_and(|h| h.eq_ignore_ascii_case("x-forwarded-for"))
                 {
                     cleaned = true;
                     continue;
@@ -74,9 +91,26 @@ impl Rule for ForwardforSpoofable {
                     continue;
                 };
                 out.push(
-                    Finding::new(Self::ID, model.word_span(stmt, index), format!("{} decides on `X-Forwarded-For`, which the client writes", frontend.display_name()))
-                        .note("nothing removes the header a client sends, so any client can claim any address in it; allow-lists, rate limits and deny rules keyed on it are bypassed by setting it (`option forwardfor` only appends the real address later)")
-                        .help("decide on `src` (with `accept-proxy` or the load balancer's PROXY protocol if one is in front), or delete the header first with `http-request del-header X-Forwarded-For` unless it comes from a trusted hop (`if { src <lb-addresses> }`)"),
+                    Finding::new(
+                        Self::ID,
+                        model.word_span(stmt, index),
+                        format!(
+                            "{} decides on `X-Forwarded-For`, which the client writes",
+                            frontend.display_name()
+                        ),
+                    )
+                    .note(
+                        "nothing removes the header a client sends, so any client \
+                         can claim any address in it; allow-lists, rate limits \
+                         and deny rules keyed on it are bypassed by setting it \
+                         (`option forwardfor` only appends the real address later)",
+                    )
+                    .help(
+                        "decide on `src` (with `accept-proxy` or the load balancer's \
+                         PROXY protocol if one is in front), or delete the header \
+                         first with `http-request del-header X-Forwarded-For` unless \
+                         it comes from a trusted hop (`if { src <lb-addresses> }`)",
+                    ),
                 );
             }
         }
@@ -91,16 +125,74 @@ mod tests {
 
     #[test]
     fn trusted_header_without_cleanup() {
-        assert_eq!(findings(ID, "frontend f\n  mode http\n  bind :80\n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n  http-request deny unless office\n").len(), 1);
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request del-header X-Forwarded-For\n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n").is_empty());
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80 accept-proxy\n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n").is_empty());
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  acl office src 10.0.0.0/8\n").is_empty());
+        assert_eq!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\
+                 \n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\
+                 \n  http-request deny unless office\n"
+            )
+            .len(),
+            1
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\n  http-request del-header X-Forwarded-For\
+                 \n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80 accept-proxy\
+                 \n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\n  acl office src 10.0.0.0/8\n"
+            )
+            .is_empty()
+        );
         // the last occurrence is what the nearest hop appended
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  acl office req.hdr_ip(X-Forwarded-For,-1) 10.0.0.0/8\n").is_empty());
-        assert_eq!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request deny if { hdr(x-forwarded-for,1) -m ip 1.2.3.4 }\n").len(), 1);
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\
+                 \n  acl office req.hdr_ip(X-Forwarded-For,-1) 10.0.0.0/8\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\
+                 \n  http-request deny if { hdr(x-forwarded-for,1) -m ip 1.2.3.4 }\n"
+            )
+            .len(),
+            1
+        );
         // presence only
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  acl has_xff req.hdr(X-Forwarded-For) -m found\n").is_empty());
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\
+                 \n  acl has_xff req.hdr(X-Forwarded-For) -m found\n"
+            )
+            .is_empty()
+        );
         // a tracking key, not a decision
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  http-request track-sc0 req.hdr_ip(X-Forwarded-For)\n").is_empty());
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\
+                 \n  http-request track-sc0 req.hdr_ip(X-Forwarded-For)\n"
+            )
+            .is_empty()
+        );
     }
 }

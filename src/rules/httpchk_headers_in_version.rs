@@ -14,7 +14,9 @@ impl Rule for HttpchkHeadersInVersion {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let Some(key) = model.key_id("option httpchk") else { return };
+        let Some(key) = model.key_id("option httpchk") else {
+            return;
+        };
         let refused = cx.target >= Version::new(3, 0);
         for section in &model.sections {
             for (stmt, k) in model.keyed_statements(section) {
@@ -22,7 +24,9 @@ impl Rule for HttpchkHeadersInVersion {
                     continue;
                 }
                 // option httpchk <method> <uri> <version>: the version is word 4.
-                let Some(version) = model.value(stmt, 4) else { continue };
+                let Some(version) = model.value(stmt, 4) else {
+                    continue;
+                };
                 if !(version.contains("\r\n") || version.contains("\\r\\n")) {
                     continue;
                 }
@@ -34,10 +38,18 @@ impl Rule for HttpchkHeadersInVersion {
                 .note(if refused {
                     "haproxy refuses headers or a body appended to the version string from 3.0 on"
                 } else {
-                    "haproxy still sends them but warns that this form is deprecated; 3.0 refuses it"
+                    "haproxy still sends them but warns that \
+                     this form is deprecated; 3.0 refuses it"
                 })
-                .help("keep only the version here (`HTTP/1.1`) and send the headers with `http-check send hdr NAME VALUE`");
-                finding.severity = Some(if refused { Severity::Error } else { Severity::Warning });
+                .help(
+                    "keep only the version here (`HTTP/1.1`) and send \
+                     the headers with `http-check send hdr NAME VALUE`",
+                );
+                finding.severity = Some(if refused {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                });
                 out.push(finding);
             }
         }
@@ -52,11 +64,22 @@ mod tests {
 
     #[test]
     fn headers_after_the_version() {
-        let config = "backend b\n  option httpchk HEAD / HTTP/1.1\\r\\nHost:localhost\n  server s 10.0.0.1:80 check\nbackend c\n  option httpchk HEAD / HTTP/1.1\n  server s 10.0.0.1:80 check\n";
-        let at = |minor| Options { target: Version::new(3, minor), ..Default::default() };
+        let config = "backend b\n  option httpchk HEAD / HTTP/1.1\\r\\nHost:localhost\
+                      \n  server s 10.0.0.1:80 check\nbackend c\
+                      \n  option httpchk HEAD / HTTP/1.1\n  server s 10.0.0.1:80 check\n";
+        let at = |minor| Options {
+            target: Version::new(3, minor),
+            ..Default::default()
+        };
         let found = findings_with("httpchk-headers-in-version", config, at(0));
         assert_eq!(found.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![2]);
-        let older = Options { target: Version::new(2, 6), ..Default::default() };
-        assert_eq!(findings_with("httpchk-headers-in-version", config, older).len(), 1);
+        let older = Options {
+            target: Version::new(2, 6),
+            ..Default::default()
+        };
+        assert_eq!(
+            findings_with("httpchk-headers-in-version", config, older).len(),
+            1
+        );
     }
 }

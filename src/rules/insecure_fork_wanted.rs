@@ -20,21 +20,49 @@ impl Rule for InsecureForkWanted {
             for &stmt in &global.statements {
                 match model.value(stmt, 0) {
                     Some("insecure-setuid-wanted") => out.push(
-                        Finding::new(Self::ID, model.stmt_span(stmt), "`insecure-setuid-wanted` lets haproxy run programs that change their privileges")
-                            .severity(Severity::Warning)
-                            .note("haproxy normally forbids setuid and file-capability programs to what it starts (external checks, Lua); with this, code an attacker gets into the process can run a setuid helper and regain privileges")
-                            .help("remove it; an external check that needs privileges should get them another way (sudo rules for one command, or a check agent)"),
+                        Finding::new(
+                            Self::ID,
+                            model.stmt_span(stmt),
+                            "`insecure-setuid-wanted` lets haproxy \
+                             run programs that change their privileges",
+                        )
+                        .severity(Severity::Warning)
+                        .note(
+                            "haproxy normally forbids setuid and file-capability programs to \
+                             what it starts (external checks, Lua); with this, code an attacker \
+                             gets into the process can run a setuid helper and regain privileges",
+                        )
+                        .help(
+                            "remove it; an external check that needs privileges should get \
+                             them another way (sudo rules for one command, or a check agent)",
+                        ),
                     ),
                     Some("insecure-fork-wanted") => {
                         let why = if external_check {
-                            "`external-check` needs it, and every health check then runs a program: keep the script minimal and out of reach of the proxied traffic"
+                            "`external-check` needs it, and every health \
+                             check then runs a program: keep the script \
+                             minimal and out of reach of the proxied traffic"
                         } else {
-                            "nothing here runs external checks, so it only widens what an attacker inside the process can do"
+                            "nothing here runs external checks, so it only \
+                             widens what an attacker inside the process can do"
                         };
                         out.push(
-                            Finding::new(Self::ID, model.stmt_span(stmt), "`insecure-fork-wanted` lets the haproxy process start other programs")
-                                .note(format!("haproxy refuses fork() by default so that a flaw in the process (or a Lua script) cannot spawn a shell; {why}"))
-                                .help(if external_check { "prefer `tcp-check`/`http-check` sequences or an agent check over `external-check`, then remove it" } else { "remove it" }),
+                            Finding::new(
+                                Self::ID,
+                                model.stmt_span(stmt),
+                                "`insecure-fork-wanted` lets the \
+                                 haproxy process start other programs",
+                            )
+                            .note(format!(
+                                "haproxy refuses fork() by default so that a flaw in the \
+                                 process (or a Lua script) cannot spawn a shell; {why}"
+                            ))
+                            .help(if external_check {
+                                "prefer `tcp-check`/`http-check` sequences or an \
+                                 agent check over `external-check`, then remove it"
+                            } else {
+                                "remove it"
+                            }),
                         );
                     }
                     _ => {}
@@ -52,7 +80,14 @@ mod tests {
 
     #[test]
     fn both_directives() {
-        assert_eq!(findings(ID, "global\n  insecure-fork-wanted\n  insecure-setuid-wanted\n").len(), 2);
+        assert_eq!(
+            findings(
+                ID,
+                "global\n  insecure-fork-wanted\n  insecure-setuid-wanted\n"
+            )
+            .len(),
+            2
+        );
         assert!(findings(ID, "global\n  maxconn 10\n").is_empty());
     }
 }

@@ -96,10 +96,11 @@ fn prefix_allowed(line: &KeywordLine<'_>) -> bool {
     match line.vocabulary {
         Vocabulary::Global => GLOBAL_NEGATABLE.contains(&first),
         Vocabulary::Proxy => {
+            // An unknown option is reported as unknown.
             first == "log"
                 || (first == "option"
-                    // An unknown option is reported as unknown.
-                    && vocabulary::proxy(&line.words).is_none_or(|k| k.negatable || !k.name.starts_with("option ")))
+                    && vocabulary::proxy(&line.words)
+                        .is_none_or(|k| k.negatable || !k.name.starts_with("option ")))
         }
     }
 }

@@ -21,14 +21,38 @@ impl Rule for KeywordWrongSection {
             if line.vocabulary != Vocabulary::Proxy {
                 continue;
             }
-            let Some(keyword) = vocabulary::proxy(&line.words) else { continue };
-            let Some(sections) = keyword.sections else { continue };
+            let Some(keyword) = vocabulary::proxy(&line.words) else {
+                continue;
+            };
+            let Some(sections) = keyword.sections else {
+                continue;
+            };
             let kind = line.section.kind;
-            if kind == SectionKind::Defaults && line.section.name.is_none() && keyword.named_defaults_only {
-                let span = cx.model.words_span(line.stmt, line.first, line.first + keyword.name.split(' ').count());
-                let mut finding = Finding::new(Self::ID, span, format!("`{}` is only allowed in a named defaults section", keyword.name))
-                    .note("haproxy refuses to start: rules and ACLs in an anonymous defaults section would apply to every proxy after it without a way to tell")
-                    .help("name the section (`defaults base`) and have the proxies that need the rules use `from base`");
+            if kind == SectionKind::Defaults
+                && line.section.name.is_none()
+                && keyword.named_defaults_only
+            {
+                let span = cx.model.words_span(
+                    line.stmt,
+                    line.first,
+                    line.first + keyword.name.split(' ').count(),
+                );
+                let mut finding = Finding::new(
+                    Self::ID,
+                    span,
+                    format!(
+                        "`{}` is only allowed in a named defaults section",
+                        keyword.name
+                    ),
+                )
+                .note(
+                    "haproxy refuses to start: rules and ACLs in an anonymous defaults \
+                     section would apply to every proxy after it without a way to tell",
+                )
+                .help(
+                    "name the section (`defaults base`) and have \
+                     the proxies that need the rules use `from base`",
+                );
                 finding.severity = Some(Severity::Error);
                 out.push(finding);
                 continue;
@@ -49,23 +73,51 @@ impl Rule for KeywordWrongSection {
                 || kind == SectionKind::Defaults
                 || (kind == SectionKind::Frontend && FATAL_IN_FRONTEND.contains(&keyword.name));
             let mut places: Vec<&str> = Vec::new();
-            for (ok, name) in [(sections.defaults, "defaults"), (sections.frontend, "frontend"), (sections.listen, "listen"), (sections.backend, "backend")] {
+            for (ok, name) in [
+                (sections.defaults, "defaults"),
+                (sections.frontend, "frontend"),
+                (sections.listen, "listen"),
+                (sections.backend, "backend"),
+            ] {
                 if ok {
                     places.push(name);
                 }
             }
-            let span = cx.model.words_span(line.stmt, line.first, line.first + keyword.name.split(' ').count());
+            let span = cx.model.words_span(
+                line.stmt,
+                line.first,
+                line.first + keyword.name.split(' ').count(),
+            );
             let consequence = if oracle.is_some_and(|(_, fatal)| fatal) {
-                format!("haproxy {} refuses to start on it (\"unknown option\"); 3.0 and earlier only ignored it with a warning", cx.target)
+                format!(
+                    "haproxy {} refuses to start on it (\"unknown option\"); \
+                     3.0 and earlier only ignored it with a warning",
+                    cx.target
+                )
             } else if fatal {
                 "haproxy refuses to start".to_string()
             } else {
-                format!("haproxy ignores it with a warning, so it has no effect in this {}", kind.keyword())
+                format!(
+                    "haproxy ignores it with a warning, so it has no effect in this {}",
+                    kind.keyword()
+                )
             };
-            let mut finding = Finding::new(Self::ID, span, format!("`{}` is not allowed in a {} section", keyword.name, kind.keyword()))
-                .note(consequence)
-                .help(format!("move it to a {} section", places.join(" or ")));
-            finding.severity = Some(if fatal { Severity::Error } else { Severity::Warning });
+            let mut finding = Finding::new(
+                Self::ID,
+                span,
+                format!(
+                    "`{}` is not allowed in a {} section",
+                    keyword.name,
+                    kind.keyword()
+                ),
+            )
+            .note(consequence)
+            .help(format!("move it to a {} section", places.join(" or ")));
+            finding.severity = Some(if fatal {
+                Severity::Error
+            } else {
+                Severity::Warning
+            });
             out.push(finding);
         }
     }
@@ -78,30 +130,53 @@ mod tests {
 
     #[test]
     fn misplaced_keywords_with_haproxy_severities() {
-        let config = "defaults\n  use_backend b\nfrontend f\n  bind :80\n  balance roundrobin\n  server s 10.0.0.1:80\n  default_backend b\nbackend b\n  bind :81\n  server s 10.0.0.1:80\n";
+        let config = "defaults\n  use_backend b\nfrontend f\n  bind :80\
+                      \n  balance roundrobin\n  server s 10.0.0.1:80\n  default_backend b\
+                      \nbackend b\n  bind :81\n  server s 10.0.0.1:80\n";
         let mut sources = SourceSet::new();
         sources.add("t.cfg", None, config);
-        let options = crate::Options { select: Some(vec!["keyword-wrong-section".into()]), ..Default::default() };
+        let options = crate::Options {
+            select: Some(vec!["keyword-wrong-section".into()]),
+            ..Default::default()
+        };
         let report = crate::check(sources, &options);
-        let found: Vec<(String, Severity)> = report.active().map(|f| (f.finding.message.clone(), f.severity)).collect();
+        let found: Vec<(String, Severity)> = report
+            .active()
+            .map(|f| (f.finding.message.clone(), f.severity))
+            .collect();
         assert_eq!(
             found,
             vec![
-                ("`use_backend` is not allowed in a defaults section".to_string(), Severity::Error),
-                ("`balance` is not allowed in a frontend section".to_string(), Severity::Warning),
-                ("`server` is not allowed in a frontend section".to_string(), Severity::Error),
-                ("`bind` is not allowed in a backend section".to_string(), Severity::Warning),
+                (
+                    "`use_backend` is not allowed in a defaults section".to_string(),
+                    Severity::Error
+                ),
+                (
+                    "`balance` is not allowed in a frontend section".to_string(),
+                    Severity::Warning
+                ),
+                (
+                    "`server` is not allowed in a frontend section".to_string(),
+                    Severity::Error
+                ),
+                (
+                    "`bind` is not allowed in a backend section".to_string(),
+                    Severity::Warning
+                ),
             ]
         );
     }
 
     #[test]
     fn rules_need_a_named_defaults_section() {
-        let found = crate::rules::testing::findings("keyword-wrong-section", "defaults
+        let found = crate::rules::testing::findings(
+            "keyword-wrong-section",
+            "defaults
   http-request deny
 defaults named
   http-request deny
-");
+",
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, 2);
     }

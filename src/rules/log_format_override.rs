@@ -32,24 +32,50 @@ impl Rule for LogFormatOverride {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let keys = model.key_set(&["log-format", "option httplog", "option tcplog", "option httpslog"]);
+        let keys = model.key_set(&[
+            "log-format",
+            "option httplog",
+            "option tcplog",
+            "option httpslog",
+        ]);
         for section in &model.sections {
             if !section.kind.inherits_defaults() {
                 continue;
             }
             let mut previous: Option<(Stmt, String)> = None;
             for (stmt, _) in model.statements_in(section, &keys) {
-                let Some(kind) = log_format_kind(model, stmt) else { continue };
+                let Some(kind) = log_format_kind(model, stmt) else {
+                    continue;
+                };
                 if let Some((earlier, earlier_kind)) = &previous
-                    && kind != *earlier_kind {
-                        out.push(
-                            Finding::new(Self::ID, model.stmt_span(stmt), format!("`{}` replaces the `{earlier_kind}` set earlier in {}", if kind == "log-format" { "log-format" } else { kind.as_str() }, section.display_name()))
-                                .label(model.stmt_span(*earlier), "this one has no effect")
-                                .note("only the last log format of a section is used; the earlier line misleads readers about what the logs contain")
-                                .help(format!("remove the `{earlier_kind}` line"))
-                                .fix(Fix::safe(format!("remove the overridden `{earlier_kind}`"), vec![edits::delete_statement(model, *earlier)])),
-                        );
-                    }
+                    && kind != *earlier_kind
+                {
+                    out.push(
+                        Finding::new(
+                            Self::ID,
+                            model.stmt_span(stmt),
+                            format!(
+                                "`{}` replaces the `{earlier_kind}` set earlier in {}",
+                                if kind == "log-format" {
+                                    "log-format"
+                                } else {
+                                    kind.as_str()
+                                },
+                                section.display_name()
+                            ),
+                        )
+                        .label(model.stmt_span(*earlier), "this one has no effect")
+                        .note(
+                            "only the last log format of a section is used; the \
+                             earlier line misleads readers about what the logs contain",
+                        )
+                        .help(format!("remove the `{earlier_kind}` line"))
+                        .fix(Fix::safe(
+                            format!("remove the overridden `{earlier_kind}`"),
+                            vec![edits::delete_statement(model, *earlier)],
+                        )),
+                    );
+                }
                 previous = Some((stmt, kind));
             }
         }
@@ -62,9 +88,18 @@ mod tests {
 
     #[test]
     fn later_line_wins_and_is_reported() {
-        let found = findings("log-format-override", "defaults\n  option httplog\n  log-format %ci\n");
+        let found = findings(
+            "log-format-override",
+            "defaults\n  option httplog\n  log-format %ci\n",
+        );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, 3);
-        assert!(findings("log-format-override", "defaults\n  option httplog\nfrontend f\n  log-format %ci\n").is_empty());
+        assert!(
+            findings(
+                "log-format-override",
+                "defaults\n  option httplog\nfrontend f\n  log-format %ci\n"
+            )
+            .is_empty()
+        );
     }
 }

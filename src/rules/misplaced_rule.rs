@@ -45,7 +45,14 @@ impl Rule for MisplacedRule {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
-        let keys = model.key_set(&["tcp-request", "monitor", "http-request", "redirect", "use_backend", "use-server"]);
+        let keys = model.key_set(&[
+            "tcp-request",
+            "monitor",
+            "http-request",
+            "redirect",
+            "use_backend",
+            "use-server",
+        ]);
         for section in &model.sections {
             if !(section.kind.is_proxy() || section.kind == SectionKind::Defaults) {
                 continue;
@@ -56,19 +63,44 @@ impl Rule for MisplacedRule {
                 if cx.activity(stmt) != crate::syntax::Activity::Active {
                     continue;
                 }
-                let Some(kind) = kind_of(model.values(stmt)) else { continue };
+                let Some(kind) = kind_of(model.values(stmt)) else {
+                    continue;
+                };
                 // haproxy names the nearest kind after this one that already has a rule.
-                if let Some((later, first)) = seen.iter().enumerate().skip(kind + 1).find_map(|(i, s)| s.map(|s| (i, s))) {
+                if let Some((later, first)) = seen
+                    .iter()
+                    .enumerate()
+                    .skip(kind + 1)
+                    .find_map(|(i, s)| s.map(|s| (i, s)))
+                {
                     let words = if ORDER[kind].contains(' ') { 2 } else { 1 };
                     out.push(
                         Finding::new(
                             Self::ID,
                             model.words_span(stmt, 0, words),
-                            format!("this `{}` rule is written after a `{}` rule but runs before it", ORDER[kind], ORDER[later]),
+                            format!(
+                                "this `{}` rule is written after a `{}` rule but runs before it",
+                                ORDER[kind], ORDER[later]
+                            ),
                         )
-                        .label(model.words_span(first, 0, if ORDER[later].contains(' ') { 2 } else { 1 }), format!("`{}` rules run after `{}` rules", ORDER[later], ORDER[kind]))
-                        .note("haproxy evaluates tcp-request connection, session and content rules, then monitor fail, http-request, redirect, use_backend and use-server rules, each kind as a block, whatever the order in the file")
-                        .help(format!("move this line above the first `{}` rule so the file reads in the order haproxy runs it", ORDER[later])),
+                        .label(
+                            model.words_span(
+                                first,
+                                0,
+                                if ORDER[later].contains(' ') { 2 } else { 1 },
+                            ),
+                            format!("`{}` rules run after `{}` rules", ORDER[later], ORDER[kind]),
+                        )
+                        .note(
+                            "haproxy evaluates tcp-request connection, session and content rules, \
+                             then monitor fail, http-request, redirect, use_backend and use-server \
+                             rules, each kind as a block, whatever the order in the file",
+                        )
+                        .help(format!(
+                            "move this line above the first `{}` rule so \
+                             the file reads in the order haproxy runs it",
+                            ORDER[later]
+                        )),
                     );
                 }
                 if seen[kind].is_none() {
@@ -85,15 +117,38 @@ mod tests {
 
     #[test]
     fn order_of_evaluation() {
-        let config = "frontend fe\n  mode http\n  bind :80\n  use_backend be if { path_beg /x }\n  http-request deny if { path_beg /y }\n  http-response set-header X a\n  redirect location / if { path_beg /z }\n  tcp-request content accept\n  monitor fail if FALSE\n  default_backend be\n  tcp-request connection accept\nbackend be\n  mode http\n  use-server s1 if TRUE\n  http-request deny if FALSE\n  server s1 127.0.0.1:80\n";
-        let lines: Vec<u32> = findings("misplaced-rule", config).iter().map(|(l, _)| *l).collect();
+        let config = "frontend fe\n  mode http\n  bind :80\n  use_backend be if { path_beg /x }\
+                      \n  http-request deny if { path_beg /y }\n  http-response set-header X a\
+                      \n  redirect location / if { path_beg /z }\n  tcp-request content accept\
+                      \n  monitor fail if FALSE\n  default_backend be\
+                      \n  tcp-request connection accept\nbackend be\n  mode http\
+                      \n  use-server s1 if TRUE\n  http-request deny if FALSE\
+                      \n  server s1 127.0.0.1:80\n";
+        let lines: Vec<u32> = findings("misplaced-rule", config)
+            .iter()
+            .map(|(l, _)| *l)
+            .collect();
         assert_eq!(lines, vec![5, 7, 8, 9, 11, 15]);
-        let messages: Vec<String> = findings("misplaced-rule", config).into_iter().map(|(_, m)| m).collect();
-        assert!(messages[2].contains("`tcp-request content` rule is written after a `http-request`"), "{messages:?}");
+        let messages: Vec<String> = findings("misplaced-rule", config)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
+        assert!(
+            messages[2].contains("`tcp-request content` rule is written after a `http-request`"),
+            "{messages:?}"
+        );
     }
 
     #[test]
     fn in_order_is_quiet() {
-        assert!(findings("misplaced-rule", "frontend fe\n  mode http\n  bind :80\n  tcp-request connection accept\n  http-request deny if { path_beg /y }\n  use_backend be if TRUE\n  http-response set-header X a\nbackend be\n  server s 10.0.0.1:80\n").is_empty());
+        assert!(
+            findings(
+                "misplaced-rule",
+                "frontend fe\n  mode http\n  bind :80\n  tcp-request connection accept\
+                 \n  http-request deny if { path_beg /y }\n  use_backend be if TRUE\
+                 \n  http-response set-header X a\nbackend be\n  server s 10.0.0.1:80\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -19,11 +19,18 @@ impl Rule for MissingHsts {
                     .any(|w| w.eq_ignore_ascii_case("strict-transport-security"))
             })
         };
-        for frontend in model.proxies().filter(|s| s.kind.has_frontend() && model.mode(s) == Mode::Http) {
-            let Some(tls) = frontend.binds.iter().find(|b| b.is_tls()) else { continue };
+        for frontend in model
+            .proxies()
+            .filter(|s| s.kind.has_frontend() && model.mode(s) == Mode::Http)
+        {
+            let Some(tls) = frontend.binds.iter().find(|b| b.is_tls()) else {
+                continue;
+            };
             // The header may be added here, in a defaults section, or by every backend it uses.
             if mentions_hsts(frontend)
-                || model.defaults_chain(frontend).any(|id| mentions_hsts(model.section(id)))
+                || model
+                    .defaults_chain(frontend)
+                    .any(|id| mentions_hsts(model.section(id)))
             {
                 continue;
             }
@@ -32,9 +39,23 @@ impl Rule for MissingHsts {
                 continue;
             }
             out.push(
-                Finding::new(Self::ID, model.stmt_span(tls.stmt), format!("{} serves HTTPS without a `Strict-Transport-Security` header", frontend.display_name()))
-                    .note("without HSTS a browser that once typed the plain http:// address can be held on HTTP by an attacker on the path (SSL stripping); the header tells browsers to use HTTPS only")
-                    .help("http-response set-header Strict-Transport-Security \"max-age=31536000\" (add includeSubDomains once every subdomain serves HTTPS)"),
+                Finding::new(
+                    Self::ID,
+                    model.stmt_span(tls.stmt),
+                    format!(
+                        "{} serves HTTPS without a `Strict-Transport-Security` header",
+                        frontend.display_name()
+                    ),
+                )
+                .note(
+                    "without HSTS a browser that once typed the plain http:// \
+                     address can be held on HTTP by an attacker on the path (SSL \
+                     stripping); the header tells browsers to use HTTPS only",
+                )
+                .help(
+                    "http-response set-header Strict-Transport-Security \"max-age=31536000\" \
+                     (add includeSubDomains once every subdomain serves HTTPS)",
+                ),
             );
         }
     }
@@ -48,8 +69,31 @@ mod tests {
 
     #[test]
     fn tls_frontends_without_the_header() {
-        assert_eq!(findings(ID, "frontend f\n  mode http\n  bind :443 ssl crt /s.pem\n  default_backend b\nbackend b\n  mode http\n  server s 10.0.0.1:80\n").len(), 1);
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :443 ssl crt /s.pem\n  http-response set-header Strict-Transport-Security max-age=31536000\n  default_backend b\nbackend b\n  mode http\n  server s 10.0.0.1:80\n").is_empty());
-        assert!(findings(ID, "frontend f\n  mode http\n  bind :80\n  default_backend b\nbackend b\n  mode http\n  server s 10.0.0.1:80\n").is_empty());
+        assert_eq!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :443 ssl crt /s.pem\
+                 \n  default_backend b\nbackend b\n  mode http\n  server s 10.0.0.1:80\n"
+            )
+            .len(),
+            1
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :443 ssl crt /s.pem\
+                 \n  http-response set-header Strict-Transport-Security max-age=31536000\
+                 \n  default_backend b\nbackend b\n  mode http\n  server s 10.0.0.1:80\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "frontend f\n  mode http\n  bind :80\n  default_backend b\
+                 \nbackend b\n  mode http\n  server s 10.0.0.1:80\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -14,12 +14,18 @@ impl MissingHttpBufferRequest {
     fn buffered(cx: &Context<'_>, backend: &Section) -> bool {
         let model = cx.model;
         let mut sections = vec![backend];
-        sections.extend(model.frontends_using(backend.id).iter().map(|&id| model.section(id)));
+        sections.extend(
+            model
+                .frontends_using(backend.id)
+                .iter()
+                .map(|&id| model.section(id)),
+        );
         sections.iter().any(|s| {
             model.option_enabled(s, "http-buffer-request").is_some()
-                || s.statements
-                    .iter()
-                    .any(|&stmt| model.value(stmt, 0) == Some("http-request") && model.value(stmt, 1) == Some("wait-for-body"))
+                || s.statements.iter().any(|&stmt| {
+                    model.value(stmt, 0) == Some("http-request")
+                        && model.value(stmt, 1) == Some("wait-for-body")
+                })
         })
     }
 }
@@ -39,9 +45,16 @@ impl Rule for MissingHttpBufferRequest {
             let buffering = model.real_servers(backend).find_map(|s| {
                 let host = s.host()?;
                 let upstream = cx.upstream(host)?;
-                (upstream.buffers_requests == Some(true)).then(|| (host.to_string(), upstream.kind.unwrap_or_else(|| "upstream".to_string())))
+                (upstream.buffers_requests == Some(true)).then(|| {
+                    (
+                        host.to_string(),
+                        upstream.kind.unwrap_or_else(|| "upstream".to_string()),
+                    )
+                })
             });
-            let Some((host, kind)) = buffering else { continue };
+            let Some((host, kind)) = buffering else {
+                continue;
+            };
             if Self::buffered(cx, backend) {
                 continue;
             }
@@ -49,15 +62,44 @@ impl Rule for MissingHttpBufferRequest {
             // With buffering, `timeout http-request` also bounds the body: a body
             // slower than it becomes a 408 (tests/proofs.rs shows it on every oracle).
             let request_timeout = match model.setting_value(backend, "timeout http-request") {
-                Some((v, _)) => format!("`timeout http-request {v}` then also bounds the body: a client whose body takes longer than {v} gets a 408 instead of a slow request, so raise it above the body delays you expect first"),
-                None => "`timeout http-request` (unset here, so `timeout client`) then also bounds the body: a body slower than it gets a 408".to_string(),
+                Some((v, _)) => format!(
+                    "`timeout http-request {v}` then also bounds the body: a client \
+                     whose body takes longer than {v} gets a 408 instead of a slow \
+                     request, so raise it above the body delays you expect first"
+                ),
+                None => "`timeout http-request` (unset here, so `timeout client`) \
+                         then also bounds the body: a body slower than it gets a 408"
+                    .to_string(),
             };
             let indent = edits::body_indent(model, backend);
             out.push(
-                Finding::new(Self::ID, model.stmt_span(backend.header), format!("backend {name} streams request bodies to {host} ({kind}) at the client's pace"))
-                    .note("haproxy connects and forwards the headers as soon as they arrive, then the body trickles in; the upstream waits for the whole body before it acts, holding a connection, and a slow mobile upload shows up as upstream slowness (a long Tr with a tiny processing time upstream)")
-                    .help(format!("add `option http-buffer-request` to backend {name} so haproxy collects the body (up to one buffer) before connecting; {request_timeout}"))
-                    .fix(Fix::unsafe_("add `option http-buffer-request`", vec![edits::insert_statement_after(model, backend.header, &indent, "option http-buffer-request")])),
+                Finding::new(
+                    Self::ID,
+                    model.stmt_span(backend.header),
+                    format!(
+                        "backend {name} streams request bodies \
+                         to {host} ({kind}) at the client's pace"
+                    ),
+                )
+                .note(
+                    "haproxy connects and forwards the headers as soon as they arrive, then \
+                     the body trickles in; the upstream waits for the whole body before it \
+                     acts, holding a connection, and a slow mobile upload shows up as \
+                     upstream slowness (a long Tr with a tiny processing time upstream)",
+                )
+                .help(format!(
+                    "add `option http-buffer-request` to backend {name} so haproxy collects \
+                     the body (up to one buffer) before connecting; {request_timeout}"
+                ))
+                .fix(Fix::unsafe_(
+                    "add `option http-buffer-request`",
+                    vec![edits::insert_statement_after(
+                        model,
+                        backend.header,
+                        &indent,
+                        "option http-buffer-request",
+                    )],
+                )),
             );
         }
     }
@@ -71,19 +113,43 @@ mod tests {
 
     #[test]
     fn the_help_names_the_408_the_request_timeout_would_give() {
-        let config = "defaults\n  mode http\n  timeout http-request 5s\nbackend b\n  server s x-1.us-east-1.elb.amazonaws.com:443 ssl\n";
+        let config = "defaults\n  mode http\n  timeout http-request 5s\nbackend b\
+                      \n  server s x-1.us-east-1.elb.amazonaws.com:443 ssl\n";
         let mut sources = crate::source::SourceSet::new();
         sources.add("t.cfg", None, config);
-        let report = crate::check(sources, &crate::Options { select: Some(vec![ID.to_string()]), ..Default::default() });
-        let help = report.active().find_map(|f| f.finding.help.clone()).unwrap_or_default();
+        let report = crate::check(
+            sources,
+            &crate::Options {
+                select: Some(vec![ID.to_string()]),
+                ..Default::default()
+            },
+        );
+        let help = report
+            .active()
+            .find_map(|f| f.finding.help.clone())
+            .unwrap_or_default();
         assert!(help.contains("takes longer than 5s gets a 408"), "{help}");
     }
 
     #[test]
     fn buffering_upstreams_only() {
-        let alb = "defaults\n  mode http\nbackend b\n  server s x-1.us-east-1.elb.amazonaws.com:443 ssl\n";
+        let alb = "defaults\n  mode http\nbackend b\
+                   \n  server s x-1.us-east-1.elb.amazonaws.com:443 ssl\n";
         assert_eq!(findings(ID, alb).len(), 1);
-        assert!(findings(ID, "defaults\n  mode http\nbackend b\n  server s 10.0.0.1:80\n").is_empty());
-        assert!(findings(ID, "defaults\n  mode http\n  option http-buffer-request\nbackend b\n  server s x-1.us-east-1.elb.amazonaws.com:443 ssl\n").is_empty());
+        assert!(
+            findings(
+                ID,
+                "defaults\n  mode http\nbackend b\n  server s 10.0.0.1:80\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "defaults\n  mode http\n  option http-buffer-request\nbackend b\
+                 \n  server s x-1.us-east-1.elb.amazonaws.com:443 ssl\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -27,10 +27,17 @@ impl Rule for MissingHttpReuse {
             let mode = model
                 .real_servers(backend)
                 .filter_map(|s| cx.upstream(s.host()?)?.kind.clone())
-                .find_map(|kind| crate::config::upstream_kinds().get(&kind)?.http_reuse.clone())
+                .find_map(|kind| {
+                    crate::config::upstream_kinds()
+                        .get(&kind)?
+                        .http_reuse
+                        .clone()
+                })
                 .unwrap_or_else(|| "safe".to_string());
             let why = if mode == "safe" {
-                "`safe` is already the default, so nothing changes; writing it down records the choice, and `always` belongs only where the path to the servers never closes a connection soon after it was released"
+                "`safe` is already the default, so nothing changes; writing it down \
+                 records the choice, and `always` belongs only where the path to \
+                 the servers never closes a connection soon after it was released"
             } else {
                 "the mode chosen for this upstream kind"
             };
@@ -41,13 +48,26 @@ impl Rule for MissingHttpReuse {
                 Finding::new(
                     Self::ID,
                     model.stmt_span(backend.header),
-                    format!("backend {name} talks TLS to its servers but does not choose an `http-reuse` mode"),
+                    format!(
+                        "backend {name} talks TLS to its servers \
+                         but does not choose an `http-reuse` mode"
+                    ),
                 )
-                .note("with `safe` (the default) the first request of each new client connection gets a server connection of its own, so many short-lived clients mean many new connections to the upstream (TLS sessions are resumed, so these are not full handshakes)")
+                .note(
+                    "with `safe` (the default) the first request of each new client \
+                     connection gets a server connection of its own, so many \
+                     short-lived clients mean many new connections to the upstream \
+                     (TLS sessions are resumed, so these are not full handshakes)",
+                )
                 .help(format!("add `http-reuse {mode}`: {why}"))
                 .fix(Fix::safe(
                     format!("add `http-reuse {mode}` to backend {name}"),
-                    vec![edits::insert_statement_after(model, anchor, &indent, &format!("http-reuse {mode}"))],
+                    vec![edits::insert_statement_after(
+                        model,
+                        anchor,
+                        &indent,
+                        &format!("http-reuse {mode}"),
+                    )],
                 )),
             );
         }
@@ -60,7 +80,8 @@ mod tests {
     use crate::rules::testing::{findings, findings_with};
 
     const ID: &str = "missing-http-reuse";
-    const TLS: &str = "defaults\n  mode http\nbackend b\n  server s lb-1.us-east-1.elb.amazonaws.com:443 ssl verify none\n";
+    const TLS: &str = "defaults\n  mode http\nbackend b\
+                       \n  server s lb-1.us-east-1.elb.amazonaws.com:443 ssl verify none\n";
 
     #[test]
     fn suggests_safe_toward_a_cloud_load_balancer_like_tune() {
@@ -68,21 +89,54 @@ mod tests {
         assert_eq!(found.len(), 1);
         let mut sources = crate::source::SourceSet::new();
         sources.add("t.cfg", None, TLS);
-        let report = crate::check(sources, &crate::Options { select: Some(vec![ID.to_string()]), ..Default::default() });
-        let help = report.active().find_map(|f| f.finding.help.clone()).unwrap_or_default();
+        let report = crate::check(
+            sources,
+            &crate::Options {
+                select: Some(vec![ID.to_string()]),
+                ..Default::default()
+            },
+        );
+        let help = report
+            .active()
+            .find_map(|f| f.finding.help.clone())
+            .unwrap_or_default();
         assert!(help.starts_with("add `http-reuse safe`"), "{help}");
         // What `haplint tune` writes toward the same kind.
-        assert_eq!(crate::config::upstream_kinds().get("aws-alb").and_then(|k| k.http_reuse.as_deref()), Some("safe"));
+        assert_eq!(
+            crate::config::upstream_kinds()
+                .get("aws-alb")
+                .and_then(|k| k.http_reuse.as_deref()),
+            Some("safe")
+        );
         let config = Config::parse("x", "upstreams:\n  api.local: nginx\n").unwrap();
-        let options = crate::Options { facts: config.facts().unwrap(), ..Default::default() };
-        let found = findings_with(ID, "defaults\n  mode http\nbackend b\n  server s api.local:443 ssl\n", options);
+        let options = crate::Options {
+            facts: config.facts().unwrap(),
+            ..Default::default()
+        };
+        let found = findings_with(
+            ID,
+            "defaults\n  mode http\nbackend b\n  server s api.local:443 ssl\n",
+            options,
+        );
         assert_eq!(found.len(), 1);
     }
 
     #[test]
     fn explicit_or_inherited_reuse_and_plain_servers_are_fine() {
-        assert!(findings(ID, "defaults\n  mode http\n  http-reuse safe\nbackend b\n  server s 10.0.0.1:443 ssl\n").is_empty());
-        assert!(findings(ID, "defaults\n  mode http\nbackend b\n  server s 10.0.0.1:80\n").is_empty());
+        assert!(
+            findings(
+                ID,
+                "defaults\n  mode http\n  http-reuse safe\nbackend b\n  server s 10.0.0.1:443 ssl\n"
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                ID,
+                "defaults\n  mode http\nbackend b\n  server s 10.0.0.1:80\n"
+            )
+            .is_empty()
+        );
         assert!(findings(ID, "backend b\n  server s 10.0.0.1:443 ssl\n").is_empty());
     }
 }

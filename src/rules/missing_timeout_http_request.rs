@@ -22,22 +22,55 @@ impl Rule for MissingTimeoutHttpRequest {
             if model.setting(frontend, "timeout http-request").is_some() {
                 continue;
             }
-            groups.entry(frontend.defaults.unwrap_or(frontend.id)).or_default().push(frontend.id);
+            groups
+                .entry(frontend.defaults.unwrap_or(frontend.id))
+                .or_default()
+                .push(frontend.id);
         }
         for (home, frontends) in groups {
             let home_section = model.section(home);
-            let names: Vec<String> = frontends.iter().map(|&id| model.section(id).display_name()).collect();
+            let names: Vec<String> = frontends
+                .iter()
+                .map(|&id| model.section(id).display_name())
+                .collect();
             let client = model
-                .setting_value(model.section(frontends.first().copied().unwrap_or(home)), "timeout client")
+                .setting_value(
+                    model.section(frontends.first().copied().unwrap_or(home)),
+                    "timeout client",
+                )
                 .map(|(v, _)| format!("`timeout client {v}`"))
                 .unwrap_or_else(|| "`timeout client`".to_string());
             let anchor = edits::section_end_anchor(home_section);
             let indent = edits::body_indent(model, home_section);
             out.push(
-                Finding::new(Self::ID, model.stmt_span(home_section.header), format!("no `timeout http-request` for {}: a client may take up to {client} to send its request headers", list_names(names.iter().map(String::as_str))))
-                    .note("a client that sends its headers a byte at a time keeps a connection busy for the whole client timeout; a few thousand such clients (slowloris) exhaust maxconn")
-                    .help(format!("add `timeout http-request 10s` to {}: complete request headers rarely take more than a second or two, even on mobile networks", home_section.display_name()))
-                    .fix(Fix::unsafe_("add `timeout http-request 10s`", vec![edits::insert_statement_after(model, anchor, &indent, "timeout http-request 10s")])),
+                Finding::new(
+                    Self::ID,
+                    model.stmt_span(home_section.header),
+                    format!(
+                        "no `timeout http-request` for {}: a client may \
+                         take up to {client} to send its request headers",
+                        list_names(names.iter().map(String::as_str))
+                    ),
+                )
+                .note(
+                    "a client that sends its headers a byte at a time keeps \
+                     a connection busy for the whole client timeout; a few \
+                     thousand such clients (slowloris) exhaust maxconn",
+                )
+                .help(format!(
+                    "add `timeout http-request 10s` to {}: complete request headers \
+                     rarely take more than a second or two, even on mobile networks",
+                    home_section.display_name()
+                ))
+                .fix(Fix::unsafe_(
+                    "add `timeout http-request 10s`",
+                    vec![edits::insert_statement_after(
+                        model,
+                        anchor,
+                        &indent,
+                        "timeout http-request 10s",
+                    )],
+                )),
             );
         }
     }
@@ -51,8 +84,17 @@ mod tests {
 
     #[test]
     fn http_frontends_only() {
-        assert_eq!(findings(ID, "frontend f\n  mode http\n  bind :80\n").len(), 1);
+        assert_eq!(
+            findings(ID, "frontend f\n  mode http\n  bind :80\n").len(),
+            1
+        );
         assert!(findings(ID, "frontend f\n  bind :80\n").is_empty());
-        assert!(findings(ID, "defaults\n  mode http\n  timeout http-request 5s\nfrontend f\n  bind :80\n").is_empty());
+        assert!(
+            findings(
+                ID,
+                "defaults\n  mode http\n  timeout http-request 5s\nfrontend f\n  bind :80\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -299,11 +299,14 @@ pub(crate) struct ParamSite<'m> {
 /// Group the effective parameter `name` of every traffic-carrying server by
 /// the place it is written, keeping those `keep` accepts: one finding per
 /// place, however many servers inherit it.
-pub(crate) fn param_sites<'m>(
+pub(crate) fn param_sites<'m, K>(
     model: &'m crate::model::Model,
     name: &str,
-    keep: impl Fn(&crate::model::Section, &crate::model::Server, &crate::model::ServerParam) -> bool,
-) -> Vec<ParamSite<'m>> {
+    keep: K,
+) -> Vec<ParamSite<'m>>
+where
+    K: Fn(&crate::model::Section, &crate::model::Server, &crate::model::ServerParam) -> bool,
+{
     let mut sites: std::collections::BTreeMap<(crate::model::Stmt, u32), ParamSite<'m>> =
         std::collections::BTreeMap::new();
     for section in model.proxies().filter(|s| s.kind.has_backend()) {

@@ -60,11 +60,14 @@ pub fn parse(file: &SourceFile) -> SyntaxTree {
     {
         let span = Span::new(file.id, last.start, last.end);
         builder.findings.push(
-                Finding::new(SYNTAX, span, "the last line has no line feed at its end")
-                    .primary_text("no LF after this line")
-                    .note("haproxy takes a last line without LF for a truncated file and refuses to start")
-                    .help("end the file with a newline"),
-            );
+            Finding::new(SYNTAX, span, "the last line has no line feed at its end")
+                .primary_text("no LF after this line")
+                .note(
+                    "haproxy takes a last line without LF for \
+                     a truncated file and refuses to start",
+                )
+                .help("end the file with a newline"),
+        );
     }
     // No shrink_to_fit: the reserve beyond need was never written, so it
     // takes address space but no memory, while shrinking would copy the
@@ -270,8 +273,17 @@ impl Builder {
                 .push(Word::new(base, content_end as u32, 0, false, false, true));
             line.word_count = 1;
             self.findings.push(
-                Finding::new(SYNTAX, Span::new(self.file, base, base), format!("line of {} bytes with quotes or escapes is too long to check (haplint reads such lines up to {} bytes)", content.len(), MAX_GRAMMAR_LINE))
-                    .help("split the line, or move the long value into a map or a file"),
+                Finding::new(
+                    SYNTAX,
+                    Span::new(self.file, base, base),
+                    format!(
+                        "line of {} bytes with quotes or escapes is too long \
+                         to check (haplint reads such lines up to {} bytes)",
+                        content.len(),
+                        MAX_GRAMMAR_LINE
+                    ),
+                )
+                .help("split the line, or move the long value into a map or a file"),
             );
             self.push_line(line, text, true);
             return;
@@ -291,9 +303,21 @@ impl Builder {
                             line.ignored_at = at;
                             if pair.as_str().len() > 1 {
                                 self.findings.push(
-                                    Finding::new(SYNTAX, Span::new(self.file, at, base + pair.as_span().end() as u32), "haproxy stops reading this line at a carriage return and ignores what follows it")
-                                        .severity(Severity::Warning)
-                                        .help("remove the stray carriage return or put the rest on a line of its own"),
+                                    Finding::new(
+                                        SYNTAX,
+                                        Span::new(
+                                            self.file,
+                                            at,
+                                            base + pair.as_span().end() as u32,
+                                        ),
+                                        "haproxy stops reading this line at a \
+                                         carriage return and ignores what follows it",
+                                    )
+                                    .severity(Severity::Warning)
+                                    .help(
+                                        "remove the stray carriage return or \
+                                         put the rest on a line of its own",
+                                    ),
                                 );
                             }
                         }
@@ -377,12 +401,22 @@ impl Builder {
                             Rule::error_env_var => {
                                 invalid = true;
                                 value.push_str(part.as_str());
-                                self.error(part_start, part_end.max(part_start + 1), "invalid environment variable reference: a name must start with a letter, '_' or '.', and `${` needs its closing `}`");
+                                self.error(
+                                    part_start,
+                                    part_end.max(part_start + 1),
+                                    "invalid environment variable reference: a name must start \
+                                     with a letter, '_' or '.', and `${` needs its closing `}`",
+                                );
                             }
                             Rule::error_bad_hex => {
                                 invalid = true;
                                 value.push_str(part.as_str());
-                                self.error(part_start, part_end, "truncated or invalid hexadecimal escape: `\\x` must be followed by two hexadecimal digits");
+                                self.error(
+                                    part_start,
+                                    part_end,
+                                    "truncated or invalid hexadecimal escape: `\\x` \
+                                     must be followed by two hexadecimal digits",
+                                );
                             }
                             _ => value.push_str(part.as_str()),
                         }
@@ -392,7 +426,12 @@ impl Builder {
                     plain_only = false;
                     invalid = true;
                     value.push_str(segment.as_str());
-                    self.error(seg_start, seg_end, "truncated or invalid hexadecimal escape: `\\x` must be followed by two hexadecimal digits");
+                    self.error(
+                        seg_start,
+                        seg_end,
+                        "truncated or invalid hexadecimal escape: `\\x` \
+                         must be followed by two hexadecimal digits",
+                    );
                 }
                 Rule::error_unclosed_quote => {
                     plain_only = false;
@@ -400,10 +439,19 @@ impl Builder {
                     value.push_str(segment.as_str());
                     let quote = segment.as_str().chars().next().unwrap_or('"');
                     self.findings.push(
-                        Finding::new(SYNTAX, Span::new(self.file, seg_start, seg_start + 1), format!("unmatched quote: this {quote} is never closed on its line"))
-                            .primary_text("opened here")
-                            .note("haproxy rejects a line with an unmatched quote; a `#` after the quote does not start a comment")
-                            .help(format!("close the quote with {quote} or escape it with a backslash")),
+                        Finding::new(
+                            SYNTAX,
+                            Span::new(self.file, seg_start, seg_start + 1),
+                            format!("unmatched quote: this {quote} is never closed on its line"),
+                        )
+                        .primary_text("opened here")
+                        .note(
+                            "haproxy rejects a line with an unmatched quote; \
+                             a `#` after the quote does not start a comment",
+                        )
+                        .help(format!(
+                            "close the quote with {quote} or escape it with a backslash"
+                        )),
                     );
                 }
                 _ => value.push_str(segment.as_str()),
