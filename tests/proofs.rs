@@ -30,6 +30,19 @@ const EXPERIMENTS: &[&str] = &[
     "check-port-on-ssl",
     "tls-name-check",
     "server-queueing",
+    "server-loop",
+    "timeout-unit",
+    "forwarded-for",
+    "redispatch",
+    "l7-retry",
+    "body-fetch",
+    "stats-page",
+    "userlist-auth",
+    "runtime-api",
+    "https-redirect",
+    "tls-versions",
+    "server-sni",
+    "server-ciphers",
 ];
 
 #[test]
@@ -368,6 +381,8 @@ struct Seen {
     headers_at: Vec<f64>,
     /// The first byte of each connection (0x16 = a TLS handshake).
     first_bytes: Vec<u8>,
+    /// The head of each request, lowercase.
+    heads: Vec<String>,
 }
 
 /// A tiny HTTP/1.1 server: answers every request `200 ok`, keeps connections
@@ -410,10 +425,9 @@ fn serve(mut stream: TcpStream, seen: &Mutex<Seen>, start: Instant) {
         while let Some(end) = find(&buf, b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
             if !noted && !head.starts_with("options") {
-                seen.lock()
-                    .unwrap()
-                    .headers_at
-                    .push(start.elapsed().as_secs_f64());
+                let mut seen = seen.lock().unwrap();
+                seen.headers_at.push(start.elapsed().as_secs_f64());
+                seen.heads.push(head.clone());
             }
             noted = true;
             let length: usize = head
@@ -839,6 +853,728 @@ fn server_queueing(series: &str, oracle: &Path) -> String {
     )
 }
 
+// ---------------------------------------------------------------- more loopback tools
+
+const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+/// An upstream whose connections `handle` serves, each with its number (from 0).
+fn scripted<F>(handle: F) -> u16
+where
+    F: Fn(usize, TcpStream) + Send + Sync + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = Arc::new(handle);
+    std::thread::spawn(move || {
+        for (i, stream) in listener.incoming().enumerate() {
+            let Ok(stream) = stream else { return };
+            let handle = Arc::clone(&handle);
+            std::thread::spawn(move || handle(i, stream));
+        }
+    });
+    port
+}
+
+/// One request read from `stream`: its head, lowercase (the body, by
+/// Content-Length, is read and dropped).
+fn read_request(stream: &mut TcpStream) -> Option<String> {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while find(&buf, b"\r\n\r\n").is_none() {
+        if stream.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).ok()?;
+    Some(head)
+}
+
+/// A GET with `Connection: close` (haproxy closes after the answer).
+fn get(path: &str, headers: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: t\r\n{headers}Connection: close\r\n\r\n")
+}
+
+/// `raw` sent on a new connection to `port`, read until the peer closes:
+/// the status and the whole answer.
+fn exchange(port: u16, raw: &str) -> (Option<u16>, String) {
+    let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    client.write_all(raw.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = client.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok());
+    (status, text)
+}
+
+fn shown(status: Option<u16>) -> String {
+    status.map_or("no answer".to_string(), |s| s.to_string())
+}
+
+/// Field `field` of the `proxy,name,` line of haproxy's CSV statistics.
+fn csv_field(csv: &str, proxy: &str, name: &str, field: usize) -> String {
+    let prefix = format!("{proxy},{name},");
+    csv.lines()
+        .find(|l| l.starts_with(&prefix))
+        .and_then(|l| l.split(',').nth(field))
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// The CSV fields `smax` (peak sessions) and `status`.
+const SMAX: usize = 5;
+const STATUS: usize = 17;
+
+/// A self-signed certificate and its key in one PEM file under `dir`.
+fn self_signed(dir: &Path, name: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2"])
+        .arg("-subj")
+        .arg(format!("/CN={name}"))
+        .arg("-addext")
+        .arg(format!("subjectAltName=DNS:{name}"))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run openssl req");
+    assert!(made.success(), "openssl req failed");
+    let pem = dir.join("site.pem");
+    let both = [std::fs::read(&cert).unwrap(), std::fs::read(&key).unwrap()].concat();
+    std::fs::write(&pem, both).unwrap();
+    pem
+}
+
+/// `openssl s_client` to 127.0.0.1:`port` with `args`, `input` on its stdin,
+/// killed after 5 s; what it printed (stdout and stderr).
+fn s_client(port: u16, args: &[&str], input: &str) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "haplint-proof-{}-sclient-{port}-{}",
+        std::process::id(),
+        args.join("").replace(['@', '=', ':', '-'], "")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (out, err) = (dir.join("out"), dir.join("err"));
+    let mut child = Command::new("openssl")
+        .args(["s_client", "-connect"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .expect("run openssl s_client");
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = format!(
+        "{}{}",
+        std::fs::read_to_string(&out).unwrap_or_default(),
+        std::fs::read_to_string(&err).unwrap_or_default()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    text
+}
+
+/// What a TLS client offered in its ClientHello.
+struct Hello {
+    ciphers: Vec<u16>,
+    server_name: Option<String>,
+}
+
+/// Read one ClientHello from `stream` (a connection haproxy opened to an
+/// `ssl` server) and parse its cipher suites and server name.
+fn client_hello(stream: &mut TcpStream) -> Option<Hello> {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut header = [0u8; 5];
+    stream.read_exact(&mut header).ok()?;
+    if header[0] != 0x16 {
+        return None;
+    }
+    let mut record = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+    stream.read_exact(&mut record).ok()?;
+    let u16_at = |at: usize| {
+        Some(usize::from(u16::from_be_bytes([
+            *record.get(at)?,
+            *record.get(at + 1)?,
+        ])))
+    };
+    // type (1), length (3), version (2), random (32), session id.
+    let mut at = 4 + 2 + 32;
+    at += 1 + usize::from(*record.get(at)?);
+    let suites = u16_at(at)?;
+    let ciphers = record
+        .get(at + 2..at + 2 + suites)?
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    at += 2 + suites;
+    at += 1 + usize::from(*record.get(at)?);
+    let end = (at + 2 + u16_at(at)?).min(record.len());
+    at += 2;
+    let mut server_name = None;
+    while at + 4 <= end {
+        let (kind, length) = (u16_at(at)?, u16_at(at + 2)?);
+        if kind == 0 {
+            // list length (2), name type (1), name length (2), name.
+            let name = record.get(at + 9..at + 9 + u16_at(at + 7)?)?;
+            server_name = Some(String::from_utf8_lossy(name).into_owned());
+        }
+        at += 4 + length;
+    }
+    Some(Hello {
+        ciphers,
+        server_name,
+    })
+}
+
+// ---------------------------------------------------------------- security and sanity experiments
+
+/// A backend whose server is its frontend's own address (frontend `maxconn 10`,
+/// `timeout server 1s`): one request, then the frontend's peak sessions.
+fn server_loop(series: &str, oracle: &Path) -> String {
+    let (up, _) = upstream(Instant::now());
+    let run = |server: Option<u16>, tag: &str| {
+        let (port, stats) = (free_port(), free_port());
+        let target = server.unwrap_or(port);
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    maxconn 10\n\
+             \x20   default_backend app\nbackend app\n    timeout server 1s\n\
+             \x20   server a 127.0.0.1:{target}\nlisten stats\n    bind 127.0.0.1:{stats}\n\
+             \x20   stats uri /\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let t0 = Instant::now();
+        let (status, _) = exchange(port, &get("/", ""));
+        let took = t0.elapsed().as_secs_f64();
+        let (_, csv) = exchange(stats, &get("/;csv", ""));
+        (status, took, csv_field(&csv, "www", "FRONTEND", SMAX))
+    };
+    let (bad, took, peak) = run(None, &format!("loop-{series}"));
+    let (good, _, _) = run(Some(up), &format!("noloop-{series}"));
+    assert!(
+        bad != Some(504) || took >= 0.9,
+        "haproxy {series}: a 504 after {took:.2} s, before `timeout server 1s`"
+    );
+    format!(
+        "one request to a frontend (maxconn 10) whose backend's server is its own address: the \
+         frontend peaked at {peak} sessions and the client got {} (timeout server 1s); with the \
+         server at the application's port: {}",
+        shown(bad),
+        shown(good)
+    )
+}
+
+/// A server answering after 1 s, behind `timeout server 300` and `300s`.
+fn timeout_unit(series: &str, oracle: &Path) -> String {
+    let slow = scripted(|_, mut stream| {
+        while read_request(&mut stream).is_some() {
+            std::thread::sleep(Duration::from_secs(1));
+            if stream.write_all(OK).is_err() {
+                return;
+            }
+        }
+    });
+    let run = |timeout: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n    timeout server {timeout}\n    server s1 127.0.0.1:{slow}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let t0 = Instant::now();
+        let (status, _) = exchange(port, &get("/", ""));
+        (status, t0.elapsed().as_secs_f64())
+    };
+    let (bad, at) = run("300", &format!("unitless-{series}"));
+    let (good, _) = run("300s", &format!("seconds-{series}"));
+    let when = if (0.25..0.95).contains(&at) {
+        "after 0.3 s, before the server answered"
+    } else {
+        "outside 0.25-0.95 s"
+    };
+    format!(
+        "a server answering in 1 s: `timeout server 300` → {} {when}; `timeout server 300s` → {}",
+        shown(bad),
+        shown(good)
+    )
+}
+
+/// A load balancer in front relays, for a client at 192.0.2.7 that wrote
+/// `X-Forwarded-For: 10.1.2.3` itself, `X-Forwarded-For: 10.1.2.3, 192.0.2.7`;
+/// haproxy allows /admin to 10.0.0.0/8 by that header.
+fn forwarded_for(series: &str, oracle: &Path) -> String {
+    let run = |occurrence: &str, tag: &str| {
+        let (up, seen) = upstream(Instant::now());
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    option forwardfor\n\
+             \x20   acl office req.hdr_ip(X-Forwarded-For{occurrence}) 10.0.0.0/8\n\
+             \x20   http-request deny if {{ path_beg /admin }} !office\n\
+             \x20   default_backend app\nbackend app\n    server s1 127.0.0.1:{up}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let relayed = "X-Forwarded-For: 10.1.2.3, 192.0.2.7\r\n";
+        let (status, _) = exchange(port, &get("/admin", relayed));
+        let header: Vec<String> = seen
+            .lock()
+            .unwrap()
+            .heads
+            .first()
+            .map(|h| {
+                h.lines()
+                    .filter_map(|l| l.strip_prefix("x-forwarded-for:"))
+                    .map(|v| v.trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (status, header.join(" | "))
+    };
+    let (bad, header) = run("", &format!("xff-any-{series}"));
+    let (good, _) = run(",-1", &format!("xff-last-{series}"));
+    format!(
+        "`X-Forwarded-For: 10.1.2.3, 192.0.2.7` (10.1.2.3 written by the client) to /admin, \
+         allowed for 10.0.0.0/8: an ACL on every occurrence → {}, and the server got \
+         X-Forwarded-For `{header}`; on the last occurrence (`,-1`) → {}",
+        shown(bad),
+        shown(good)
+    )
+}
+
+/// Server a refuses connections, server b answers; four requests in round robin.
+fn redispatch(series: &str, oracle: &Path) -> String {
+    let (up, _) = upstream(Instant::now());
+    let dead = free_port();
+    let run = |retries: u32, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n    balance roundrobin\n    retries {retries}\n\
+             \x20   option redispatch\n    server a 127.0.0.1:{dead}\n\
+             \x20   server b 127.0.0.1:{up}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        (0..4)
+            .filter(|_| exchange(port, &get("/", "")).0 == Some(503))
+            .count()
+    };
+    let bad = run(0, &format!("retries0-{series}"));
+    let good = run(1, &format!("retries1-{series}"));
+    format!(
+        "server a refuses connections, server b answers, 4 requests in round robin with `option \
+         redispatch`: `retries 0` → {bad} got a 503; `retries 1` → {good}"
+    )
+}
+
+/// A POST whose first server connection closes without an answer.
+fn l7_retry(series: &str, oracle: &Path) -> String {
+    let run = |rule: &str, tag: &str| {
+        let posts = Arc::new(Mutex::new(0usize));
+        let counted = Arc::clone(&posts);
+        let up = scripted(move |i, mut stream| {
+            while let Some(head) = read_request(&mut stream) {
+                if head.starts_with("post") {
+                    *counted.lock().unwrap() += 1;
+                }
+                if i == 0 || stream.write_all(OK).is_err() {
+                    return;
+                }
+            }
+        });
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n    retry-on all-retryable-errors\n{rule}\
+             \x20   server s1 127.0.0.1:{up}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let post = "POST /orders HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\
+                    Connection: close\r\n\r\nhello";
+        let (status, _) = exchange(port, post);
+        let posts = *posts.lock().unwrap();
+        (status, posts)
+    };
+    let (bad, bad_posts) = run("", &format!("l7retry-{series}"));
+    let (good, good_posts) = run(
+        "    http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS\n",
+        &format!("l7keep-{series}"),
+    );
+    format!(
+        "a POST whose first server connection closes unanswered: with `retry-on \
+         all-retryable-errors` the server received it {bad_posts} time(s), client {}; with \
+         `disable-l7-retry` for other methods than GET/HEAD/OPTIONS: {good_posts}, client {}",
+        shown(bad),
+        shown(good)
+    )
+}
+
+/// `deny if { req.body -m sub <script> }`, the body `<script>` sent 0.3 s
+/// after the headers.
+fn body_fetch(series: &str, oracle: &Path) -> String {
+    let run = |option: &str, tag: &str| {
+        let (up, _) = upstream(Instant::now());
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n{option}\
+             \x20   http-request deny if {{ req.body -m sub <script> }}\n\
+             \x20   default_backend app\nbackend app\n    server s1 127.0.0.1:{up}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        client
+            .write_all(
+                b"POST /comments HTTP/1.1\r\nHost: t\r\nContent-Length: 8\r\n\
+                  Connection: close\r\n\r\n",
+            )
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = client.write_all(b"<script>");
+        let mut out = Vec::new();
+        let _ = client.read_to_end(&mut out);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        text.split_whitespace().nth(1).and_then(|s| s.parse().ok())
+    };
+    let bad = run("", &format!("body-{series}"));
+    let good = run(
+        "    option http-buffer-request\n",
+        &format!("body-wait-{series}"),
+    );
+    format!(
+        "`deny if {{ req.body -m sub <script> }}`, the body `<script>` 0.3 s after the headers: \
+         without `option http-buffer-request` → {}; with it → {}",
+        shown(bad),
+        shown(good)
+    )
+}
+
+/// `admin:admin` and `alice:alice` in HTTP basic authentication.
+const ADMIN_ADMIN: &str = "Authorization: Basic YWRtaW46YWRtaW4=\r\n";
+const ALICE_ALICE: &str = "Authorization: Basic YWxpY2U6YWxpY2U=\r\n";
+
+/// The statistics page without and with `stats auth admin:admin`, and its
+/// admin action with `stats admin if TRUE` and `if { src 10.0.0.0/8 }`.
+fn stats_page(series: &str, oracle: &Path) -> String {
+    let (up, _) = upstream(Instant::now());
+    let page = |lines: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}listen stats\n    bind 127.0.0.1:{port}\n    stats uri /\n{lines}\
+             backend app\n    server s1 127.0.0.1:{up}\n"
+        );
+        (start_haproxy(oracle, &config, port, tag), port)
+    };
+    let open = {
+        let (_haproxy, port) = page("", &format!("stats-open-{series}"));
+        shown(exchange(port, &get("/", "")).0)
+    };
+    let (anonymous, weak) = {
+        let (_haproxy, port) = page(
+            "    stats auth admin:admin\n",
+            &format!("stats-auth-{series}"),
+        );
+        (
+            shown(exchange(port, &get("/", "")).0),
+            shown(exchange(port, &get("/", ADMIN_ADMIN)).0),
+        )
+    };
+    let maint = |condition: &str, tag: &str| {
+        let lines = format!("    stats auth admin:admin\n    stats admin if {condition}\n");
+        let (_haproxy, port) = page(&lines, tag);
+        let form = "b=app&s=s1&action=maint";
+        let post = format!(
+            "POST / HTTP/1.1\r\nHost: t\r\n{ADMIN_ADMIN}Content-Type: \
+             application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{form}",
+            form.len()
+        );
+        let _ = exchange(port, &post);
+        let (_, csv) = exchange(port, &get("/;csv", ADMIN_ADMIN));
+        csv_field(&csv, "app", "s1", STATUS)
+    };
+    let admin = maint("TRUE", &format!("stats-admin-{series}"));
+    let limited = maint("{ src 10.0.0.0/8 }", &format!("stats-admin-src-{series}"));
+    format!(
+        "stats page without `stats auth` → {open}; with `stats auth admin:admin` over plain HTTP: \
+         no credentials → {anonymous}, `admin:admin` → {weak}; a POST `action=maint` for s1 \
+         with `stats admin if TRUE` → s1 {admin}, with `stats admin if {{ src 10.0.0.0/8 }}` \
+         from 127.0.0.1 → s1 {limited}"
+    )
+}
+
+/// A userlist with `insecure-password alice` guarding a frontend.
+fn userlist_auth(series: &str, oracle: &Path) -> String {
+    let port = free_port();
+    let config = format!(
+        "{GLOBAL}userlist ops\n    user alice insecure-password alice\n\
+         frontend www\n    bind 127.0.0.1:{port}\n\
+         \x20   http-request auth unless {{ http_auth(ops) }}\n\
+         \x20   http-request return status 200\n"
+    );
+    let _haproxy = start_haproxy(oracle, &config, port, &format!("userlist-{series}"));
+    let anonymous = shown(exchange(port, &get("/", "")).0);
+    let guessed = shown(exchange(port, &get("/", ALICE_ALICE)).0);
+    format!(
+        "`http_auth` on `user alice insecure-password alice`: no credentials → {anonymous}; \
+         `alice:alice` → {guessed}"
+    )
+}
+
+/// The runtime API on `ipv4@127.0.0.1` with `level admin`, used without any
+/// credential.
+fn runtime_api(series: &str, oracle: &Path) -> String {
+    let (up, _) = upstream(Instant::now());
+    let (api, port) = (free_port(), free_port());
+    let config = format!(
+        "global\n    stats socket ipv4@127.0.0.1:{api} level admin\n{}\
+         frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+         backend app\n    server s1 127.0.0.1:{up}\n",
+        GLOBAL.strip_prefix("global\n").unwrap()
+    );
+    let _haproxy = start_haproxy(oracle, &config, port, &format!("api-{series}"));
+    let say = |command: &str| {
+        let mut api = TcpStream::connect(("127.0.0.1", api)).unwrap();
+        api.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        api.write_all(format!("{command}\n").as_bytes()).unwrap();
+        let mut out = String::new();
+        let _ = api.read_to_string(&mut out);
+        out
+    };
+    let info = say("show info");
+    let name = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Name: "))
+        .unwrap_or("no answer")
+        .to_string();
+    let _ = say("disable server app/s1");
+    let state = csv_field(&say("show stat"), "app", "s1", STATUS);
+    format!(
+        "a TCP connection to `stats socket ipv4@127.0.0.1:<port> level admin`, no credential: \
+         `show info` → Name: {name}; `disable server app/s1` → s1 {state}"
+    )
+}
+
+/// A TLS frontend (self-signed certificate) with an unconditional
+/// `redirect scheme https`, then with `unless { ssl_fc }`.
+fn https_redirect(series: &str, oracle: &Path) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "haplint-proof-{}-certs-redirect-{series}",
+        std::process::id()
+    ));
+    let pem = self_signed(&dir, "shop.example");
+    let (up, _) = upstream(Instant::now());
+    let run = |condition: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port} ssl crt {}\n\
+             \x20   http-request redirect scheme https{condition}\n    default_backend app\n\
+             backend app\n    server s1 127.0.0.1:{up}\n",
+            pem.display()
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let request = "GET /cart HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n";
+        let answer = |_| {
+            let text = s_client(port, &["-quiet", "-servername", "shop.example"], request);
+            let status = text
+                .lines()
+                .find(|l| l.starts_with("HTTP/"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("no answer")
+                .to_string();
+            let location = text.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("location: ")
+                    .map(str::to_string)
+            });
+            match location {
+                Some(to) => format!("{status} to {}", to.trim()),
+                None => status,
+            }
+        };
+        (0..2).map(answer).collect::<Vec<_>>().join(", then ")
+    };
+    let bad = run("", &format!("redirect-{series}"));
+    let good = run(" unless { ssl_fc }", &format!("redirect-plain-{series}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    format!(
+        "https://shop.example/cart requested twice on a TLS-only frontend: `redirect scheme \
+         https` → {bad}; with `unless {{ ssl_fc }}` → {good}"
+    )
+}
+
+/// Which protocol a TLS 1.0 client (that itself allows any security level)
+/// gets from a TLS frontend, by its configuration.
+fn tls_versions(series: &str, oracle: &Path) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "haplint-proof-{}-certs-tlsver-{series}",
+        std::process::id()
+    ));
+    let pem = self_signed(&dir, "localhost");
+    let run = |global: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "global\n{global}{}frontend www\n    bind 127.0.0.1:{port} ssl crt {}\n\
+             \x20   http-request return status 200\n",
+            GLOBAL.strip_prefix("global\n").unwrap(),
+            pem.display()
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let text = s_client(port, &["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"], "");
+        // `New, TLSv1.0, Cipher is …`, or `Cipher is (NONE)` when refused.
+        let session = text
+            .lines()
+            .find(|l| l.starts_with("New, "))
+            .unwrap_or("no session");
+        match session.split(", ").nth(1) {
+            Some(protocol) if !session.contains("(NONE)") => format!("{protocol} accepted"),
+            _ => "refused".to_string(),
+        }
+    };
+    let default = run("", &format!("tls-default-{series}"));
+    let lowered = run(
+        "    ssl-default-bind-options ssl-min-ver TLSv1.0\n",
+        &format!("tls-min10-{series}"),
+    );
+    let level0 = run(
+        "    ssl-default-bind-ciphers DEFAULT@SECLEVEL=0\n",
+        &format!("tls-level0-{series}"),
+    );
+    let opened = run(
+        "    ssl-default-bind-options ssl-min-ver TLSv1.0\n\
+         \x20   ssl-default-bind-ciphers DEFAULT@SECLEVEL=0\n",
+        &format!("tls-seclevel0-{series}"),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    format!(
+        "a TLS 1.0 handshake (client at security level 0): default settings → {default}; \
+         `ssl-min-ver TLSv1.0` → {lowered}; ciphers `DEFAULT@SECLEVEL=0` → {level0}; both → \
+         {opened}"
+    )
+}
+
+/// The first ClientHello haproxy sends to `server s1 localhost:<port> ssl {server}`
+/// when a request comes in.
+fn offered(oracle: &Path, series: &str, server: &str, tag: &str) -> Hello {
+    let hellos = Arc::new(Mutex::new(Vec::new()));
+    let shared = Arc::clone(&hellos);
+    let tls = scripted(move |_, mut stream| {
+        if let Some(hello) = client_hello(&mut stream) {
+            shared.lock().unwrap().push(hello);
+        }
+    });
+    let port = free_port();
+    let config = format!(
+        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+         backend app\n    retries 0\n    server s1 localhost:{tls} ssl {server}\n"
+    );
+    let _haproxy = start_haproxy(oracle, &config, port, tag);
+    let _ = exchange(port, &get("/", ""));
+    let mut hellos = hellos.lock().unwrap();
+    assert!(
+        !hellos.is_empty(),
+        "haproxy {series} ({tag}): no ClientHello"
+    );
+    hellos.swap_remove(0)
+}
+
+/// The server name in haproxy's ClientHello, without and with `sni`.
+fn server_sni(series: &str, oracle: &Path) -> String {
+    let name = |hello: Hello| {
+        hello
+            .server_name
+            .map_or("no server name".to_string(), |n| format!("server name {n}"))
+    };
+    let verify = "verify required ca-file @system-ca";
+    let bare = offered(oracle, series, verify, &format!("hello-bare-{series}"));
+    let sni = offered(
+        oracle,
+        series,
+        &format!("{verify} sni str(api.example)"),
+        &format!("hello-sni-{series}"),
+    );
+    format!(
+        "ClientHello for a request with `Host: t` to `server s1 localhost:<port> ssl {verify}`: \
+         {}; with `sni str(api.example)`: {}",
+        name(bare),
+        name(sni)
+    )
+}
+
+/// Whether a server cipher list naming RC4-SHA and DES-CBC3-SHA offers them.
+fn server_ciphers(series: &str, oracle: &Path) -> String {
+    // RC4-SHA is 0x0005, DES-CBC3-SHA 0x000a, ECDHE-RSA-AES128-GCM-SHA256 0xc02f.
+    let suites = |hello: Hello| {
+        let has = |code: u16| hello.ciphers.contains(&code);
+        let named = [
+            (0xc02f, "ECDHE-RSA-AES128-GCM-SHA256"),
+            (0x0005, "RC4-SHA"),
+            (0x000a, "DES-CBC3-SHA"),
+        ];
+        let (yes, no): (Vec<_>, Vec<_>) = named.iter().partition(|(code, _)| has(*code));
+        let list = |v: Vec<&(u16, &str)>, and: &str| {
+            let names: Vec<&str> = v.iter().map(|(_, n)| *n).collect();
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(and)
+            }
+        };
+        format!("offers {}; not {}", list(yes, " and "), list(no, " nor "))
+    };
+    let list = "ECDHE-RSA-AES128-GCM-SHA256:RC4-SHA:DES-CBC3-SHA";
+    let listed = offered(
+        oracle,
+        series,
+        &format!("verify none ssl-max-ver TLSv1.2 ciphers {list}"),
+        &format!("hello-ciphers-{series}"),
+    );
+    let lowered = offered(
+        oracle,
+        series,
+        &format!("verify none ssl-max-ver TLSv1.2 ciphers {list}@SECLEVEL=0"),
+        &format!("hello-seclevel0-{series}"),
+    );
+    format!(
+        "ClientHello to a server with `ssl-max-ver TLSv1.2 ciphers {list}`: {}; with \
+         `@SECLEVEL=0` appended: {}",
+        suites(listed),
+        suites(lowered)
+    )
+}
+
 fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
     match name {
         "server-connections" => server_connections(series, oracle),
@@ -846,6 +1582,19 @@ fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
         "check-port-on-ssl" => check_port_on_ssl(series, oracle),
         "tls-name-check" => tls_name_check(series, oracle),
         "server-queueing" => server_queueing(series, oracle),
+        "server-loop" => server_loop(series, oracle),
+        "timeout-unit" => timeout_unit(series, oracle),
+        "forwarded-for" => forwarded_for(series, oracle),
+        "redispatch" => redispatch(series, oracle),
+        "l7-retry" => l7_retry(series, oracle),
+        "body-fetch" => body_fetch(series, oracle),
+        "stats-page" => stats_page(series, oracle),
+        "userlist-auth" => userlist_auth(series, oracle),
+        "runtime-api" => runtime_api(series, oracle),
+        "https-redirect" => https_redirect(series, oracle),
+        "tls-versions" => tls_versions(series, oracle),
+        "server-sni" => server_sni(series, oracle),
+        "server-ciphers" => server_ciphers(series, oracle),
         other => panic!("unknown experiment {other}"),
     }
 }
@@ -909,23 +1658,33 @@ fn runtime_claims_hold_on_every_oracle() {
         .collect();
     names.sort_unstable();
     names.dedup();
-    // Each experiment once per series, series in parallel.
+    // Each experiment once per series; series in parallel, and two experiments
+    // at a time within a series (they mostly wait on timers and sockets).
     let results: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for (series, oracle) in &all {
-            let names = &names;
-            let results = &results;
-            scope.spawn(move || {
-                let version = common::oracle_version(oracle);
-                for name in names {
-                    let figures = run_experiment(name, series, oracle);
-                    results.lock().unwrap().push((
-                        name.to_string(),
-                        series.clone(),
-                        format!("{version}: {figures}"),
-                    ));
-                }
-            });
+            let version = common::oracle_version(oracle);
+            let next = Arc::new(Mutex::new(0usize));
+            for _ in 0..2 {
+                let (names, results, version) = (&names, &results, version.clone());
+                let next = Arc::clone(&next);
+                scope.spawn(move || {
+                    loop {
+                        let index = {
+                            let mut next = next.lock().unwrap();
+                            *next += 1;
+                            *next - 1
+                        };
+                        let Some(name) = names.get(index) else { return };
+                        let figures = run_experiment(name, series, oracle);
+                        results.lock().unwrap().push((
+                            name.to_string(),
+                            series.clone(),
+                            format!("{version}: {figures}"),
+                        ));
+                    }
+                });
+            }
         }
     });
     let results = results.into_inner().unwrap();

@@ -40,7 +40,13 @@ impl Rule for WeakTlsVersion {
                 };
                 out.push(
                     Finding::new(Self::ID, span, format!("{what} allows a TLS version older than 1.2"))
-                        .note("SSLv3, TLS 1.0 and 1.1 have known attacks, are refused by current browsers and compliance rules (PCI DSS), and only serve to let an attacker downgrade a connection")
+                        .note(
+                            "SSLv3, TLS 1.0 and 1.1 have known attacks, are refused by current \
+                             browsers and compliance rules (PCI DSS), and only serve to let an \
+                             attacker downgrade a connection (with OpenSSL 3 they also need \
+                             `@SECLEVEL=0` in the cipher list; other TLS libraries accept them \
+                             as is)",
+                        )
                         .help("use `ssl-min-ver TLSv1.2`; clients that need older versions are better served by a dedicated listener")
                         .fix(Fix::unsafe_("use `ssl-min-ver TLSv1.2`", vec![fix])),
                 );
