@@ -19,6 +19,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,11 @@ const EXPERIMENTS: &[&str] = &[
     "tls-versions",
     "server-sni",
     "server-ciphers",
+    "experimental-keyword",
+    "dh-param",
+    "tls-port-plain",
+    "slow-header",
+    "health-check",
 ];
 
 #[test]
@@ -364,13 +370,21 @@ impl Any for ProofDoc {
 
 // ---------------------------------------------------------------- loopback servers
 
-/// A port nobody listens on right now (haproxy binds it next).
+/// A port nobody listens on right now (haproxy binds it next). Each port is
+/// handed out once per test process, from a range chosen by its pid: with
+/// experiments running side by side, two of them asking the kernel for a free
+/// port at the same moment could get the same one, and the second haproxy
+/// would fail to bind while the test talked to the first.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 10_000 + u16::try_from(std::process::id() % 40).unwrap() * 500;
+    loop {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed);
+        assert!(offset < 500, "the proofs ran out of test ports");
+        if TcpListener::bind(("127.0.0.1", base + offset)).is_ok() {
+            return base + offset;
+        }
+    }
 }
 
 /// What the test's upstream server saw.
@@ -932,23 +946,21 @@ fn csv_field(csv: &str, proxy: &str, name: &str, field: usize) -> String {
         .to_string()
 }
 
-/// The CSV fields `smax` (peak sessions) and `status`.
+/// The CSV fields `smax` (peak sessions), `status` and `check_status`.
 const SMAX: usize = 5;
 const STATUS: usize = 17;
+const CHECK_STATUS: usize = 36;
 
 /// A self-signed certificate and its key in one PEM file under `dir`.
-fn self_signed(dir: &Path, name: &str) -> PathBuf {
+fn self_signed(dir: &Path, name: &str, key_type: &str) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-        ])
+        .args(["req", "-x509", "-newkey", key_type])
+        .args(match key_type {
+            "ec" => &["-pkeyopt", "ec_paramgen_curve:P-256"][..],
+            _ => &[],
+        })
         .args(["-nodes", "-days", "2"])
         .arg("-subj")
         .arg(format!("/CN={name}"))
@@ -1394,7 +1406,7 @@ fn https_redirect(series: &str, oracle: &Path) -> String {
         "haplint-proof-{}-certs-redirect-{series}",
         std::process::id()
     ));
-    let pem = self_signed(&dir, "shop.example");
+    let pem = self_signed(&dir, "shop.example", "ec");
     let (up, _) = upstream(Instant::now());
     let run = |condition: &str, tag: &str| {
         let port = free_port();
@@ -1442,7 +1454,7 @@ fn tls_versions(series: &str, oracle: &Path) -> String {
         "haplint-proof-{}-certs-tlsver-{series}",
         std::process::id()
     ));
-    let pem = self_signed(&dir, "localhost");
+    let pem = self_signed(&dir, "localhost", "ec");
     let run = |global: &str, tag: &str| {
         let port = free_port();
         let config = format!(
@@ -1575,6 +1587,251 @@ fn server_ciphers(series: &str, oracle: &Path) -> String {
     )
 }
 
+/// The whole output of `haproxy -c` on `config` (multi-line messages included).
+fn check_text(oracle: &Path, config: &str, tag: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("haplint-proof-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("haproxy.cfg");
+    std::fs::write(&file, config).unwrap();
+    let out = Command::new(oracle)
+        .arg("-c")
+        .arg("-f")
+        .arg(&file)
+        .output()
+        .expect("run haproxy -c");
+    let _ = std::fs::remove_dir_all(&dir);
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// An experimental keyword with and without `expose-experimental-directives`,
+/// and the option alone.
+fn experimental_keyword(series: &str, oracle: &Path) -> String {
+    let verdict = |config: &str, tag: &str| {
+        let text = check_text(oracle, config, tag);
+        if text.contains("directive is experimental") {
+            "refused: the directive is experimental".to_string()
+        } else if text.contains("[ALERT]") {
+            "refused".to_string()
+        } else if text.contains("no longer used") {
+            "a warning that the option is set but not used".to_string()
+        } else if text.contains("[WARNING]") {
+            "a warning".to_string()
+        } else {
+            "accepted".to_string()
+        }
+    };
+    let keyword = "    tune.fd.edge-triggered on\n";
+    let option = "    expose-experimental-directives\n";
+    let without = verdict(
+        &format!("global\n{keyword}"),
+        &format!("exp-without-{series}"),
+    );
+    let with = verdict(
+        &format!("global\n{option}{keyword}"),
+        &format!("exp-with-{series}"),
+    );
+    let alone = verdict(&format!("global\n{option}"), &format!("exp-alone-{series}"));
+    format!(
+        "`haproxy -c`: the experimental `tune.fd.edge-triggered on` without the option → \
+         {without}; with `expose-experimental-directives` → {with}; the option alone → {alone}"
+    )
+}
+
+/// A TLS frontend whose cipher list has only DHE-RSA-AES128-GCM-SHA256, by
+/// `tune.ssl.default-dh-param`: what a TLS 1.2 client asking for that suite gets.
+fn dh_param(series: &str, oracle: &Path) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "haplint-proof-{}-certs-dh-{series}",
+        std::process::id()
+    ));
+    let pem = self_signed(&dir, "localhost", "rsa:2048");
+    let suite = "DHE-RSA-AES128-GCM-SHA256@SECLEVEL=0";
+    let run = |global: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "global\n{global}{}frontend www\n    bind 127.0.0.1:{port} ssl crt {} \
+             ssl-max-ver TLSv1.2 ciphers {suite}\n    http-request return status 200\n",
+            GLOBAL.strip_prefix("global\n").unwrap(),
+            pem.display()
+        );
+        let warned = check_text(oracle, &config, &format!("{tag}-c")).contains("DH parameter");
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let text = s_client(port, &["-tls1_2", "-cipher", suite], "");
+        let key = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Server Temp Key: "))
+            .map(str::to_string);
+        let handshake = key.map_or("no DHE handshake".to_string(), |k| format!("DHE with {k}"));
+        if warned {
+            format!("{handshake}, haproxy warning that it cannot load the DH parameter")
+        } else {
+            handshake
+        }
+    };
+    let weak = run(
+        "    tune.ssl.default-dh-param 1024\n",
+        &format!("dh1024-{series}"),
+    );
+    let strong = run(
+        "    tune.ssl.default-dh-param 2048\n",
+        &format!("dh2048-{series}"),
+    );
+    let unset = run("", &format!("dh-unset-{series}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    format!(
+        "a client asking for DHE only: `tune.ssl.default-dh-param 1024` → {weak}; 2048 → \
+         {strong}; not set → {unset}"
+    )
+}
+
+/// Plain HTTP and TLS to `openssl s_server -www`, and TLS checks (`check-ssl`)
+/// on a server line without `ssl`.
+fn tls_port_plain(series: &str, oracle: &Path) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "haplint-proof-{}-certs-plain-{series}",
+        std::process::id()
+    ));
+    let pem = self_signed(&dir, "localhost", "ec");
+    let tls = free_port();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{tls}"))
+        .arg("-cert")
+        .arg(&pem)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start openssl s_server");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", tls)).is_err() {
+        assert!(Instant::now() < deadline, "openssl s_server did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let run = |options: &str, tag: &str| {
+        let (port, stats) = (free_port(), free_port());
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n    server s1 127.0.0.1:{tls}{options}\n\
+             listen stats\n    bind 127.0.0.1:{stats}\n    stats uri /\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        if options.contains("check") {
+            std::thread::sleep(Duration::from_millis(800));
+        }
+        let status = shown(exchange(port, &get("/", "")).0);
+        let (_, csv) = exchange(stats, &get("/;csv", ""));
+        (status, csv_field(&csv, "app", "s1", STATUS))
+    };
+    let (plain, _) = run("", &format!("plain-{series}"));
+    let (ciphered, _) = run(" ssl verify none", &format!("ciphered-{series}"));
+    let (checked, state) = run(
+        " check check-ssl verify none inter 100ms",
+        &format!("chk-{series}"),
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    format!(
+        "a TLS server (openssl s_server): `server s1 <its address>` → {plain}; with `ssl` → \
+         {ciphered}; with `check check-ssl` and no `ssl`: the server is {state} and a request \
+         gets {checked}"
+    )
+}
+
+/// A client sending its header one byte every 0.5 s for 3 s, with
+/// `timeout client 1s`, without and with `timeout http-request 1s`.
+fn slow_header(series: &str, oracle: &Path) -> String {
+    let run = |option: &str, tag: &str| {
+        let (up, _) = upstream(Instant::now());
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    timeout client 1s\n\
+             {option}    default_backend app\nbackend app\n    server s1 127.0.0.1:{up}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let t0 = Instant::now();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+            .unwrap();
+        for _ in 0..6 {
+            std::thread::sleep(Duration::from_millis(500));
+            let mut buf = [0u8; 64];
+            client.set_nonblocking(true).unwrap();
+            let read = client.read(&mut buf);
+            client.set_nonblocking(false).unwrap();
+            let at = t0.elapsed().as_secs_f64();
+            let when = if (0.9..2.0).contains(&at) {
+                "at the 1 s timeout"
+            } else {
+                "outside 0.9-2 s"
+            };
+            match read {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Ok(0) | Err(_) => return format!("closed {when}"),
+                Ok(n) => {
+                    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    let status = text.split_whitespace().nth(1).unwrap_or("?").to_string();
+                    return format!("a {status} {when}");
+                }
+            }
+            if client.write_all(b"x").is_err() {
+                return format!("closed {when}");
+            }
+        }
+        "still open after 3 s".to_string()
+    };
+    let bad = run("", &format!("slow-{series}"));
+    let good = run(
+        "    timeout http-request 1s\n",
+        &format!("slow-cut-{series}"),
+    );
+    format!(
+        "a header sent one byte every 0.5 s, `timeout client 1s`: without `timeout \
+         http-request` → {bad}; with `timeout http-request 1s` → {good}"
+    )
+}
+
+/// A server answering 503 to every request, checked every 100 ms.
+fn health_check(series: &str, oracle: &Path) -> String {
+    let failing = scripted(|_, mut stream| {
+        while read_request(&mut stream).is_some() {
+            let answer = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
+            if stream.write_all(answer).is_err() {
+                return;
+            }
+        }
+    });
+    let run = |options: &str, tag: &str| {
+        let (port, stats) = (free_port(), free_port());
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n{options}    server s1 127.0.0.1:{failing} check inter 100ms\n\
+             listen stats\n    bind 127.0.0.1:{stats}\n    stats uri /\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        std::thread::sleep(Duration::from_millis(800));
+        let (_, csv) = exchange(stats, &get("/;csv", ""));
+        format!(
+            "{} ({})",
+            csv_field(&csv, "app", "s1", STATUS),
+            // 3.4 marks a check in progress with `* `.
+            csv_field(&csv, "app", "s1", CHECK_STATUS).trim_start_matches("* ")
+        )
+    };
+    let bad = run("", &format!("tcpchk-{series}"));
+    let good = run("    option httpchk\n", &format!("httpchk-{series}"));
+    format!(
+        "a server answering 503 to everything, `check inter 100ms`, after 0.8 s: plain `check` → \
+         {bad}; with `option httpchk` → {good}"
+    )
+}
+
 fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
     match name {
         "server-connections" => server_connections(series, oracle),
@@ -1595,6 +1852,11 @@ fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
         "tls-versions" => tls_versions(series, oracle),
         "server-sni" => server_sni(series, oracle),
         "server-ciphers" => server_ciphers(series, oracle),
+        "experimental-keyword" => experimental_keyword(series, oracle),
+        "dh-param" => dh_param(series, oracle),
+        "tls-port-plain" => tls_port_plain(series, oracle),
+        "slow-header" => slow_header(series, oracle),
+        "health-check" => health_check(series, oracle),
         other => panic!("unknown experiment {other}"),
     }
 }
