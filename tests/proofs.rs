@@ -54,6 +54,10 @@ const EXPERIMENTS: &[&str] = &[
     "derived-maxconn",
     "process-identity",
     "fork-guard",
+    "stalled-requests",
+    "flapping",
+    "hsts",
+    "reuse-modes",
 ];
 
 #[test]
@@ -986,10 +990,12 @@ fn csv_field(csv: &str, proxy: &str, name: &str, field: usize) -> String {
         .to_string()
 }
 
-/// The CSV fields `smax` (peak sessions), `status` and `check_status`.
+/// The CSV fields `smax` (peak sessions), `status`, `check_status` and `chkdown`
+/// (transitions to DOWN).
 const SMAX: usize = 5;
 const STATUS: usize = 17;
 const CHECK_STATUS: usize = 36;
+const CHKDOWN: usize = 22;
 
 /// The directory of `shared_pem`.
 fn shared_dir() -> PathBuf {
@@ -2097,6 +2103,189 @@ fn fork_guard(series: &str, oracle: &Path) -> String {
     )
 }
 
+/// A server that never answers /slow and answers the rest at once, behind a
+/// frontend with `maxconn 3`: three /slow requests, then one /fast.
+fn stalled_requests(series: &str, oracle: &Path) -> String {
+    let up = scripted(|_, mut stream| {
+        while let Some(head) = read_request(&mut stream) {
+            if head.starts_with("get /slow") {
+                std::thread::sleep(Duration::from_secs(5));
+                return;
+            }
+            if stream.write_all(OK).is_err() {
+                return;
+            }
+        }
+    });
+    let run = |timeout: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    maxconn 3\n\
+             \x20   default_backend app\nbackend app\n    timeout server {timeout}\n\
+             \x20   server s1 127.0.0.1:{up}\n"
+        );
+        let mut haproxy = Some(start_haproxy(oracle, &config, port, tag));
+        // Let the start-up probe connection go before taking the 3 slots.
+        std::thread::sleep(Duration::from_millis(100));
+        let slow: Vec<_> = (0..3)
+            .map(|_| std::thread::spawn(move || exchange(port, &get("/slow", "")).0))
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+        let t0 = Instant::now();
+        let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_millis(1500)))
+            .unwrap();
+        client.write_all(get("/fast", "").as_bytes()).unwrap();
+        let fast = read_response(&mut client);
+        let at = t0.elapsed().as_secs_f64();
+        drop(client);
+        if timeout == "1h" {
+            // Stopping haproxy ends the requests it still holds.
+            haproxy.take();
+        }
+        let fast = match fast {
+            Some(status) if at < 1.0 => format!("{status} within 1 s"),
+            Some(status) => format!("{status} after {at:.1} s"),
+            None => "nothing within 1.5 s".to_string(),
+        };
+        let slow: Vec<String> = slow.into_iter().map(|t| shown(t.join().unwrap())).collect();
+        drop(haproxy);
+        (fast, slow.join("/"))
+    };
+    let (held, _) = run("1h", &format!("stall-long-{series}"));
+    let (served, cut) = run("500ms", &format!("stall-short-{series}"));
+    format!(
+        "frontend `maxconn 3`, 3 requests the server never answers, then a normal one: with \
+         `timeout server 1h` the normal one gets {held}; with `timeout server 500ms` the three \
+         get {cut} and the normal one {served}"
+    )
+}
+
+/// A server that passes one health check in four (`option httpchk`, every
+/// 100 ms, `fall 3`), watched for 1.5 s: how often it went DOWN.
+fn flapping(series: &str, oracle: &Path) -> String {
+    let run = |rise: u32, tag: &str| {
+        let checks = Arc::new(Mutex::new(0usize));
+        let counted = Arc::clone(&checks);
+        let up = scripted(move |_, mut stream| {
+            while read_request(&mut stream).is_some() {
+                let n = {
+                    let mut n = counted.lock().unwrap();
+                    *n += 1;
+                    *n
+                };
+                let answer: &[u8] = if n % 4 == 0 {
+                    OK
+                } else {
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+                };
+                if stream.write_all(answer).is_err() {
+                    return;
+                }
+            }
+        });
+        let (port, stats) = (free_port(), free_port());
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n    option httpchk\n    timeout check 1s\n\
+             \x20   server s1 127.0.0.1:{up} check inter 100ms rise {rise} fall 3\n\
+             listen stats\n    bind 127.0.0.1:{stats}\n    stats uri /\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        std::thread::sleep(Duration::from_millis(1500));
+        let (_, csv) = exchange(stats, &get("/;csv", ""));
+        let downs: usize = csv_field(&csv, "app", "s1", CHKDOWN).parse().unwrap_or(0);
+        match downs {
+            0 => "never went DOWN".to_string(),
+            1 => "went DOWN once and stayed DOWN".to_string(),
+            _ => "went DOWN again after each passing check brought it back".to_string(),
+        }
+    };
+    let bad = run(1, &format!("rise1-{series}"));
+    let good = run(2, &format!("rise2-{series}"));
+    format!(
+        "a server passing one health check in four, checked every 100 ms with `fall 3`, for \
+         1.5 s: with `rise 1` it {bad}; with `rise 2` it {good}"
+    )
+}
+
+/// A TLS frontend's response headers, without and with an
+/// `http-response set-header Strict-Transport-Security`.
+fn hsts(series: &str, oracle: &Path) -> String {
+    let pem = shared_pem();
+    let (up, _) = upstream(Instant::now());
+    let run = |rule: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port} ssl crt {}\n{rule}\
+             \x20   default_backend app\nbackend app\n    server s1 127.0.0.1:{up}\n",
+            pem.display()
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let request = "GET / HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n";
+        let text = s_client(port, &["-quiet"], request).to_ascii_lowercase();
+        let status = text
+            .lines()
+            .find(|l| l.starts_with("http/"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("no answer")
+            .to_string();
+        let header = text
+            .lines()
+            .find_map(|l| l.strip_prefix("strict-transport-security:"))
+            .map_or("no Strict-Transport-Security".to_string(), |v| {
+                format!("Strict-Transport-Security `{}`", v.trim())
+            });
+        format!("{status} with {header}")
+    };
+    let bad = run("", &format!("hsts-none-{series}"));
+    let good = run(
+        "    http-response set-header Strict-Transport-Security \"max-age=31536000\"\n",
+        &format!("hsts-{series}"),
+    );
+    format!("a request over TLS: by default → {bad}; with the `set-header` line → {good}")
+}
+
+/// Ten clients one after another, two requests each on its own connection:
+/// server connections opened with each `http-reuse` mode.
+fn reuse_modes(series: &str, oracle: &Path) -> String {
+    let run = |mode: &str, tag: &str| {
+        let start = Instant::now();
+        let (up, seen) = upstream(start);
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+             backend app\n    http-reuse {mode}\n    server s1 127.0.0.1:{up}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        for _ in 0..10 {
+            let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            client
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            for _ in 0..2 {
+                client
+                    .write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                    .unwrap();
+                assert_eq!(read_response(&mut client), Some(200), "{tag}");
+            }
+        }
+        seen.lock().unwrap().connections
+    };
+    let never = run("never", &format!("reuse-never-{series}"));
+    let safe = run("safe", &format!("reuse-safe-{series}"));
+    let always = match run("always", &format!("reuse-always-{series}")) {
+        // 1 on 2.6 and 3.0, 2 on 3.2 and 3.4 here; timing may move it.
+        1..=2 => "1 or 2".to_string(),
+        n => n.to_string(),
+    };
+    format!(
+        "10 clients one after another, 2 requests each: server connections with `http-reuse \
+         never` {never}, `safe` {safe}, `always` {always}"
+    )
+}
+
 fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
     match name {
         "server-connections" => server_connections(series, oracle),
@@ -2127,6 +2316,10 @@ fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
         "derived-maxconn" => derived_maxconn(series, oracle),
         "process-identity" => process_identity(series, oracle),
         "fork-guard" => fork_guard(series, oracle),
+        "stalled-requests" => stalled_requests(series, oracle),
+        "flapping" => flapping(series, oracle),
+        "hsts" => hsts(series, oracle),
+        "reuse-modes" => reuse_modes(series, oracle),
         other => panic!("unknown experiment {other}"),
     }
 }
