@@ -58,6 +58,10 @@ const EXPERIMENTS: &[&str] = &[
     "flapping",
     "hsts",
     "reuse-modes",
+    "rate-limit",
+    "unused-acl",
+    "unused-backend",
+    "shared-certificate",
 ];
 
 #[test]
@@ -2280,6 +2284,142 @@ fn reuse_modes(series: &str, oracle: &Path) -> String {
     )
 }
 
+/// 30 requests in a row on one connection, without and with a per-source
+/// request-rate limit of 10.
+fn rate_limit(series: &str, oracle: &Path) -> String {
+    let (up, _) = upstream(Instant::now());
+    let run = |rules: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n{rules}    default_backend app\n\
+             backend app\n    server s1 127.0.0.1:{up}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut counts: Vec<(u16, usize)> = Vec::new();
+        for _ in 0..30 {
+            client
+                .write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                .unwrap();
+            let status = read_response(&mut client).unwrap_or(0);
+            match counts.iter_mut().find(|(s, _)| *s == status) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((status, 1)),
+            }
+        }
+        let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} × {s}")).collect();
+        counts.join(", ")
+    };
+    let open = run("", &format!("rate-open-{series}"));
+    let limited = run(
+        "    stick-table type ip size 1k expire 30s store http_req_rate(10s)\n\
+         \x20   http-request track-sc0 src\n\
+         \x20   http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }\n",
+        &format!("rate-limited-{series}"),
+    );
+    format!(
+        "30 requests in a row from one client: without a limit → {open}; with a per-source \
+         rate limit of 10 per 10 s → {limited}"
+    )
+}
+
+/// `acl admin_net src 127.0.0.0/8` (the client's own network) next to
+/// `deny if { path_beg /admin }`, then used by it as `!admin_net`.
+fn unused_acl(series: &str, oracle: &Path) -> String {
+    let (up, _) = upstream(Instant::now());
+    let run = |condition: &str, tag: &str| {
+        let port = free_port();
+        let config = format!(
+            "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n\
+             \x20   acl admin_net src 127.0.0.0/8\n\
+             \x20   http-request deny if {{ path_beg /admin }}{condition}\n\
+             \x20   default_backend app\nbackend app\n    server s1 127.0.0.1:{up}\n"
+        );
+        let _haproxy = start_haproxy(oracle, &config, port, tag);
+        shown(exchange(port, &get("/admin", "")).0)
+    };
+    let unused = run("", &format!("acl-unused-{series}"));
+    let used = run(" !admin_net", &format!("acl-used-{series}"));
+    format!(
+        "/admin from 127.0.0.1 with `acl admin_net src 127.0.0.0/8` defined: used by no \
+         condition → {unused}; used as `!admin_net` in the deny → {used}"
+    )
+}
+
+/// A backend no frontend names, its server checked (`option httpchk`: a plain
+/// connect check is reset before the test's server could count it): what reaches that server
+/// while 5 requests go through the frontend.
+fn unused_backend(series: &str, oracle: &Path) -> String {
+    let (app, app_seen) = upstream(Instant::now());
+    let (old, old_seen) = upstream(Instant::now());
+    let port = free_port();
+    let config = format!(
+        "{GLOBAL}frontend www\n    bind 127.0.0.1:{port}\n    default_backend app\n\
+         backend app\n    server a 127.0.0.1:{app}\n\
+         backend app_old\n    option httpchk\n    server a 127.0.0.1:{old} check inter 100ms\n"
+    );
+    let _haproxy = start_haproxy(oracle, &config, port, &format!("orphan-{series}"));
+    for _ in 0..5 {
+        let _ = exchange(port, &get("/", ""));
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    let served = app_seen.lock().unwrap().heads.len();
+    let (requests, connections) = {
+        let old = old_seen.lock().unwrap();
+        (old.heads.len(), old.connections)
+    };
+    // The upstream leaves the checks' OPTIONS requests out of `heads`.
+    let checked = if connections > 0 {
+        "its health checks all the same"
+    } else {
+        "no health check either"
+    };
+    format!(
+        "5 requests: the routed backend's server got {served}; the server of the backend no \
+         frontend names got {requests} requests, and {checked}"
+    )
+}
+
+/// One certificate on two listeners, one requiring a client certificate:
+/// a client without one, on each.
+fn shared_certificate(series: &str, oracle: &Path) -> String {
+    let pem = shared_pem();
+    let (up, _) = upstream(Instant::now());
+    let (mtls, open) = (free_port(), free_port());
+    let config = format!(
+        "{GLOBAL}frontend mtls\n    bind 127.0.0.1:{mtls} ssl crt {pem} verify required \
+         ca-file {pem}\n    default_backend app\n\
+         frontend www\n    bind 127.0.0.1:{open} ssl crt {pem}\n    default_backend app\n\
+         backend app\n    server s1 127.0.0.1:{up}\n",
+        pem = pem.display()
+    );
+    let _haproxy = start_haproxy(oracle, &config, mtls, &format!("mtls-{series}"));
+    let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    let visit = |port: u16| {
+        let text = s_client(port, &["-servername", "localhost", "-ign_eof"], request);
+        let subject = text
+            .lines()
+            .find_map(|l| l.strip_prefix("subject="))
+            .map_or("no certificate".to_string(), |s| s.trim().to_string());
+        let status = text
+            .lines()
+            .find(|l| l.starts_with("HTTP/"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("no answer")
+            .to_string();
+        format!("certificate `{subject}`, {status}")
+    };
+    format!(
+        "a client without a certificate: on the listener with `verify required` → {}; on the \
+         other listener → {}",
+        visit(mtls),
+        visit(open)
+    )
+}
+
 fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
     match name {
         "server-connections" => server_connections(series, oracle),
@@ -2314,6 +2454,10 @@ fn run_experiment(name: &str, series: &str, oracle: &Path) -> String {
         "flapping" => flapping(series, oracle),
         "hsts" => hsts(series, oracle),
         "reuse-modes" => reuse_modes(series, oracle),
+        "rate-limit" => rate_limit(series, oracle),
+        "unused-acl" => unused_acl(series, oracle),
+        "unused-backend" => unused_backend(series, oracle),
+        "shared-certificate" => shared_certificate(series, oracle),
         other => panic!("unknown experiment {other}"),
     }
 }
