@@ -24,25 +24,20 @@ impl Rule for WeakDhParam {
                 if bits >= 2048 {
                     continue;
                 }
+                let message = format!(
+                    "`tune.ssl.default-dh-param {bits}` allows {bits}-bit Diffie-Hellman groups"
+                );
+                let fix = edits::replace_word(model, stmt, 1, "2048");
                 out.push(
-                    Finding::new(
-                        Self::ID,
-                        model.word_span(stmt, 1),
-                        format!(
-                            "`tune.ssl.default-dh-param {bits}` allows {bits}-bit \
-                            Diffie-Hellman groups"
-                        ),
-                    )
-                    .note(
-                        "DHE key exchanges with groups under 2048 bits are within reach of \
-                        well-funded attackers (Logjam) and are refused by current browsers \
-                        and scanners",
-                    )
-                    .help("use 2048 (or rely on ECDHE ciphers and remove the setting)")
-                    .fix(Fix::unsafe_(
-                        "use 2048 bits",
-                        vec![edits::replace_word(model, stmt, 1, "2048")],
-                    )),
+                    Finding::new(Self::ID, model.word_span(stmt, 1), message)
+                        .note(
+                            "DHE key exchanges with groups under 2048 bits are within reach of \
+                             well-funded attackers (Logjam) and are refused by current browsers \
+                             and scanners; with OpenSSL 3 haproxy cannot load such a group at \
+                             all, warns at startup and offers no DHE suite",
+                        )
+                        .help("use 2048 (or rely on ECDHE ciphers and remove the setting)")
+                        .fix(Fix::unsafe_("use 2048 bits", vec![fix])),
                 );
             }
         }

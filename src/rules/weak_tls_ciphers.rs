@@ -50,19 +50,17 @@ impl Rule for WeakTlsCiphers {
                 Finding::new(
                     Self::ID,
                     model.word_span(stmt, index),
-                    format!(
-                        "the cipher list enables broken ciphers: {}",
-                        weak.join(", ")
-                    ),
+                    format!("the cipher list names broken ciphers: {}", weak.join(", ")),
                 )
                 .note(
                     "RC4, DES/3DES, NULL, EXPORT and anonymous suites can be broken or give no \
-                    authentication; a client or attacker that prefers them gets a connection that \
-                    is not really protected",
+                     authentication; a client or attacker that prefers them gets a connection \
+                     that is not really protected (OpenSSL 3 builds silently leave RC4 and 3DES \
+                     out; other TLS libraries offer them)",
                 )
                 .help(
                     "remove them, or start from a maintained list such as Mozilla's \
-                    \"intermediate\" profile and add `!aNULL:!MD5:!RC4:!3DES` exclusions",
+                     \"intermediate\" profile and add `!aNULL:!MD5:!RC4:!3DES` exclusions",
                 ),
             );
         }

@@ -57,12 +57,14 @@ impl Rule for WeakTlsVersion {
                     )
                     .note(
                         "SSLv3, TLS 1.0 and 1.1 have known attacks, are refused by current \
-                        browsers and compliance rules (PCI DSS), and only serve to let an attacker \
-                        downgrade a connection",
+                             browsers and compliance rules (PCI DSS), and only serve to let an \
+                             attacker downgrade a connection (with OpenSSL 3 they also need \
+                             `@SECLEVEL=0` in the cipher list; other TLS libraries accept them \
+                             as is)",
                     )
                     .help(
                         "use `ssl-min-ver TLSv1.2`; clients that need older versions are better \
-                        served by a dedicated listener",
+                             served by a dedicated listener",
                     )
                     .fix(Fix::unsafe_("use `ssl-min-ver TLSv1.2`", vec![fix])),
                 );
