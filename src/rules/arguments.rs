@@ -55,6 +55,8 @@ const ARGUMENTS: &[(Vocabulary, &str, Shape)] = &[
     (Vocabulary::Proxy, "stick-table", Shape::Special),
     (Vocabulary::Proxy, "option", Shape::Special),
     (Vocabulary::Proxy, "filter", Shape::Special),
+    (Vocabulary::Proxy, "compression", Shape::Special),
+    (Vocabulary::Proxy, "http-send-name-header", Shape::Special),
 ];
 
 /// The options whose arguments are checked.
@@ -183,6 +185,8 @@ pub(super) fn argument_finding(
                 "stick-table" => stick_table(&words),
                 "option" => option(&words, target),
                 "filter" => filter(&words, target),
+                "compression" => compression(&words, target),
+                "http-send-name-header" => send_name_header(&words, target),
                 _ => None,
             }?;
             let (index, message) = problem;
@@ -522,7 +526,8 @@ fn stick_table(words: &[&str]) -> Problem {
                     return Some((
                         i + 1,
                         format!(
-                            "unknown stick-table type `{kind}` (ip, ipv6, integer, string or binary)"
+                            "unknown stick-table type `{kind}` \
+                             (ip, ipv6, integer, string or binary)"
                         ),
                     ));
                 }
@@ -541,7 +546,8 @@ fn stick_table(words: &[&str]) -> Problem {
                     return Some((
                         i + 1,
                         format!(
-                            "invalid stick-table size `{size}` (a number with an optional k, m or g)"
+                            "invalid stick-table size `{size}` \
+                             (a number with an optional k, m or g)"
                         ),
                     ));
                 }
@@ -602,7 +608,7 @@ fn filter(words: &[&str], target: Version) -> Problem {
         return Some((0, "`filter` needs the name of a filter".to_string()));
     };
     if crate::model::registry::lists("filter", name, target) {
-        return None;
+        return filter_arguments(name, words);
     }
     let elsewhere = crate::model::registry::listed_in("filter", name);
     let message = if elsewhere.is_empty() {
@@ -624,15 +630,161 @@ fn filter(words: &[&str], target: Version) -> Problem {
     Some((1, message))
 }
 
+/// The arguments of the filters every build has (`compression`, `cache`,
+/// `fcgi-app`, `trace`, `spoe`); the others are not judged.
+fn filter_arguments(name: &str, words: &[&str]) -> Problem {
+    let extra = |i: usize| {
+        words
+            .get(i)
+            .map(|word| (i, format!("the `{name}` filter takes no argument `{word}`")))
+    };
+    match name {
+        "compression" | "comp-req" | "comp-res" => extra(2),
+        "cache" | "fcgi-app" => match words.get(2) {
+            None => Some((
+                1,
+                format!("the `{name}` filter needs the name of its section"),
+            )),
+            Some(_) => extra(3),
+        },
+        "trace" | "spoe" => {
+            let (valued, flags): (&[&str], &[&str]) = if name == "trace" {
+                (
+                    &["name"],
+                    &["random-parsing", "random-forwarding", "hexdump", "quiet"],
+                )
+            } else {
+                (&["engine", "config"], &[])
+            };
+            let mut i = 2;
+            let mut config = false;
+            while let Some(&word) = words.get(i) {
+                if valued.contains(&word) {
+                    if words.get(i + 1).is_none() {
+                        return Some((i, format!("`filter {name} … {word}` needs a value")));
+                    }
+                    config |= word == "config";
+                    i += 2;
+                } else if flags.contains(&word) {
+                    i += 1;
+                } else {
+                    return Some((i, format!("unknown `filter {name}` option `{word}`")));
+                }
+            }
+            (name == "spoe" && !config).then(|| {
+                (
+                    1,
+                    "the `spoe` filter needs `config <file>`, the file describing its agents"
+                        .to_string(),
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The first release of each `compression` option, as the oracles tell:
+/// one after the last oracle that refuses it.
+const COMPRESSION_OPTIONS: &[(&str, Version)] = &[
+    ("algo", Version::new(2, 4)),
+    ("type", Version::new(2, 4)),
+    ("offload", Version::new(2, 4)),
+    ("algo-req", Version::new(2, 7)),
+    ("algo-res", Version::new(2, 7)),
+    ("type-req", Version::new(2, 7)),
+    ("type-res", Version::new(2, 7)),
+    ("direction", Version::new(2, 7)),
+    ("minsize-req", Version::new(3, 1)),
+    ("minsize-res", Version::new(3, 1)),
+];
+
+const COMPRESSION_ALGORITHMS: &[&str] = &["identity", "gzip", "deflate", "raw-deflate"];
+
+fn compression(words: &[&str], target: Version) -> Problem {
+    let known: Vec<&str> = COMPRESSION_OPTIONS
+        .iter()
+        .filter(|(_, since)| *since <= target)
+        .map(|(name, _)| *name)
+        .collect();
+    let Some(&option) = words.get(1) else {
+        return Some((
+            0,
+            format!("`compression` needs an option: {}", known.join(", ")),
+        ));
+    };
+    if !known.contains(&option) {
+        let why = match COMPRESSION_OPTIONS.iter().find(|(name, _)| *name == option) {
+            Some(_) => format!("`compression {option}` is not available in HAProxy {target}"),
+            None => format!("unknown `compression` option `{option}`"),
+        };
+        return Some((
+            1,
+            format!("{why} (this version knows {})", known.join(", ")),
+        ));
+    }
+    match option {
+        "algo" | "algo-req" | "algo-res" => {
+            if words.len() < 3 {
+                return Some((1, format!("`compression {option}` needs an algorithm")));
+            }
+            words
+                .iter()
+                .enumerate()
+                .skip(2)
+                .find(|(_, a)| !COMPRESSION_ALGORITHMS.contains(a))
+                .map(|(i, a)| {
+                    (
+                        i,
+                        format!(
+                            "unknown compression algorithm `{a}` (one of {})",
+                            COMPRESSION_ALGORITHMS.join(", ")
+                        ),
+                    )
+                })
+        }
+        "direction" => one_of(
+            words,
+            2,
+            "compression direction",
+            &["request", "response", "both"],
+        ),
+        _ => None,
+    }
+}
+
+/// 3.4 refuses the headers that frame the message or name its host.
+fn send_name_header(words: &[&str], target: Version) -> Problem {
+    let name = words.get(1)?;
+    let framing = ["host", "content-length", "transfer-encoding", "connection"];
+    (target >= Version::new(3, 4) && framing.iter().any(|f| f.eq_ignore_ascii_case(name))).then(
+        || {
+            (
+                1,
+                format!(
+                    "`http-send-name-header` cannot replace the `{name}` header (HAProxy {target} \
+                     refuses it: that header frames the request or names its host)"
+                ),
+            )
+        },
+    )
+}
+
 fn option(words: &[&str], target: Version) -> Problem {
     let name = *words.get(1)?;
     match name {
         // Headers after the version (`HTTP/1.1\r\nHost:x`): 2.6 warns, 3.0 refuses.
         "httpchk"
             if target >= Version::new(3, 0)
-                && words.get(4).is_some_and(|v| v.contains(['\r', '\n']) || v.contains("\\r") || v.contains("\\n")) =>
+                && words.get(4).is_some_and(|v| {
+                    v.contains(['\r', '\n']) || v.contains("\\r") || v.contains("\\n")
+                }) =>
         {
-            Some((4, "`option httpchk` no longer takes headers after the HTTP version: write them with `http-check send hdr …`".to_string()))
+            Some((
+                4,
+                "`option httpchk` no longer takes headers after the HTTP version: write them \
+                 with `http-check send hdr …`"
+                    .to_string(),
+            ))
         }
         // 3.2 reads a fourth word (ignored); 2.6 and 3.0 refuse it.
         "httpchk" if target <= Version::new(3, 0) => words.get(5).map(|extra| {
@@ -760,9 +912,8 @@ mod tests {
     fn durations_are_read_as_haproxy_reads_them() {
         assert!(matches!(read_duration("30s"), Duration::Valid));
         assert!(matches!(read_duration("5000"), Duration::Valid));
-        assert!(
-            matches!(read_duration("30sec"), Duration::Trailing(read, ignored) if read == "30s" && ignored == "ec")
-        );
+        assert!(matches!(read_duration("30sec"),
+                Duration::Trailing(read, ignored) if read == "30s" && ignored == "ec"));
         assert!(matches!(read_duration("5mins"), Duration::Trailing(read, _) if read == "5m"));
         for bad in ["5xs", "5ux", "5u", "5M", "1.5s", "-5s", "s", "100000d"] {
             assert!(matches!(read_duration(bad), Duration::Invalid(_)), "{bad}");
