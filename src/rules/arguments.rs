@@ -181,7 +181,7 @@ pub(super) fn argument_finding(
                 "hash-type" => hash_type(&words, target),
                 "balance" => balance(&words, target),
                 "cookie" => cookie(&words),
-                "log" => log(&words),
+                "log" => log(&words, target),
                 "stick-table" => stick_table(&words),
                 "option" => option(&words, target),
                 "filter" => filter(&words, target),
@@ -402,12 +402,12 @@ const LOG_FORMATS: &[&str] = &[
     "local", "rfc3164", "rfc5424", "priority", "short", "timed", "iso", "raw",
 ];
 
-fn log(words: &[&str]) -> Problem {
+fn log(words: &[&str], version: Version) -> Problem {
     let target = *words.get(1)?;
     if target == "global" {
         return None;
     }
-    if let Some(problem) = log_target_problem(target) {
+    if let Some(problem) = log_target_problem(target, version) {
         return Some((1, problem));
     }
     let mut i = 2;
@@ -456,12 +456,28 @@ fn log(words: &[&str]) -> Problem {
     None
 }
 
-/// Why haproxy cannot send logs to `target` (an `ip:port` with a port out
-/// of range); other targets (sockets, rings, `stdout`) are not judged.
-fn log_target_problem(target: &str) -> Option<String> {
+/// Why haproxy `version` cannot send logs to `target`: an `ip:port` with a
+/// port out of range or an offset, an address family it does not know
+/// (`backend@` came after 2.6); sockets, rings and `stdout` are not judged.
+fn log_target_problem(target: &str, version: Version) -> Option<String> {
     let rest = match target.split_once('@') {
         Some(("udp" | "udp4" | "udp6" | "tcp" | "tcp4" | "tcp6" | "ipv4" | "ipv6", rest)) => rest,
-        Some(_) => return None,
+        Some(("backend", _)) if version < Version::new(2, 7) => {
+            return Some(format!(
+                "HAProxy {version} cannot send logs to a backend (`{target}`): a later release \
+                 added `backend@`"
+            ));
+        }
+        Some(("ring" | "backend", _)) => return None,
+        Some((family, _)) => {
+            let known = crate::model::vocabulary::ADDRESS_PREFIXES
+                .iter()
+                .any(|(name, _)| *name == family);
+            let plain = !family.is_empty() && family.bytes().all(|b| b.is_ascii_alphanumeric());
+            return (plain && !known).then(|| {
+                format!("unknown address family `{family}@` in the log target `{target}`")
+            });
+        }
         None => target,
     };
     if rest.starts_with('/') || !rest.contains(':') || rest.contains('$') {
@@ -473,7 +489,7 @@ fn log_target_problem(target: &str) -> Option<String> {
         None => rest.rsplit_once(':').map(|(_, port)| port)?,
     };
     match port.parse::<u32>() {
-        Ok(number) if number <= 65535 => None,
+        Ok(number) if number <= 65535 && port.bytes().all(|b| b.is_ascii_digit()) => None,
         _ => Some(format!(
             "invalid port `{port}` in the log target `{target}`"
         )),
@@ -936,20 +952,28 @@ mod tests {
         assert!(hash_type(&["hash-type", "consistent", "none"], v(2, 6)).is_some());
         assert!(cookie(&["cookie", "SRV", "insert", "attr", "SameSite=Strict"]).is_none());
         assert!(
-            log(&[
-                "log",
-                "127.0.0.1:514",
-                "len",
-                "1024",
-                "format",
-                "rfc5424",
-                "local0",
-                "info",
-                "notice"
-            ])
+            log(
+                &[
+                    "log",
+                    "127.0.0.1:514",
+                    "len",
+                    "1024",
+                    "format",
+                    "rfc5424",
+                    "local0",
+                    "info",
+                    "notice"
+                ],
+                v(3, 0)
+            )
             .is_none()
         );
-        assert!(log(&["log", "127.0.0.1:70000", "local0"]).is_some());
+        assert!(log(&["log", "127.0.0.1:70000", "local0"], v(3, 0)).is_some());
+        assert!(log(&["log", "127.0.0.1:+5", "local0"], v(3, 0)).is_some());
+        assert!(log(&["log", "backend@be", "local0"], v(2, 6)).is_some());
+        assert!(log(&["log", "backend@be", "local0"], v(3, 0)).is_none());
+        assert!(log(&["log", "foo@bar", "local0"], v(3, 0)).is_some());
+        assert!(log(&["log", "ring@r", "local0"], v(2, 6)).is_none());
         assert!(
             stick_table(&[
                 "stick-table",

@@ -89,8 +89,9 @@ impl InvalidArgument {
                 let words: Vec<&str> = model.values(stmt).collect();
                 if words.first() == Some(&"nameserver") {
                     if let Some(address) = words.get(2)
-                        && let Some(problem) =
+                        && let Some(problem) = unknown_family(address).or_else(|| {
                             connect_problem(address, false, !address.contains('@'))
+                        })
                     {
                         let what = format!("nameserver address `{address}`");
                         report(out, stmt, 2, &what, problem);
@@ -348,6 +349,15 @@ fn quic_server_problem(address: &str, target: Version, experimental: bool) -> Op
     })
 }
 
+/// The family of `address` (`foo@…`) when haproxy has no such family: a
+/// name of letters and digits outside [`vocabulary::ADDRESS_PREFIXES`].
+fn unknown_family(address: &str) -> Option<String> {
+    let (family, _) = address.split_once('@')?;
+    let plain = !family.is_empty() && family.bytes().all(|b| b.is_ascii_alphanumeric());
+    let known = vocabulary::ADDRESS_PREFIXES.iter().any(|(name, _)| *name == family);
+    (plain && !known).then(|| format!("unknown address family `{family}@`"))
+}
+
 /// Why `host` is not an IPv4 address although it looks like one (four
 /// numbers separated by dots): haproxy cannot read or resolve it.
 fn ipv4_problem(host: &str) -> Option<String> {
@@ -412,6 +422,13 @@ fn connect_problem_ranges(
     let Some(port) = port else {
         return port_required.then(|| "no port: write `host:port`".to_string());
     };
+    if !offsets
+        && let Some(number) = port.strip_prefix(['+', '-'])
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(format!("a port offset (`{port}`) is not accepted here"));
+    }
     let digits = if offsets { port.trim_start_matches(['+', '-']) } else { port };
     if port.contains('-') && !(offsets && port.starts_with('-')) && !digits.is_empty() {
         if !ranges {
