@@ -55,6 +55,8 @@ const ARGUMENTS: &[(Vocabulary, &str, Shape)] = &[
     (Vocabulary::Proxy, "stick-table", Shape::Special),
     (Vocabulary::Proxy, "option", Shape::Special),
     (Vocabulary::Proxy, "filter", Shape::Special),
+    (Vocabulary::Proxy, "compression", Shape::Special),
+    (Vocabulary::Proxy, "http-send-name-header", Shape::Special),
 ];
 
 /// The options whose arguments are checked.
@@ -179,10 +181,12 @@ pub(super) fn argument_finding(
                 "hash-type" => hash_type(&words, target),
                 "balance" => balance(&words, target),
                 "cookie" => cookie(&words),
-                "log" => log(&words),
+                "log" => log(&words, target),
                 "stick-table" => stick_table(&words),
                 "option" => option(&words, target),
                 "filter" => filter(&words, target),
+                "compression" => compression(&words, target),
+                "http-send-name-header" => send_name_header(&words, target),
                 _ => None,
             }?;
             let (index, message) = problem;
@@ -398,12 +402,12 @@ const LOG_FORMATS: &[&str] = &[
     "local", "rfc3164", "rfc5424", "priority", "short", "timed", "iso", "raw",
 ];
 
-fn log(words: &[&str]) -> Problem {
+fn log(words: &[&str], version: Version) -> Problem {
     let target = *words.get(1)?;
     if target == "global" {
         return None;
     }
-    if let Some(problem) = log_target_problem(target) {
+    if let Some(problem) = log_target_problem(target, version) {
         return Some((1, problem));
     }
     let mut i = 2;
@@ -452,12 +456,28 @@ fn log(words: &[&str]) -> Problem {
     None
 }
 
-/// Why haproxy cannot send logs to `target` (an `ip:port` with a port out
-/// of range); other targets (sockets, rings, `stdout`) are not judged.
-fn log_target_problem(target: &str) -> Option<String> {
+/// Why haproxy `version` cannot send logs to `target`: an `ip:port` with a
+/// port out of range or an offset, an address family it does not know
+/// (`backend@` came after 2.6); sockets, rings and `stdout` are not judged.
+fn log_target_problem(target: &str, version: Version) -> Option<String> {
     let rest = match target.split_once('@') {
         Some(("udp" | "udp4" | "udp6" | "tcp" | "tcp4" | "tcp6" | "ipv4" | "ipv6", rest)) => rest,
-        Some(_) => return None,
+        Some(("backend", _)) if version < Version::new(2, 7) => {
+            return Some(format!(
+                "HAProxy {version} cannot send logs to a backend (`{target}`): a later release \
+                 added `backend@`"
+            ));
+        }
+        Some(("ring" | "backend", _)) => return None,
+        Some((family, _)) => {
+            let known = crate::model::vocabulary::ADDRESS_PREFIXES
+                .iter()
+                .any(|(name, _)| *name == family);
+            let plain = !family.is_empty() && family.bytes().all(|b| b.is_ascii_alphanumeric());
+            return (plain && !known).then(|| {
+                format!("unknown address family `{family}@` in the log target `{target}`")
+            });
+        }
         None => target,
     };
     if rest.starts_with('/') || !rest.contains(':') || rest.contains('$') {
@@ -469,7 +489,7 @@ fn log_target_problem(target: &str) -> Option<String> {
         None => rest.rsplit_once(':').map(|(_, port)| port)?,
     };
     match port.parse::<u32>() {
-        Ok(number) if number <= 65535 => None,
+        Ok(number) if number <= 65535 && port.bytes().all(|b| b.is_ascii_digit()) => None,
         _ => Some(format!(
             "invalid port `{port}` in the log target `{target}`"
         )),
@@ -542,8 +562,8 @@ fn stick_table(words: &[&str]) -> Problem {
                     return Some((
                         i + 1,
                         format!(
-                            "invalid stick-table size `{size}` (a \
-                             number with an optional k, m or g)"
+                            "invalid stick-table size `{size}` \
+                             (a number with an optional k, m or g)"
                         ),
                     ));
                 }
@@ -604,7 +624,7 @@ fn filter(words: &[&str], target: Version) -> Problem {
         return Some((0, "`filter` needs the name of a filter".to_string()));
     };
     if crate::model::registry::lists("filter", name, target) {
-        return None;
+        return filter_arguments(name, words);
     }
     let elsewhere = crate::model::registry::listed_in("filter", name);
     let message = if elsewhere.is_empty() {
@@ -626,6 +646,145 @@ fn filter(words: &[&str], target: Version) -> Problem {
     Some((1, message))
 }
 
+/// The arguments of the filters every build has (`compression`, `cache`,
+/// `fcgi-app`, `trace`, `spoe`); the others are not judged.
+fn filter_arguments(name: &str, words: &[&str]) -> Problem {
+    let extra = |i: usize| {
+        words
+            .get(i)
+            .map(|word| (i, format!("the `{name}` filter takes no argument `{word}`")))
+    };
+    match name {
+        "compression" | "comp-req" | "comp-res" => extra(2),
+        "cache" | "fcgi-app" => match words.get(2) {
+            None => Some((
+                1,
+                format!("the `{name}` filter needs the name of its section"),
+            )),
+            Some(_) => extra(3),
+        },
+        "trace" | "spoe" => {
+            let (valued, flags): (&[&str], &[&str]) = if name == "trace" {
+                (
+                    &["name"],
+                    &["random-parsing", "random-forwarding", "hexdump", "quiet"],
+                )
+            } else {
+                (&["engine", "config"], &[])
+            };
+            let mut i = 2;
+            let mut config = false;
+            while let Some(&word) = words.get(i) {
+                if valued.contains(&word) {
+                    if words.get(i + 1).is_none() {
+                        return Some((i, format!("`filter {name} … {word}` needs a value")));
+                    }
+                    config |= word == "config";
+                    i += 2;
+                } else if flags.contains(&word) {
+                    i += 1;
+                } else {
+                    return Some((i, format!("unknown `filter {name}` option `{word}`")));
+                }
+            }
+            (name == "spoe" && !config).then(|| {
+                (
+                    1,
+                    "the `spoe` filter needs `config <file>`, the file describing its agents"
+                        .to_string(),
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The first release of each `compression` option, as the oracles tell:
+/// one after the last oracle that refuses it.
+const COMPRESSION_OPTIONS: &[(&str, Version)] = &[
+    ("algo", Version::new(2, 4)),
+    ("type", Version::new(2, 4)),
+    ("offload", Version::new(2, 4)),
+    ("algo-req", Version::new(2, 7)),
+    ("algo-res", Version::new(2, 7)),
+    ("type-req", Version::new(2, 7)),
+    ("type-res", Version::new(2, 7)),
+    ("direction", Version::new(2, 7)),
+    ("minsize-req", Version::new(3, 1)),
+    ("minsize-res", Version::new(3, 1)),
+];
+
+const COMPRESSION_ALGORITHMS: &[&str] = &["identity", "gzip", "deflate", "raw-deflate"];
+
+fn compression(words: &[&str], target: Version) -> Problem {
+    let known: Vec<&str> = COMPRESSION_OPTIONS
+        .iter()
+        .filter(|(_, since)| *since <= target)
+        .map(|(name, _)| *name)
+        .collect();
+    let Some(&option) = words.get(1) else {
+        return Some((
+            0,
+            format!("`compression` needs an option: {}", known.join(", ")),
+        ));
+    };
+    if !known.contains(&option) {
+        let why = match COMPRESSION_OPTIONS.iter().find(|(name, _)| *name == option) {
+            Some(_) => format!("`compression {option}` is not available in HAProxy {target}"),
+            None => format!("unknown `compression` option `{option}`"),
+        };
+        return Some((
+            1,
+            format!("{why} (this version knows {})", known.join(", ")),
+        ));
+    }
+    match option {
+        "algo" | "algo-req" | "algo-res" => {
+            if words.len() < 3 {
+                return Some((1, format!("`compression {option}` needs an algorithm")));
+            }
+            words
+                .iter()
+                .enumerate()
+                .skip(2)
+                .find(|(_, a)| !COMPRESSION_ALGORITHMS.contains(a))
+                .map(|(i, a)| {
+                    (
+                        i,
+                        format!(
+                            "unknown compression algorithm `{a}` (one of {})",
+                            COMPRESSION_ALGORITHMS.join(", ")
+                        ),
+                    )
+                })
+        }
+        "direction" => one_of(
+            words,
+            2,
+            "compression direction",
+            &["request", "response", "both"],
+        ),
+        _ => None,
+    }
+}
+
+/// 3.4 refuses the headers that frame the message or name its host.
+fn send_name_header(words: &[&str], target: Version) -> Problem {
+    let name = words.get(1)?;
+    let framing = ["host", "content-length", "transfer-encoding", "connection"];
+    (target >= Version::new(3, 4) && framing.iter().any(|f| f.eq_ignore_ascii_case(name))).then(
+        || {
+            (
+                1,
+                format!(
+                    "`http-send-name-header` cannot replace the `{name}` header (HAProxy {target} \
+                     refuses it: that header frames the request or names its host)"
+                ),
+            )
+        },
+    )
+}
+
 fn option(words: &[&str], target: Version) -> Problem {
     let name = *words.get(1)?;
     match name {
@@ -638,8 +797,8 @@ fn option(words: &[&str], target: Version) -> Problem {
         {
             Some((
                 4,
-                "`option httpchk` no longer takes headers after the \
-                 HTTP version: write them with `http-check send hdr …`"
+                "`option httpchk` no longer takes headers after the HTTP version: write them \
+                 with `http-check send hdr …`"
                     .to_string(),
             ))
         }
@@ -769,10 +928,8 @@ mod tests {
     fn durations_are_read_as_haproxy_reads_them() {
         assert!(matches!(read_duration("30s"), Duration::Valid));
         assert!(matches!(read_duration("5000"), Duration::Valid));
-        assert!(matches!(
-            read_duration("30sec"),
-            Duration::Trailing(read, ignored) if read == "30s" && ignored == "ec"
-        ));
+        assert!(matches!(read_duration("30sec"),
+                Duration::Trailing(read, ignored) if read == "30s" && ignored == "ec"));
         assert!(matches!(read_duration("5mins"), Duration::Trailing(read, _) if read == "5m"));
         for bad in ["5xs", "5ux", "5u", "5M", "1.5s", "-5s", "s", "100000d"] {
             assert!(matches!(read_duration(bad), Duration::Invalid(_)), "{bad}");
@@ -795,20 +952,28 @@ mod tests {
         assert!(hash_type(&["hash-type", "consistent", "none"], v(2, 6)).is_some());
         assert!(cookie(&["cookie", "SRV", "insert", "attr", "SameSite=Strict"]).is_none());
         assert!(
-            log(&[
-                "log",
-                "127.0.0.1:514",
-                "len",
-                "1024",
-                "format",
-                "rfc5424",
-                "local0",
-                "info",
-                "notice"
-            ])
+            log(
+                &[
+                    "log",
+                    "127.0.0.1:514",
+                    "len",
+                    "1024",
+                    "format",
+                    "rfc5424",
+                    "local0",
+                    "info",
+                    "notice"
+                ],
+                v(3, 0)
+            )
             .is_none()
         );
-        assert!(log(&["log", "127.0.0.1:70000", "local0"]).is_some());
+        assert!(log(&["log", "127.0.0.1:70000", "local0"], v(3, 0)).is_some());
+        assert!(log(&["log", "127.0.0.1:+5", "local0"], v(3, 0)).is_some());
+        assert!(log(&["log", "backend@be", "local0"], v(2, 6)).is_some());
+        assert!(log(&["log", "backend@be", "local0"], v(3, 0)).is_none());
+        assert!(log(&["log", "foo@bar", "local0"], v(3, 0)).is_some());
+        assert!(log(&["log", "ring@r", "local0"], v(2, 6)).is_none());
         assert!(
             stick_table(&[
                 "stick-table",

@@ -30,9 +30,15 @@ impl Rule for UnknownKeyword {
                 _ => continue,
             };
             let span = model.words_span(line.stmt, 0, 1 + keyword.split(' ').count());
+            let message = format!("`{prefix}` cannot be put before `{keyword}`");
+            let note = format!(
+                "haproxy {target} refuses to start: `no` and `default` only apply to options that \
+                 can be turned off and to `log` (in `global` also to busy-polling, set-dumpable, \
+                 strict-limits, insecure-fork-wanted and numa-cpu-mapping)"
+            );
             out.push(
-                Finding::new(Self::ID, span, format!("`{prefix}` cannot be put before `{keyword}`"))
-                    .note(format!("haproxy {target} refuses to start: `no` and `default` only apply to options that can be turned off and to `log` (in `global` also to busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping)"))
+                Finding::new(Self::ID, span, message)
+                    .note(note)
                     .help(format!("remove the line, or remove `{prefix}`")),
             );
         }
@@ -54,47 +60,74 @@ impl Rule for UnknownKeyword {
             };
             let span = model.words_span(line.stmt, line.first, line.first + span_words);
             if let Some(keyword) = known {
+                let name = keyword.name;
+                let unknown =
+                    format!("haproxy {target} refuses to start on a keyword it does not know");
                 if super::keyword_lines::oracle_lacks_option(&line, target) {
-                    let versions: Vec<String> = line.words.get(1).map(|o| vocabulary_versions(o)).unwrap_or_default();
+                    let versions: Vec<String> =
+                        line.words.get(1).map(|o| vocabulary_versions(o)).unwrap_or_default();
+                    let note = format!(
+                        "haproxy {target} refuses to start on an option it does not have \
+                         (\"unknown option\"); haproxy {} have it",
+                        versions.join(", ")
+                    );
+                    let message = format!("`{name}` is not available in HAProxy {target}");
                     out.push(
-                        Finding::new(Self::ID, span, format!("`{}` is not available in HAProxy {target}", keyword.name))
-                            .note(format!("haproxy {target} refuses to start on an option it does not have (\"unknown option\"); haproxy {} have it", versions.join(", ")))
-                            .help("remove it, guard it with `.if version_atleast(…)`, or target another version with --haproxy-version"),
+                        Finding::new(Self::ID, span, message)
+                            .note(note)
+                            .help(
+                                "remove it, guard it with `.if version_atleast(…)`, or target \
+                                 another version with --haproxy-version",
+                            ),
                     );
                 } else if keyword.life.since > target {
-                    out.push(
-                        Finding::new(Self::ID, span, format!("`{}` is not available in HAProxy {target}: it appeared in {}", keyword.name, keyword.life.since))
-                            .note(format!("haproxy {target} refuses to start on a keyword it does not know"))
-                            .help(format!("remove it, guard it with `.if version_atleast({})`, or target a newer version with --haproxy-version", keyword.life.since)),
+                    let since = keyword.life.since;
+                    let message = format!(
+                        "`{name}` is not available in HAProxy {target}: it appeared in {since}"
                     );
+                    let help = format!(
+                        "remove it, guard it with `.if version_atleast({since})`, or target a \
+                         newer version with --haproxy-version"
+                    );
+                    out.push(Finding::new(Self::ID, span, message).note(unknown).help(help));
                 } else if let Some(until) = keyword.life.until.filter(|until| *until <= target) {
-                    out.push(
-                        Finding::new(Self::ID, span, format!("`{}` no longer exists in HAProxy {target} (documented up to {})", keyword.name, until.previous()))
-                            .note(format!("haproxy {target} refuses to start on a keyword it does not know")),
+                    let message = format!(
+                        "`{name}` no longer exists in HAProxy {target} (documented up to {})",
+                        until.previous()
                     );
+                    out.push(Finding::new(Self::ID, span, message).note(unknown));
                 }
                 continue;
             }
             let family = vocabulary::family(first);
             let (message, suggestion) = match (family.is_empty(), line.words.get(1)) {
                 (false, Some(second)) => {
+                    let exists = |name: &&&str| {
+                        let words: Vec<&str> = name.split(' ').collect();
+                        vocabulary::proxy(&words).is_some_and(|k| k.life.exists_in(target))
+                    };
                     let candidates: Vec<&str> = family
                         .iter()
-                        .filter(|name| vocabulary::proxy(&name.split(' ').collect::<Vec<_>>()).is_some_and(|k| k.life.exists_in(target)))
+                        .filter(exists)
                         .filter_map(|name| name.split_once(' ').map(|(_, rest)| rest))
                         .collect();
+                    let closest = crate::text::closest(second, candidates.iter().copied());
                     (
                         format!("unknown `{first}` keyword `{second}` in {section} section"),
-                        crate::text::closest(second, candidates.iter().copied()).map(|s| format!("{first} {s}")),
+                        closest.map(|s| format!("{first} {s}")),
                     )
                 }
                 _ => {
                     let names: Vec<&str> = match line.vocabulary {
                         Vocabulary::Global => vocabulary::global_names()
-                            .filter(|n| vocabulary::global(n).is_some_and(|k| k.life.exists_in(target)))
+                            .filter(|n| {
+                                vocabulary::global(n).is_some_and(|k| k.life.exists_in(target))
+                            })
                             .collect(),
                         Vocabulary::Proxy => vocabulary::proxy_names()
-                            .filter(|n| vocabulary::proxy(&[n]).is_some_and(|k| k.life.exists_in(target)))
+                            .filter(|n| {
+                                vocabulary::proxy(&[n]).is_some_and(|k| k.life.exists_in(target))
+                            })
                             .map(|n| n.split(' ').next().unwrap_or(n))
                             .collect(),
                     };
@@ -108,7 +141,9 @@ impl Rule for UnknownKeyword {
                 .note(format!("haproxy {target} refuses to start on a keyword it does not know"));
             finding = match suggestion {
                 Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
-                None => finding.help(format!("check the spelling against the HAProxy {target} manual")),
+                None => {
+                    finding.help(format!("check the spelling against the HAProxy {target} manual"))
+                }
             };
             out.push(finding);
         }
@@ -117,7 +152,8 @@ impl Rule for UnknownKeyword {
 
 /// The oracle versions whose option tables have `option`.
 fn vocabulary_versions(option: &str) -> Vec<String> {
-    crate::model::registry::listed_in("option", option).iter().map(ToString::to_string).collect()
+    let versions = crate::model::registry::listed_in("option", option);
+    versions.iter().map(ToString::to_string).collect()
 }
 
 impl UnknownKeyword {
@@ -133,16 +169,26 @@ impl UnknownKeyword {
             let (since, until) = section.kind.lifetime();
             let span = || model.word_span(section.header, 0);
             if since > target {
-                out.push(
-                    Finding::new(Self::ID, span(), format!("`{keyword}` sections are not available in HAProxy {target}: they appeared in {since}"))
-                        .note(format!("haproxy {target} reads `{keyword}` as an unknown keyword of the section above and refuses to start"))
-                        .help(format!("guard the section with `.if version_atleast({since})`, or target a newer version with --haproxy-version")),
+                let message = format!(
+                    "`{keyword}` sections are not available in HAProxy {target}: they appeared in \
+                     {since}"
                 );
+                let note = format!(
+                    "haproxy {target} reads `{keyword}` as an unknown keyword of the section above \
+                     and refuses to start"
+                );
+                let help = format!(
+                    "guard the section with `.if version_atleast({since})`, or target a newer \
+                     version with --haproxy-version"
+                );
+                out.push(Finding::new(Self::ID, span(), message).note(note).help(help));
             } else if let Some(until) = until.filter(|until| *until <= target) {
-                out.push(
-                    Finding::new(Self::ID, span(), format!("`{keyword}` sections no longer exist in HAProxy {target}: they were removed in {until}"))
-                        .note(format!("haproxy {target} refuses to start on them")),
+                let message = format!(
+                    "`{keyword}` sections no longer exist in HAProxy {target}: they were removed \
+                     in {until}"
                 );
+                let note = format!("haproxy {target} refuses to start on them");
+                out.push(Finding::new(Self::ID, span(), message).note(note));
             }
             if section.kind == SectionKind::Cache {
                 for &stmt in &section.statements {
@@ -150,12 +196,19 @@ impl UnknownKeyword {
                         continue;
                     }
                     let Some(word) = model.value(stmt, 0) else { continue };
-                    if model.words(stmt).first().is_some_and(|w| w.has_env() || w.is_quoted()) || vocabulary::CACHE_KEYWORDS.contains(&word) {
+                    let first = model.words(stmt).first();
+                    if first.is_some_and(|w| w.has_env() || w.is_quoted())
+                        || vocabulary::CACHE_KEYWORDS.contains(&word)
+                    {
                         continue;
                     }
-                    let mut finding = Finding::new(Self::ID, model.word_span(stmt, 0), format!("unknown keyword `{word}` in cache section"))
-                        .note(format!("haproxy {target} refuses to start on a keyword it does not know"));
-                    if let Some(suggestion) = crate::text::closest(word, vocabulary::CACHE_KEYWORDS.iter().copied()) {
+                    let span = model.word_span(stmt, 0);
+                    let message = format!("unknown keyword `{word}` in cache section");
+                    let note =
+                        format!("haproxy {target} refuses to start on a keyword it does not know");
+                    let mut finding = Finding::new(Self::ID, span, message).note(note);
+                    let keywords = vocabulary::CACHE_KEYWORDS.iter().copied();
+                    if let Some(suggestion) = crate::text::closest(word, keywords) {
                         finding = finding.help(format!("did you mean `{suggestion}`?"));
                     }
                     out.push(finding);
@@ -170,8 +223,15 @@ impl UnknownKeyword {
         let model = cx.model;
         let target = cx.target;
         for section in model.sections.iter().filter(|s| s.kind.inherits_defaults()) {
-            let servers = section.servers.iter().map(|s| (s.stmt, &s.params, "server", keywords::server_param as fn(&str) -> Option<&'static ParamKeyword>));
-            let binds = section.binds.iter().map(|b| (b.stmt, &b.params, "bind", keywords::bind_param as fn(&str) -> Option<&'static ParamKeyword>));
+            type Table = fn(&str) -> Option<&'static ParamKeyword>;
+            let servers = section
+                .servers
+                .iter()
+                .map(|s| (s.stmt, &s.params, "server", keywords::server_param as Table));
+            let binds = section
+                .binds
+                .iter()
+                .map(|b| (b.stmt, &b.params, "bind", keywords::bind_param as Table));
             for (stmt, params, what, table) in servers.chain(binds) {
                 if cx.activity(stmt) != Activity::Active {
                     continue;
@@ -191,21 +251,27 @@ impl UnknownKeyword {
                     let written = model.value(stmt, param.word as usize).unwrap_or("");
                     let name = written.split('(').next().unwrap_or(written);
                     let span = model.word_span(stmt, param.word as usize);
+                    let unknown = || {
+                        format!("haproxy {target} refuses to start on a parameter it does not know")
+                    };
                     match resolved.or_else(|| table(name)) {
                         Some(known) => {
                             let since = Version::parse(known.since).unwrap_or(Version::new(2, 4));
                             if since > target {
-                                out.push(
-                                    Finding::new(Self::ID, span, format!("`{name}` is not a {what} parameter in HAProxy {target}: it appeared in {since}"))
-                                        .note(format!("haproxy {target} refuses to start on a parameter it does not know")),
+                                let message = format!(
+                                    "`{name}` is not a {what} parameter in HAProxy {target}: it \
+                                     appeared in {since}"
                                 );
+                                out.push(Finding::new(Self::ID, span, message).note(unknown()));
                                 break;
                             }
-                            if let Some(until) = known.until.and_then(Version::parse).filter(|until| *until <= target) {
-                                out.push(
-                                    Finding::new(Self::ID, span, format!("`{name}` is no longer a {what} parameter in HAProxy {target}: it was removed in {until}"))
-                                        .note(format!("haproxy {target} refuses to start on a parameter it does not know")),
+                            let until = known.until.and_then(Version::parse);
+                            if let Some(until) = until.filter(|until| *until <= target) {
+                                let message = format!(
+                                    "`{name}` is no longer a {what} parameter in HAProxy {target}: \
+                                     it was removed in {until}"
                                 );
+                                out.push(Finding::new(Self::ID, span, message).note(unknown()));
                                 break;
                             }
                         }
@@ -214,8 +280,8 @@ impl UnknownKeyword {
                                 "bind" => keywords::bind_param_names().collect(),
                                 _ => keywords::server_param_names().collect(),
                             };
-                            let mut finding = Finding::new(Self::ID, span, format!("unknown {what} parameter `{name}`"))
-                                .note(format!("haproxy {target} refuses to start on a parameter it does not know"));
+                            let message = format!("unknown {what} parameter `{name}`");
+                            let mut finding = Finding::new(Self::ID, span, message).note(unknown());
                             if let Some(suggestion) = crate::text::closest(name, names) {
                                 finding = finding.help(format!("did you mean `{suggestion}`?"));
                             }
@@ -238,7 +304,11 @@ mod tests {
 
     #[test]
     fn misspellings_and_unknown_options() {
-        let found = findings(ID, "global\n  maxconnn 100\ndefaults\n  option htplog\n  timeout sever 5s\n  tmeout client 5s\n  option httplog\nbackend b\n  server s 10.0.0.1:80\n");
+        let found = findings(
+            ID,
+            "global\n  maxconnn 100\ndefaults\n  option htplog\n  timeout sever 5s\n  \
+             tmeout client 5s\n  option httplog\nbackend b\n  server s 10.0.0.1:80\n",
+        );
         let messages: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
         assert_eq!(
             messages,
@@ -254,14 +324,19 @@ mod tests {
     #[test]
     fn keywords_of_newer_releases_and_version_guards() {
         let config = "global\n  stats-file /x\n.if version_atleast(3.0)\n  stats-file /y\n.endif\n";
-        let on_26 = findings_with(ID, config, crate::Options { target: Version::new(2, 6), ..Default::default() });
+        let on = |target| {
+            let options = crate::Options { target, ..Default::default() };
+            findings_with(ID, config, options)
+        };
+        let on_26 = on(Version::new(2, 6));
         assert_eq!(on_26.len(), 1, "{on_26:?}");
         assert!(on_26[0].1.contains("appeared in 3.0"));
-        assert!(findings_with(ID, config, crate::Options { target: Version::new(3, 0), ..Default::default() }).is_empty());
+        assert!(on(Version::new(3, 0)).is_empty());
     }
 
     #[test]
     fn undecidable_blocks_and_env_keywords_are_not_judged() {
-        assert!(findings(ID, "global\n.if defined(X)\n  whatever 1\n.endif\n  \"${KW}\" 1\n").is_empty());
+        let config = "global\n.if defined(X)\n  whatever 1\n.endif\n  \"${KW}\" 1\n";
+        assert!(findings(ID, config).is_empty());
     }
 }
