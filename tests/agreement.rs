@@ -43,10 +43,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The floors, one row per series: (series, recall % at least, false errors at
 /// most, warning recall % at least). Raise them when the figures rise.
 const FLOORS: [(&str, f64, usize, f64); 4] = [
-    ("2.6", 92.6, 0, 95.8),
-    ("3.0", 88.0, 0, 100.0),
-    ("3.2", 80.2, 0, 97.9),
-    ("3.4", 82.1, 0, 100.0),
+    ("2.6", 94.7, 0, 95.8),
+    ("3.0", 96.0, 0, 100.0),
+    ("3.2", 91.5, 0, 97.9),
+    ("3.4", 96.4, 0, 100.0),
 ];
 
 /// Where the corpus is looked for: `HAPLINT_CORPUS`, else `../shared/corpus`
