@@ -127,6 +127,42 @@ pub fn refused(
                 Some(_) => None,
             }
         }
+        "url_enc" => {
+            let a = arg(0).filter(|a| !a.is_empty())?;
+            (a != "query").then(|| (1, "must be `query`".to_string()))
+        }
+        "json" => {
+            let a = arg(0).filter(|a| !a.is_empty())?;
+            let known = matches!(a, "ascii" | "utf8" | "utf8s" | "utf8p" | "utf8ps");
+            (!known).then(|| (1, "must be ascii, utf8, utf8s, utf8p or utf8ps".to_string()))
+        }
+        "json_query" => {
+            if arg(0) == Some("") {
+                return Some((1, "must not be empty".to_string()));
+            }
+            let a = arg(1).filter(|a| !a.is_empty())?;
+            (a != "int").then(|| (2, "must be `int` (the only output type)".to_string()))
+        }
+        "regsub" => {
+            let a = arg(2)?;
+            (!a.chars().all(|c| matches!(c, 'i' | 'g')))
+                .then(|| (3, "holds a flag other than `i` and `g`".to_string()))
+        }
+        "sha2" => {
+            let bits = int(0)?;
+            (!matches!(bits, 224 | 256 | 384 | 512))
+                .then(|| (1, "must be 224, 256, 384 or 512 bits".to_string()))
+        }
+        "aes_gcm_enc" | "aes_gcm_dec" | "aes_cbc_enc" | "aes_cbc_dec" => {
+            let bits = int(0)?;
+            (!matches!(bits, 128 | 192 | 256))
+                .then(|| (1, "must be a key size of 128, 192 or 256 bits".to_string()))
+        }
+        "fc_rtt" | "fc_rttvar" | "bc_rtt" | "bc_rttvar" => {
+            let unit = arg(0).filter(|u| !u.is_empty())?;
+            (!matches!(unit, "us" | "ms")).then(|| (1, "must be us or ms".to_string()))
+        }
+        "http_date" => time_unit(arg(1), 2),
         "date" => time_unit(arg(1), 2),
         "accept_date" | "request_date" => time_unit(arg(0), 1),
         "uuid" => {
@@ -240,5 +276,17 @@ mod tests {
         assert_eq!(check("req.payload_lv", &["0", "1", "-5"], "x"), Some(3));
         assert_eq!(check("date", &["0", "xx"], "x"), Some(2));
         assert_eq!(check("bool", &["TRUE"], "x"), None);
+        assert_eq!(check("url_enc", &["foo"], "string"), Some(1));
+        assert_eq!(check("json", &["utf8s"], "string"), None);
+        assert_eq!(
+            check("json_query", &["$.a", "foo"], "string[,string]"),
+            Some(2)
+        );
+        assert_eq!(check("regsub", &["a", "b", "gi"], "x"), None);
+        assert_eq!(check("regsub", &["a", "b", "z"], "x"), Some(3));
+        assert_eq!(check("sha2", &["100"], "[integer]"), Some(1));
+        assert_eq!(check("aes_gcm_dec", &["100", "a", "b", "c"], "x"), Some(1));
+        assert_eq!(check("fc_rtt", &["xx"], "[string]"), Some(1));
+        assert_eq!(check("http_date", &["0", "xx"], "x"), Some(2));
     }
 }
