@@ -144,9 +144,92 @@ fn cases() -> Vec<(&'static str, String)> {
             "    tcp-request content track-sc0 src table app\n",
         ),
     ];
+    // Values haproxy's own checks refuse in arguments (issue 16).
+    let values = [
+        ("bytes negative offset (3.0+)", "%[str(a),bytes(-1)]"),
+        ("bytes zero length (3.0+)", "%[str(a),bytes(0,0)]"),
+        ("bytes integers", "%[str(a),bytes(1,2)]"),
+        ("bytes not a number", "%[str(a),bytes(0x10)]"),
+        ("has_ctl word", "%[str(a),has_ctl(bogus)]"),
+        ("has_ctl excess bits", "%[str(a),has_ctl(0x400000000)]"),
+        ("has_ctl all bits", "%[str(a),has_ctl(0x1FFFFFFFF)]"),
+        ("has_ctl http", "%[str(a),has_ctl(http)]"),
+        ("param hex delimiter", "%[str(a),param(a,0x26)]"),
+        ("param delimiter", "%[str(a),param(a,&)]"),
+        ("field index 0", "%[str(a),field(0,:)]"),
+        ("word without separators", "%[str(a),word(1,)]"),
+        ("field from the end", "%[str(a),field(-1,:)]"),
+        ("add hexadecimal", "%[str(1),add(0x10)]"),
+        ("sub negative", "%[str(1),sub(-3)]"),
+        ("div variable without scope", "%[str(1),div(foo.bar)]"),
+        ("add variable", "%[str(1),add(txn.x)]"),
+        (
+            "concat variable without scope",
+            "%[str(a),concat(a,foo.bar)]",
+        ),
+        ("strcmp variable without scope", "%[str(a),strcmp(foo)]"),
+        ("be2dec default chunk", "%[str(a),be2dec(:)]"),
+        ("be2dec chunk too big", "%[str(a),be2dec(:,9)]"),
+        ("be2dec chunk", "%[str(a),be2dec(:,2,1)]"),
+        ("be2hex truncate", "%[str(a),be2hex(:,1,2)]"),
+        ("ipmask too wide", "%[src,ipmask(33)]"),
+        ("ipmask IPv6 too wide", "%[src,ipmask(24,129)]"),
+        ("ipmask dotted", "%[src,ipmask(255.255.0.0,64)]"),
+        ("date unit", "%[date(0,xx)]"),
+        ("date milliseconds", "%[date(0,ms)]"),
+        ("uuid version 5", "%[uuid(5)]"),
+        ("uuid version 7 (3.0+)", "%[uuid(7)]"),
+        ("bool word", "%[bool(foo)]"),
+        ("url_enc type", "%[str(a),url_enc(foo)]"),
+        ("url_enc query", "%[str(a),url_enc(query)]"),
+        ("json input type", "%[str(a),json(foo)]"),
+        ("json utf8s", "%[str(a),json(utf8s)]"),
+        ("json_query output type", "%[str(a),json_query($.a,foo)]"),
+        ("json_query int", "%[str(a),json_query($.a,int)]"),
+        ("regsub flag", "%[str(a),regsub(a,b,z)]"),
+        ("regsub flags", "%[str(a),regsub(a,b,gi)]"),
+        ("sha2 bits", "%[str(a),sha2(100)]"),
+        ("sha2 384", "%[str(a),sha2(384)]"),
+        ("aes_gcm_dec key size", "%[str(a),aes_gcm_dec(100,a,b,c)]"),
+        ("fc_rtt unit", "%[fc_rtt(xx)]"),
+        ("fc_rtt ms", "%[fc_rtt(ms)]"),
+        ("http_date unit", "%[str(1),http_date(0,xx)]"),
+        ("http_date ms", "%[str(1),http_date(0,ms)]"),
+        ("table that does not exist", "%[table_cnt(nosuch)]"),
+        (
+            "sc table that does not exist",
+            "%[sc_http_req_rate(0,nosuch)]",
+        ),
+        ("table converter", "%[str(a),table_http_req_rate(app)]"),
+        ("own table missing", "%[src_conn_cnt]"),
+        ("server of the frontend", "%[srv_conn(a)]"),
+        ("server of a backend", "%[srv_conn(app/a)]"),
+        ("server missing in a backend", "%[srv_conn(app/zz)]"),
+        ("server of a missing backend", "%[srv_conn(nob/a)]"),
+    ];
+    let values = values.into_iter().map(|(name, expression)| {
+        (
+            name,
+            format!("    http-request set-header x {expression}\n"),
+        )
+    });
+    let payload = [
+        ("payload_lv zero length", "req.payload_lv(0,0)"),
+        ("payload_lv offset2 too negative", "req.payload_lv(0,1,-5)"),
+        ("payload_lv relative offset2", "req.payload_lv(0,1,+5)"),
+    ];
+    let payload = payload.into_iter().map(|(name, expression)| {
+        (
+            name,
+            format!("    tcp-request content set-var(txn.x) {expression}\n"),
+        )
+    });
     lines
         .into_iter()
-        .map(|(name, body)| (name, frontend(body)))
+        .map(|(name, body)| (name, body.to_string()))
+        .chain(values)
+        .chain(payload)
+        .map(|(name, body)| (name, frontend(&body)))
         .collect()
 }
 

@@ -11,6 +11,7 @@ pub mod expressions;
 pub mod keywords;
 mod references;
 pub mod registry;
+pub mod sample_values;
 pub mod samples;
 mod section;
 mod servers;

@@ -131,7 +131,7 @@ pub struct Signature {
 }
 
 impl Signature {
-    fn parse(text: &'static str) -> Signature {
+    pub(crate) fn parse(text: &'static str) -> Signature {
         let mandatory = text.split('[').next().unwrap_or("");
         let count = |part: &str| part.split(',').filter(|t| !t.trim().is_empty()).count();
         let args: Vec<ArgType> = text
