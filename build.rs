@@ -19,6 +19,12 @@ fn main() {
         })
         .unwrap_or_default();
     stems.sort();
+    // No docs means a broken checkout or a stale build folder: fail the build
+    // rather than ship a binary whose rules have no severity, tier or doc.
+    if stems.is_empty() {
+        println!("cargo::error=no rule docs found in {}", dir.display());
+        return;
+    }
     let mut out = String::from("pub(crate) static RULE_DOCS: &[(&str, &str)] = &[\n");
     for stem in &stems {
         let path = dir.join(format!("{stem}.yaml"));
