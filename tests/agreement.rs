@@ -43,10 +43,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The floors, one row per series: (series, recall % at least, false errors at
 /// most, warning recall % at least). Raise them when the figures rise.
 const FLOORS: [(&str, f64, usize, f64); 4] = [
-    ("2.6", 97.8, 0, 95.8),
-    ("3.0", 92.0, 0, 100.0),
-    ("3.2", 88.7, 0, 97.9),
-    ("3.4", 85.7, 0, 100.0),
+    ("2.6", 100.0, 0, 95.8),
+    ("3.0", 100.0, 0, 100.0),
+    ("3.2", 100.0, 0, 97.9),
+    ("3.4", 100.0, 0, 100.0),
 ];
 
 /// Where the corpus is looked for: `HAPLINT_CORPUS`, else `../shared/corpus`
