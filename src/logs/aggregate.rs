@@ -105,7 +105,7 @@ struct Group {
 }
 
 fn count_in(list: &mut Vec<(Vec<u8>, u64)>, key: &[u8], by: u64) {
-    match list.iter_mut().find(|(k, _)| k == key) {
+    match list.iter_mut().find(|(k, _)| same(k, key)) {
         Some((_, n)) => *n += by,
         None => list.push((key.to_vec(), by)),
     }
@@ -152,6 +152,13 @@ struct Groups {
     groups: Vec<Group>,
 }
 
+/// Two short byte strings equal, compared in place (names are a few bytes:
+/// a library call costs more).
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 fn key_hash(first: &[u8], second: &[u8]) -> u64 {
     let mut hasher = FxHasher::default();
     hasher.write(first);
@@ -170,7 +177,7 @@ impl Groups {
             if self
                 .raw
                 .get(at)
-                .is_some_and(|(a, b)| a == first && b == second)
+                .is_some_and(|(a, b)| same(a, first) && same(b, second))
             {
                 found = Some(at);
                 break;
