@@ -48,7 +48,10 @@ fn the_incident_lines_explained() {
 
 #[test]
 fn custom_formats_from_the_configuration() {
-    let json_line = r#"<134>Sep  3 15:20:31 lb haproxy[77]: {"client":"10.1.2.3","backend":"app","server":"a","tr":1250,"tw":0,"tc":1,"tt":1300,"status":200,"req":"GET /x"}"#;
+    let json_line = concat!(
+        r#"<134>Sep  3 15:20:31 lb haproxy[77]: {"client":"10.1.2.3","backend":"app","#,
+        r#""server":"a","tr":1250,"tw":0,"tc":1,"tt":1300,"status":200,"req":"GET /x"}"#
+    );
     let tab_line =
         "03/Sep/2024:15:20:22.467 10.1.2.3 tabs app a 3 850 2 40 900 503 sQ-- 42 tenant-7";
     let output = haplint(&[
@@ -94,7 +97,8 @@ fn many_lines_are_aggregated_and_bad_lines_named() {
     let mut lines = String::new();
     for i in 0..50 {
         lines.push_str(&format!(
-            "Feb  6 12:14:14 lb haproxy[1]: 10.0.1.2:3331{} [06/Feb/2009:12:14:14.655] www app/s{} 10/0/30/{}/{} 200 2750 - - ---- 1/1/1/1/0 0/0 {{}} {{}} \"GET /i/{i} HTTP/1.1\"\n",
+            "Feb  6 12:14:14 lb haproxy[1]: 10.0.1.2:3331{} [06/Feb/2009:12:14:14.655] www app/s{} \
+                10/0/30/{}/{} 200 2750 - - ---- 1/1/1/1/0 0/0 {{}} {{}} \"GET /i/{i} HTTP/1.1\"\n",
             i % 10,
             i % 2,
             i * 10,
@@ -267,11 +271,21 @@ fn alb_log() -> String {
             ("web", "10.0.1.9:80", format!("0.{:03}", i))
         };
         log.push_str(&format!(
-            "https 2024-09-03T15:20:{:02}.000000Z app/lb/1 1.2.3.4:5 {target} 0.001 {processing} 0.000 200 200 100 200 \"GET https://x.example.com:443/p/{i} HTTP/1.1\" \"ua\" c TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/{group}/abc \"Root=1-{i}\" \"x.example.com\" \"-\" 0 2024-09-03T15:20:{:02}.000000Z \"forward\" \"-\" \"-\" \"{target}\" \"200\" \"-\" \"-\"\n",
+            "https 2024-09-03T15:20:{:02}.000000Z app/lb/1 1.2.3.4:5 {target} 0.001 {processing} \
+                0.000 200 200 100 200 \"GET https://x.example.com:443/p/{i} HTTP/1.1\" \"ua\" c \
+                TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/{group}/abc \
+                \"Root=1-{i}\" \"x.example.com\" \"-\" 0 2024-09-03T15:20:{:02}.000000Z \
+                \"forward\" \"-\" \"-\" \"{target}\" \"200\" \"-\" \"-\"\n",
             i, i
         ));
     }
-    log.push_str("https 2024-09-03T15:21:00.000000Z app/lb/1 1.2.3.4:5 - -1 -1 -1 503 - 100 0 \"GET https://x.example.com:443/down HTTP/1.1\" \"ua\" c TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc \"Root=1-z\" \"x.example.com\" \"-\" 0 2024-09-03T15:21:00.000000Z \"forward\" \"-\" \"-\" \"-\" \"-\" \"-\" \"-\"\n");
+    log.push_str(
+        "https 2024-09-03T15:21:00.000000Z app/lb/1 1.2.3.4:5 - -1 -1 -1 503 - 100 0 \
+        \"GET https://x.example.com:443/down HTTP/1.1\" \"ua\" c TLSv1.2 \
+        arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc \"Root=1-z\" \
+        \"x.example.com\" \"-\" 0 2024-09-03T15:21:00.000000Z \"forward\" \"-\" \"-\" \"-\" \"-\" \
+        \"-\" \"-\"\n",
+    );
     log
 }
 
@@ -345,7 +359,8 @@ fn httplog_without_captures_shows_the_request_line() {
     let mut log = String::new();
     for i in 0..40 {
         log.push_str(&format!(
-            "Sep 13 15:20:31 lb haproxy[1]: 10.0.0.1:{i} [13/Sep/2024:15:20:22.467] www~ be/s1 1/0/2/{}/{} 200 10 - - ---- 1/1/1/1/0 0/0 \"GET /items/{i}?q=1 HTTP/1.1\"\n",
+            "Sep 13 15:20:31 lb haproxy[1]: 10.0.0.1:{i} [13/Sep/2024:15:20:22.467] www~ be/s1 \
+                1/0/2/{}/{} 200 10 - - ---- 1/1/1/1/0 0/0 \"GET /items/{i}?q=1 HTTP/1.1\"\n",
             i * 10,
             i * 10 + 3
         ));
@@ -357,5 +372,161 @@ fn httplog_without_captures_shows_the_request_line() {
     assert!(
         !out.contains("── aggregate ──"),
         "40 lines are not explained one by one"
+    );
+}
+
+/// `hh:mm:ss.mmm` of `ms` after midnight.
+fn clock(ms: u64) -> String {
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+/// A HAProxy log of 3,000 requests on a host on Paris summer time (no zone
+/// in the lines), then the ALB's log of the same requests (UTC), and ten ALB
+/// entries no HAProxy line has: five of a path HAProxy never saw, five an
+/// hour away from their request.
+fn mixed_log() -> String {
+    let mut haproxy = String::new();
+    let mut alb = String::new();
+    for i in 0..3000u64 {
+        // 17:00 local, one request every 1.2 s; paths repeat every 97 (no
+        // quarter hour apart has the same path, so only +02:00 fits).
+        let accepted = 17 * 3_600_000 + i * 1200;
+        let (tr, ta) = (20 + i % 300, 25 + i % 300);
+        haproxy.push_str(&format!(
+            "Sep  3 {} lb haproxy[1]: 10.0.0.1:{} [03/Sep/2024:{}] www be/s{} \
+             0/0/1/{tr}/{ta} 200 10 - - ---- 1/1/1/1/0 0/0 \"GET /p/{} HTTP/1.1\"\n",
+            &clock(accepted)[..8],
+            1024 + i,
+            clock(accepted),
+            i % 2,
+            i % 97
+        ));
+        // The ALB sees the request 3 ms after HAProxy sent it, in UTC.
+        let created = accepted + 1 + 3 - 2 * 3_600_000;
+        let done = accepted + ta - 2 * 3_600_000 + 1;
+        alb.push_str(&alb_entry(done, created, &format!("/p/{}", i % 97)));
+    }
+    for i in 0..5u64 {
+        alb.push_str(&alb_entry(15 * 3_600_000 + i, 15 * 3_600_000, "/nowhere"));
+        let late = 15 * 3_600_000 + 3_600_000 + 50_000 + i;
+        alb.push_str(&alb_entry(late, late, &format!("/p/{i}")));
+    }
+    haproxy + &alb
+}
+
+fn alb_entry(done: u64, created: u64, path: &str) -> String {
+    format!(
+        "https 2024-09-03T{}000Z app/lb/1 1.2.3.4:5 10.0.1.9:80 0.001 0.020 0.000 200 200 100 \
+         200 \"GET https://x.example.com:443{path} HTTP/1.1\" \"ua\" c TLSv1.2 \
+         arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc \"Root=1-x\" \
+         \"x.example.com\" \"-\" 0 2024-09-03T{}000Z \"forward\" \"-\" \"-\" \
+         \"10.0.1.9:80\" \"200\" \"-\" \"-\"\n",
+        clock(done),
+        clock(created)
+    )
+}
+
+/// Run haplint in `dir`.
+fn haplint_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_haplint"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_big_mixed_file_matches_alb_entries_to_their_haproxy_lines() {
+    let path = temp_file("mixed.log", mixed_log().as_bytes());
+    let file = path.to_str().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&[
+        "explain-log",
+        "--file",
+        file,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json["lines"], 6010);
+    assert_eq!(json["alb_entries"], 3010);
+    let matching = &json["alb_matching"];
+    assert_eq!(matching["alb_entries"], 3010, "{matching}");
+    assert_eq!(matching["matched"], 3000, "{matching}");
+    assert_eq!(matching["haproxy_lines_matched"], 3000, "{matching}");
+    let zone = matching["zone"].as_str().unwrap();
+    assert!(zone.contains("at UTC+02:00 (no zone given"), "{zone}");
+    let unmatched = matching["unmatched"].as_array().unwrap();
+    assert_eq!(unmatched.len(), 10);
+    let why = |line: u64| {
+        unmatched
+            .iter()
+            .find(|u| u["line"] == line)
+            .map(|u| u["why"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(why(6001), "no HAProxy line has its method and path");
+    assert_eq!(
+        why(6002),
+        "no HAProxy line with its method and path within 2 s"
+    );
+    // The slowest ALB entries name their HAProxy line: entry 3000 + n is
+    // request n.
+    let slowest = &json["alb_groups"][0]["slowest"];
+    for slow in slowest.as_array().unwrap() {
+        let line = slow["line"].as_u64().unwrap();
+        assert_eq!(slow["haproxy_line"], line - 3000, "{slow}");
+    }
+    // The zone from `.haplint.yaml` in the working folder (no --config):
+    // given, so no guess; a wrong one matches nothing.
+    let dir = path.parent().unwrap();
+    for (tz, matched, how) in [
+        ("Europe/Paris", 3000, "in Europe/Paris (given)"),
+        ("UTC", 0, "in UTC (given)"),
+    ] {
+        std::fs::write(dir.join(".haplint.yaml"), format!("tz: {tz}\n")).unwrap();
+        let out = haplint_in(dir, &["explain-log", "--file", "mixed.log"]);
+        let expected = format!("ALB entries matched to a HAProxy line: {matched} of 3010 (");
+        assert!(out.contains(&expected), "{out}");
+        assert!(out.contains(how), "{out}");
+    }
+    // --tz wins over the file.
+    let out = haplint_in(
+        dir,
+        &["explain-log", "--tz", "+02:00", "--file", "mixed.log"],
+    );
+    assert!(out.contains("3000 of 3010"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_zone_of_haplint_yaml_above_the_working_folder_is_used_without_config() {
+    let dir = std::env::temp_dir().join(format!("haplint-logs-{}-tz", std::process::id()));
+    let sub = dir.join("logs");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(dir.join(".haplint.yaml"), "tz: Europe/Paris\n").unwrap();
+    // The incident's request as `option httplog` logs it on a host on
+    // Paris summer time.
+    let haproxy = "Sep  3 17:20:31 lb haproxy[1]: 10.0.0.1:1 [03/Sep/2024:17:20:22.467] www~ \
+                   be/s1 1736/0/2/7662/9400 200 143 - - ---- 1/1/1/1/0 0/0 \
+                   \"POST https://domain.com/ls/apiLocation/location HTTP/2.0\"";
+    let alb = text("tests/fixtures/logs/incident-alb.log");
+    let out = haplint_in(&sub, &["explain-log", haproxy, &alb]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.contains("HAProxy's local time read in Europe/Paris (given)"),
+        "{out}"
     );
 }

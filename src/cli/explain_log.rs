@@ -11,10 +11,10 @@ use crate::error::Error;
 use crate::load::{self, Input};
 use crate::logs::format::Format;
 use crate::logs::matching::{self, Found, Zone};
-use crate::logs::{self, aggregate, alb, explain, gzip, time, waterfall};
+use crate::logs::{self, aggregate, alb, explain, gzip, pairs, time, waterfall};
 use clap::Args;
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// A file of at most this many lines is explained line by line too.
@@ -55,21 +55,22 @@ struct Context {
 }
 
 pub fn run(args: &ExplainLogArgs) -> Result<ExitCode, Error> {
-    let mut config_tz = None;
+    // The nearest `.haplint.yaml` above the configuration, else above the
+    // working folder (as `haplint check` finds it with no path given).
+    let start = args.config.clone().unwrap_or_else(|| PathBuf::from("."));
+    let config = match Config::find_upward(&start) {
+        Some(found) => Config::load(&found)?,
+        None => Config::default(),
+    };
     let report = match &args.config {
         Some(path) => {
             let sources = load::load(&[Input::Path(path.clone())])?;
-            let config = match Config::find_upward(path) {
-                Some(found) => Config::load(&found)?,
-                None => Config::default(),
-            };
-            config_tz = config.tz.clone();
             let options = config.options()?;
             Some(crate::check(sources, &options))
         }
         None => None,
     };
-    let zone = match args.tz.clone().or(config_tz) {
+    let zone = match args.tz.clone().or(config.tz.clone()) {
         Some(text) => Zone::Given(
             time::parse_zone(&text).map_err(|e| Error::Usage(format!("--tz: {e}")))?,
             text,
@@ -121,17 +122,7 @@ fn run_file(args: &ExplainLogArgs, context: &Context) -> Result<ExitCode, Error>
         path: name.clone(),
         source,
     };
-    let raw: Box<dyn Read + Send> = match &args.file {
-        Some(path) => Box::new(std::fs::File::open(path).map_err(read_error)?),
-        None => Box::new(std::io::stdin()),
-    };
-    let mut buffered = BufReader::with_capacity(64 * 1024, raw);
-    let gzipped = gzip::is_gzip(buffered.fill_buf().map_err(read_error)?);
-    let mut input: Box<dyn Read + Send> = if gzipped {
-        Box::new(gzip::GzipReader::new(buffered))
-    } else {
-        Box::new(buffered)
-    };
+    let mut input = open(args.file.as_deref()).map_err(read_error)?;
     // The start of the input: all of it when it is short.
     let mut start = Vec::new();
     (&mut input)
@@ -147,9 +138,47 @@ fn run_file(args: &ExplainLogArgs, context: &Context) -> Result<ExitCode, Error>
             <= EXPLAINED;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut stream = std::io::Cursor::new(&start).chain(input);
-    let summary = aggregate::aggregate(&mut stream, &context.formats, workers)
-        .map_err(read_error)?
-        .report();
+    let mut totals =
+        aggregate::aggregate(&mut stream, &context.formats, workers).map_err(read_error)?;
+    let mixed = totals.alb_entries > 0 && totals.haproxy_lines() > 0 && !short;
+    let matching = match &args.file {
+        Some(path) if mixed => {
+            let mut records = std::mem::take(&mut totals.alb_records);
+            records.sort_unstable_by_key(|r| r.line);
+            let mut reopen = || -> std::io::Result<Box<dyn BufRead>> {
+                Ok(Box::new(BufReader::with_capacity(
+                    1 << 20,
+                    open(Some(path))?,
+                )))
+            };
+            let report = pairs::match_file(
+                &mut reopen,
+                &context.formats,
+                &records,
+                totals.alb_not_kept,
+                &context.zone,
+            )
+            .map_err(read_error)?;
+            Some(report)
+        }
+        None if mixed => Some(pairs::MatchReport {
+            zone: "not matched: standard input is read once; give the log with --file to \
+                   match ALB entries to HAProxy lines"
+                .to_string(),
+            alb_entries: totals.alb_entries,
+            ..pairs::MatchReport::default()
+        }),
+        _ => None,
+    };
+    let mut summary = totals.report();
+    if let Some(matching) = matching {
+        for group in &mut summary.alb_groups {
+            for slow in &mut group.slowest {
+                slow.haproxy_line = matching.pairs.get(&slow.line).copied();
+            }
+        }
+        summary.alb_matching = Some(matching);
+    }
     let explained = short.then(|| {
         let text = String::from_utf8_lossy(&start).into_owned();
         let numbered: Vec<(usize, String)> = text
@@ -173,12 +202,29 @@ fn run_file(args: &ExplainLogArgs, context: &Context) -> Result<ExitCode, Error>
             serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
         }
         ListFormat::Human => match &explained {
-            Some(explained) => format!("{}── aggregate ──\n{}", explained.human, summary.render()),
+            Some(explained) => {
+                let aggregate = summary.render();
+                format!("{}── aggregate ──\n{aggregate}", explained.human)
+            }
             None => summary.render(),
         },
     };
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A log file, or standard input, decompressed when it is gzip.
+fn open(file: Option<&Path>) -> std::io::Result<Box<dyn Read + Send>> {
+    let raw: Box<dyn Read + Send> = match file {
+        Some(path) => Box::new(std::fs::File::open(path)?),
+        None => Box::new(std::io::stdin()),
+    };
+    let mut buffered = BufReader::with_capacity(64 * 1024, raw);
+    Ok(if gzip::is_gzip(buffered.fill_buf()?) {
+        Box::new(gzip::GzipReader::new(buffered))
+    } else {
+        Box::new(buffered)
+    })
 }
 
 struct Explained {
@@ -207,8 +253,9 @@ fn explain_lines(context: &Context, proxy: Option<&str>, lines: &[(usize, &str)]
             }
             Err(error) => {
                 failed = true;
-                human.push_str(&format!("line {number}: ALB entry: cannot read {error}\n"));
-                json.push(serde_json::json!({ "line": number, "error": format!("ALB entry: cannot read {error}") }));
+                let error = format!("ALB entry: cannot read {error}");
+                human.push_str(&format!("line {number}: {error}\n"));
+                json.push(serde_json::json!({ "line": number, "error": error }));
             }
         }
     }
@@ -264,9 +311,14 @@ fn explain_lines(context: &Context, proxy: Option<&str>, lines: &[(usize, &str)]
             human.push('\n');
         }
         human.push('\n');
+        let values: serde_json::Map<_, _> = fields
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
+            .collect();
         let mut object = serde_json::json!({
             "line": number,
-            "fields": fields.values.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone()))).collect::<serde_json::Map<_, _>>(),
+            "fields": values,
             "explanation": explanation,
             "waterfall": picture,
         });
@@ -282,7 +334,8 @@ fn explain_lines(context: &Context, proxy: Option<&str>, lines: &[(usize, &str)]
         }
         let ms = |s: f64| (s * 1000.0).round() as i64;
         let mut text = format!(
-            "line {number}: ALB entry {} → {} (target {}) at {}: request processing {} ms, target {} ms, response processing {} ms; target group {}, target {}",
+            "line {number}: ALB entry {} → {} (target {}) at {}: request processing {} ms, \
+                target {} ms, response processing {} ms; target group {}, target {}",
             entry.request,
             entry.elb_status,
             entry.target_status,

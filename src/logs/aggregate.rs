@@ -8,11 +8,14 @@
 //! (see `hist`), so memory depends on the number of servers, not of lines.
 
 use super::alb;
-use super::format::{Format, timer};
+use super::format::{Format, HTTPLOG, HTTPLOG_BARE, HTTPLOG_ONE_CAPTURE, timer};
 use super::hist::{ERROR_BOUND, Histogram};
-use rustc_hash::FxHashMap;
+use super::httplog;
+use super::pairs::{self, AlbRecord, MatchReport};
+use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::hash::Hasher;
 use std::io::Read;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -61,8 +64,15 @@ struct Slowest {
 }
 
 impl Slowest {
-    fn worth(&self, total: i64) -> bool {
-        self.kept.len() < SLOWEST || self.kept.last().is_some_and(|k| total > k.0)
+    /// Whether an entry would be kept: slower than the last one kept, or as
+    /// slow and earlier (so merging workers' lists gives one answer).
+    #[inline]
+    fn worth(&self, total: i64, line: u64) -> bool {
+        self.kept.len() < SLOWEST
+            || self
+                .kept
+                .last()
+                .is_some_and(|k| total > k.0 || (total == k.0 && line < k.1))
     }
 
     fn add(&mut self, total: i64, line: u64, request: String) {
@@ -73,7 +83,7 @@ impl Slowest {
 
     fn merge(&mut self, other: Slowest) {
         for (total, line, request) in other.kept {
-            if self.worth(total) {
+            if self.worth(total, line) {
                 self.add(total, line, request);
             }
         }
@@ -95,7 +105,7 @@ struct Group {
 }
 
 fn count_in(list: &mut Vec<(Vec<u8>, u64)>, key: &[u8], by: u64) {
-    match list.iter_mut().find(|(k, _)| k == key) {
+    match list.iter_mut().find(|(k, _)| same(k, key)) {
         Some((_, n)) => *n += by,
         None => list.push((key.to_vec(), by)),
     }
@@ -130,26 +140,56 @@ impl Group {
     }
 }
 
-/// Groups by a two-part key, found without allocating once they exist.
+/// Groups by a two-part key, found without allocating once they exist: by
+/// a hash of both parts, checked against the parts kept.
 #[derive(Default)]
 struct Groups {
-    index: FxHashMap<Vec<u8>, usize>,
+    /// Hash → the first group with it; `chain` links groups of equal hash.
+    index: FxHashMap<u64, usize>,
+    chain: Vec<Option<usize>>,
+    raw: Vec<(Vec<u8>, Vec<u8>)>,
     keys: Vec<(String, String)>,
     groups: Vec<Group>,
-    scratch: Vec<u8>,
+}
+
+/// Two short byte strings equal, compared in place (names are a few bytes:
+/// a library call costs more).
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+fn key_hash(first: &[u8], second: &[u8]) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write(first);
+    hasher.write_u8(0xff);
+    hasher.write(second);
+    hasher.finish()
 }
 
 impl Groups {
+    #[inline]
     fn get(&mut self, first: &[u8], second: &[u8], timers: usize) -> &mut Group {
-        self.scratch.clear();
-        self.scratch.extend_from_slice(first);
-        self.scratch.push(0);
-        self.scratch.extend_from_slice(second);
-        let at = match self.index.get(self.scratch.as_slice()) {
-            Some(&at) => at,
+        let hash = key_hash(first, second);
+        let mut next = self.index.get(&hash).copied();
+        let mut found = None;
+        while let Some(at) = next {
+            if self
+                .raw
+                .get(at)
+                .is_some_and(|(a, b)| same(a, first) && same(b, second))
+            {
+                found = Some(at);
+                break;
+            }
+            next = self.chain.get(at).copied().flatten();
+        }
+        let at = match found {
+            Some(at) => at,
             None => {
                 let at = self.groups.len();
-                self.index.insert(self.scratch.clone(), at);
+                self.chain.push(self.index.insert(hash, at));
+                self.raw.push((first.to_vec(), second.to_vec()));
                 self.keys.push((
                     String::from_utf8_lossy(first).into_owned(),
                     String::from_utf8_lossy(second).into_owned(),
@@ -165,9 +205,8 @@ impl Groups {
     }
 
     fn merge(&mut self, other: Groups, timers: usize) {
-        for ((first, second), group) in other.keys.into_iter().zip(other.groups) {
-            self.get(first.as_bytes(), second.as_bytes(), timers)
-                .merge(group);
+        for ((first, second), group) in other.raw.into_iter().zip(other.groups) {
+            self.get(&first, &second, timers).merge(group);
         }
     }
 
@@ -188,6 +227,10 @@ pub struct Aggregate {
     pub alb_entries: u64,
     pub unreadable: u64,
     pub errors: Vec<(u64, String)>,
+    /// What matching ALB entries to HAProxy lines needs of each entry (see
+    /// `pairs`), up to a bound; and how many were beyond it.
+    pub alb_records: Vec<AlbRecord>,
+    pub alb_not_kept: u64,
 }
 
 /// What a worker keeps between lines: the spans of a read, and which format
@@ -199,6 +242,16 @@ struct Reader<'f> {
     last: usize,
     skip: usize,
     alb_fields: Vec<(usize, usize)>,
+    /// Per format: the number of capture blocks when it is one of the
+    /// `option httplog` formats, read at fixed places ([`httplog`]).
+    httplog: Vec<Option<usize>>,
+}
+
+/// The capture blocks of an `option httplog` format, `None` for others.
+fn httplog_captures(format: &Format) -> Option<usize> {
+    [HTTPLOG_BARE, HTTPLOG_ONE_CAPTURE, HTTPLOG]
+        .iter()
+        .position(|text| Format::new(text).pieces == format.pieces)
 }
 
 impl<'f> Reader<'f> {
@@ -210,6 +263,7 @@ impl<'f> Reader<'f> {
             last: 0,
             skip: 0,
             alb_fields: Vec::with_capacity(32),
+            httplog: formats.iter().map(httplog_captures).collect(),
         }
     }
 
@@ -279,6 +333,14 @@ impl Aggregate {
             self.alb_line(reader, line, number);
             return;
         }
+        // The format that read the last line is httplog: its fixed places,
+        // else the general reader.
+        if let Some(captures) = reader.httplog.get(reader.last).copied().flatten()
+            && let Some(read) = httplog::read(line, captures)
+        {
+            self.httplog_line(&read, number);
+            return;
+        }
         let format = match reader.read(line) {
             Ok(format) => format,
             Err(error) => {
@@ -331,8 +393,34 @@ impl Aggregate {
             }
         }
         let total = total.unwrap_or(0);
-        if group.slowest.worth(total) {
+        if group.slowest.worth(total, number) {
             let request = String::from_utf8_lossy(value(slots.request)).into_owned();
+            group.slowest.add(total, number, request);
+        }
+    }
+
+    /// An httplog line read at its fixed places: the same counts as
+    /// [`Aggregate::line`] makes of it with the general reader.
+    fn httplog_line(&mut self, read: &httplog::Line, number: u64) {
+        let group = self.haproxy.get(read.backend, read.server, TIMERS.len());
+        group.count += 1;
+        // TR, Tw, Tc, Tr, Ta in `TIMERS`.
+        for (slot, value) in [2, 4, 5, 6, 7].into_iter().zip(read.timers) {
+            if let (Some(histogram), Some(ms)) = (group.timers.get_mut(slot), value) {
+                histogram.add(ms);
+            }
+        }
+        count_in(&mut group.states, read.state, 1);
+        let class = match read.status {
+            [digit @ b'1'..=b'5', _, _] => usize::from(digit - b'1'),
+            _ => 5,
+        };
+        if let Some(n) = group.classes.get_mut(class) {
+            *n += 1;
+        }
+        let total = read.timers[4].map_or(0, |ms| ms as i64);
+        if group.slowest.worth(total, number) {
+            let request = String::from_utf8_lossy(read.request).into_owned();
             group.slowest.add(total, number, request);
         }
     }
@@ -366,8 +454,18 @@ impl Aggregate {
         }
         count_in(&mut group.elb_status, field(8), 1);
         count_in(&mut group.target_status, field(9), 1);
+        if self.alb_records.len() < pairs::KEPT_PER_WORKER {
+            self.alb_records.push(AlbRecord {
+                key: pairs::request_key(field(12)).unwrap_or(0),
+                created: pairs::utc_ms(field(21)),
+                time: pairs::utc_ms(field(1)),
+                line: number,
+            });
+        } else {
+            self.alb_not_kept += 1;
+        }
         let total: i64 = times.iter().flatten().sum();
-        if group.slowest.worth(total) {
+        if group.slowest.worth(total, number) {
             let request = format!(
                 "{} {}",
                 String::from_utf8_lossy(field(1)),
@@ -399,6 +497,8 @@ impl Aggregate {
         self.alb_entries += other.alb_entries;
         self.unreadable += other.unreadable;
         self.errors.extend(other.errors);
+        self.alb_records.extend(other.alb_records);
+        self.alb_not_kept += other.alb_not_kept;
         self.errors.sort_by_key(|e| e.0);
         self.errors.truncate(ERRORS_KEPT);
     }
@@ -415,6 +515,17 @@ pub fn aggregate(
     formats: &[Format],
     workers: usize,
 ) -> std::io::Result<Aggregate> {
+    aggregate_with(input, formats, workers, true)
+}
+
+/// [`aggregate`], with httplog lines read at their fixed places or not
+/// (to check that both give the same).
+fn aggregate_with(
+    input: &mut dyn Read,
+    formats: &[Format],
+    workers: usize,
+    fixed_places: bool,
+) -> std::io::Result<Aggregate> {
     let workers = workers.max(1);
     let (send, receive) = sync_channel::<Block>(workers * 2);
     let (give_back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
@@ -424,7 +535,7 @@ pub fn aggregate(
             .map(|_| {
                 let give_back = give_back.clone();
                 let receive = &receive;
-                scope.spawn(move || work(receive, &give_back, formats))
+                scope.spawn(move || work(receive, &give_back, formats, fixed_places))
             })
             .collect();
         drop(give_back);
@@ -444,8 +555,12 @@ fn work(
     receive: &Mutex<Receiver<Block>>,
     give_back: &std::sync::mpsc::Sender<Vec<u8>>,
     formats: &[Format],
+    fixed_places: bool,
 ) -> Aggregate {
     let mut reader = Reader::new(formats);
+    if !fixed_places {
+        reader.httplog.fill(None);
+    }
     let mut aggregate = Aggregate::default();
     loop {
         let next = match receive.lock() {
@@ -565,6 +680,9 @@ pub struct AlbSlow {
     pub total_ms: f64,
     /// The entry's time and request.
     pub request: String,
+    /// The HAProxy line of the same request, when the file has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub haproxy_line: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -596,6 +714,9 @@ pub struct Report {
     /// The first unreadable lines (all are counted in `unreadable`).
     pub errors: Vec<ErrorReport>,
     pub precision: &'static str,
+    /// ALB entries matched to HAProxy lines, when the file has both.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alb_matching: Option<MatchReport>,
 }
 
 fn counts(list: Vec<(Vec<u8>, u64)>) -> BTreeMap<String, u64> {
@@ -609,6 +730,11 @@ fn ms(us: u64) -> f64 {
 }
 
 impl Aggregate {
+    /// HAProxy lines read.
+    pub fn haproxy_lines(&self) -> u64 {
+        self.lines - self.alb_entries - self.unreadable
+    }
+
     pub fn report(self) -> Report {
         let groups = self
             .haproxy
@@ -690,6 +816,7 @@ impl Aggregate {
                         line,
                         total_ms: ms(total as u64),
                         request,
+                        haproxy_line: None,
                     })
                     .collect(),
             })
@@ -706,6 +833,7 @@ impl Aggregate {
                 .map(|(line, error)| ErrorReport { line, error })
                 .collect(),
             precision: ERROR_BOUND,
+            alb_matching: None,
         }
     }
 }
@@ -827,6 +955,36 @@ impl Report {
                     "    line {:<8} {:>9.3} ms  {}\n",
                     slow.line, slow.total_ms, slow.request
                 ));
+                if let Some(line) = slow.haproxy_line {
+                    out.push_str(&format!("      its HAProxy line: {line}\n"));
+                }
+            }
+        }
+        if let Some(matching) = &self.alb_matching {
+            out.push_str(&format!(
+                "\nALB entries matched to a HAProxy line: {} of {} ({}); \
+                 HAProxy lines with an ALB entry: {}\n",
+                matching.matched,
+                matching.alb_entries,
+                matching.zone,
+                matching.haproxy_lines_matched
+            ));
+            if matching.not_kept > 0 {
+                out.push_str(&format!(
+                    "  {} more ALB entries were not matched (beyond the {} kept)\n",
+                    matching.not_kept, matching.alb_entries
+                ));
+            }
+            for unmatched in &matching.unmatched {
+                out.push_str(&format!(
+                    "  line {}: ALB entry unmatched: {}\n",
+                    unmatched.line, unmatched.why
+                ));
+            }
+            let unlisted = matching.alb_entries - matching.matched;
+            let unlisted = unlisted.saturating_sub(matching.unmatched.len() as u64);
+            if unlisted > 0 {
+                out.push_str(&format!("  … and {unlisted} more unmatched ALB entries\n"));
             }
         }
         for error in self.errors.iter().take(20) {
@@ -848,12 +1006,70 @@ mod tests {
     use crate::logs::format::HTTPLOG_BARE;
 
     #[test]
+    fn httplog_read_at_fixed_places_gives_what_the_general_reader_gives() {
+        let mut log = String::new();
+        let head = "Sep  3 15:20:31 lb haproxy[1234]:";
+        let requests = [
+            "\"GET /a?b=1 HTTP/1.1\"",
+            "\"POST /x HTTP/2.0\"",
+            "\"<BADREQ>\"",
+        ];
+        for i in 0..6000u64 {
+            let timers = match i % 7 {
+                0 => format!("-1/-1/-1/-1/{}", i % 500),
+                1 => format!("{}/0/+3/{}/+{}", i % 9, i % 1000, i % 1200),
+                _ => format!(
+                    "{}/{}/{}/{}/{}",
+                    i % 9,
+                    i % 13,
+                    i % 4,
+                    i * 7 % 3000,
+                    i * 7 % 3000 + 9
+                ),
+            };
+            let captures = match i % 11 {
+                0 => "{h} ",
+                1 => "{a b} {} ",
+                _ => "",
+            };
+            let client = if i % 13 == 0 { "{c} -" } else { "- -" };
+            let server = if i % 17 == 0 { "s/odd" } else { "s1" };
+            let state = ["----", "sH--", "CD--", "SC--"][(i % 4) as usize];
+            let status = ["200", "503", "-1", "404"][(i % 4) as usize];
+            log.push_str(&format!(
+                "{head} 10.0.{}.{}:{} [03/Sep/2024:15:20:22.467] www~ be{}/{server} {timers} \
+                 {status} {} {client} {state} 1/1/0/0/{} 0/{} {captures}{}\n",
+                i % 250,
+                i % 200,
+                1024 + i,
+                i % 3,
+                100 + i,
+                i % 3,
+                i % 2,
+                requests[(i % 3) as usize]
+            ));
+            if i % 500 == 0 {
+                log.push_str("not a log line\n");
+            }
+        }
+        let formats = crate::logs::formats(None, None);
+        let report = |fixed: bool| {
+            let aggregate = aggregate_with(&mut log.as_bytes(), &formats, 2, fixed).unwrap();
+            serde_json::to_string(&aggregate.report()).unwrap()
+        };
+        let (fast, general) = (report(true), report(false));
+        assert!(fast.contains("\"be1\""), "{fast}");
+        assert_eq!(fast, general);
+    }
+
+    #[test]
     fn blocks_split_across_workers_give_the_same_aggregate() {
         let mut log = String::new();
         // Over 1 MB: more than one block, line numbers carried across.
         for i in 0..8000 {
             log.push_str(&format!(
-                "Sep 13 15:20:31 lb haproxy[1]: 10.0.0.1:{i} [13/Sep/2024:15:20:22.467] www be/s{} 1/0/2/{}/{} 200 10 - - ---- 1/1/1/1/0 0/0 \"GET /r/{i} HTTP/1.1\"\n",
+                "Sep 13 15:20:31 lb haproxy[1]: 10.0.0.1:{i} [13/Sep/2024:15:20:22.467] www be/s{} \
+                    1/0/2/{}/{} 200 10 - - ---- 1/1/1/1/0 0/0 \"GET /r/{i} HTTP/1.1\"\n",
                 i % 3,
                 i,
                 i + 3

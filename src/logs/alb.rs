@@ -201,7 +201,14 @@ mod tests {
 
     #[test]
     fn the_documented_field_order() {
-        let line = "https 2024-09-03T15:20:31.868632Z app/ecs-prod/fa267007e 54.156.x.y:48588 172.31.80.84:80 7.655 0.005 0.000 200 200 1068 143 \"POST https://domain.com:443/ls/apiLocation/location HTTP/1.1\" \"Mozilla/5.0 (iPhone)\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:2770xxxxx:targetgroup/x/y \"Root=1-66d72938-062b422f6a970fb4\" \"-\" \"session-reused\" 335 2024-09-03T15:20:24.207000Z \"waf,forward\" \"-\" \"-\" \"172.31.80.84:80\" \"200\" \"-\" \"-\" TID_9c7aa4736266674d823";
+        let line = "https 2024-09-03T15:20:31.868632Z app/ecs-prod/fa267007e 54.156.x.y:48588 \
+            172.31.80.84:80 7.655 0.005 0.000 200 200 1068 143 \"POST \
+            https://domain.com:443/ls/apiLocation/location HTTP/1.1\" \"Mozilla/5.0 (iPhone)\" \
+            ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 \
+            arn:aws:elasticloadbalancing:us-east-1:2770xxxxx:targetgroup/x/y \
+            \"Root=1-66d72938-062b422f6a970fb4\" \"-\" \"session-reused\" 335 \
+            2024-09-03T15:20:24.207000Z \"waf,forward\" \"-\" \"-\" \"172.31.80.84:80\" \"200\" \
+            \"-\" \"-\" TID_9c7aa4736266674d823";
         assert!(looks_like_alb(line));
         let entry = read_line(line).unwrap();
         assert_eq!(entry.request_processing, 7.655);

@@ -15,7 +15,8 @@ pub const TIMERS: &[(&str, &str)] = &[
     ),
     (
         "Ti",
-        "idle: the client connection waited this long before the request began (keep-alive or HTTP/2 stream reuse)",
+        "idle: the client connection waited this long before the request began (keep-alive or \
+            HTTP/2 stream reuse)",
     ),
     (
         "TR",
@@ -32,11 +33,14 @@ pub const TIMERS: &[(&str, &str)] = &[
     ),
     (
         "Tr",
-        "from the request being sent to the server until its complete response headers arrived; includes the server's processing and, without `option http-buffer-request`, the time the request body took to arrive",
+        "from the request being sent to the server until its complete response headers arrived; \
+            includes the server's processing and, without `option http-buffer-request`, the time \
+            the request body took to arrive",
     ),
     (
         "Ta",
-        "the request's whole active time, from the first byte of the request to the last of the response",
+        "the request's whole active time, from the first byte of the request to the last of the \
+            response",
     ),
     ("Tt", "the whole session, from accept to close"),
 ];
@@ -179,7 +183,10 @@ pub fn explain(
         fields.get("sc"),
         fields.get("rc"),
     ) {
-        out.push(format!("connections at log time: {a} in the process, {f} on the frontend, {b} on the backend, {s} on the server, {r} retries"));
+        out.push(format!(
+            "connections at log time: {a} in the process, {f} on the frontend, {b} on \
+            the backend, {s} on the server, {r} retries"
+        ));
     }
     if let (Some(sq), Some(bq)) = (fields.get("sq"), fields.get("bq")) {
         out.push(format!(
@@ -207,7 +214,12 @@ pub fn explain(
         && tr * 2 >= total
     {
         let mut note = vec![format!(
-            "Tr {tr} ms is most of the request. Tr counts from haproxy sending the request to the server until the response headers arrive. Without `option http-buffer-request`, haproxy forwards the headers as soon as they arrive and the body follows at the client's pace, so a slow upload (a mobile client) shows up as \"upstream slowness\" whenever the upstream waits for the whole body before handling the request."
+            "Tr {tr} ms is most of the request. Tr counts from haproxy sending the request to the \
+                server until the response headers arrive. Without `option http-buffer-request`, \
+                haproxy forwards the headers as soon as they arrive and the body follows at the \
+                client's pace, so a slow upload (a mobile client) shows up as \"upstream \
+                slowness\" whenever the upstream waits for the whole body before handling the \
+                request."
         )];
         if let (Some(report), Some(backend)) = (report, backend) {
             note.push(format!(
@@ -215,7 +227,12 @@ pub fn explain(
                 setting_text(report, backend, "option http-buffer-request")
             ));
             let timeout_from = frontend.unwrap_or(backend);
-            note.push(format!("  lever: {} bounds how long a client may take to send the request headers (and, with http-buffer-request, the body: a slower body gets a 408)", setting_text(report, timeout_from, "timeout http-request")));
+            note.push(format!(
+                "  lever: {} bounds how long a client may take to send the request \
+                headers (and, with http-buffer-request, the body: a slower body gets a \
+                408)",
+                setting_text(report, timeout_from, "timeout http-request")
+            ));
             note.push(format!(
                 "  lever: {}",
                 setting_text(report, backend, "timeout server")
@@ -258,7 +275,8 @@ pub fn explain(
         && tc >= 100
     {
         let mut note = vec![format!(
-            "Tc {tc} ms to connect: new connections to the server are slow; reusing idle ones avoids them."
+            "Tc {tc} ms to connect: new connections to the server are slow; reusing idle ones \
+                avoids them."
         )];
         if let Some(report) = report {
             for finding in findings_of(
@@ -320,7 +338,10 @@ fn hops(fields: &Fields, entry: &AlbEntry) -> Vec<String> {
     let before = fields.timer("Th").unwrap_or(0)
         + fields.timer("Ti").unwrap_or(0)
         + fields.timer("TR").unwrap_or(0);
-    out.push(format!("  client → HAProxy         {before:>7} ms  handshake, idle time and request headers (Th + Ti + TR)"));
+    out.push(format!(
+        "  client → HAProxy         {before:>7} ms  handshake, idle time and request \
+        headers (Th + Ti + TR)"
+    ));
     if let Some(tw) = fields.timer("Tw") {
         out.push(format!("  HAProxy queue            {tw:>7} ms  (Tw)"));
     }
@@ -328,7 +349,9 @@ fn hops(fields: &Fields, entry: &AlbEntry) -> Vec<String> {
         out.push(format!("  HAProxy → ALB connect    {tc:>7} ms  (Tc)"));
     }
     out.push(format!(
-        "  ALB request processing   {request:>7} ms  the ALB received the request and waited {:.3} s before sending it to a target: time spent receiving the request, here the body arriving from the client through HAProxy",
+        "  ALB request processing   {request:>7} ms  the ALB received the request and waited {:.3} \
+            s before sending it to a target: time spent receiving the request, here the body \
+            arriving from the client through HAProxy",
         entry.request_processing
     ));
     out.push(format!(
@@ -337,11 +360,20 @@ fn hops(fields: &Fields, entry: &AlbEntry) -> Vec<String> {
     out.push(format!("  ALB response             {response:>7} ms"));
     if let Some(tr) = fields.timer("Tr") {
         let rest = tr - request - target - response;
-        out.push(format!("  between HAProxy and ALB  {rest:>7} ms  the rest of Tr ({tr} ms): TLS to the ALB and network"));
+        out.push(format!(
+            "  between HAProxy and ALB  {rest:>7} ms  the rest of Tr ({tr} ms): TLS \
+            to the ALB and network"
+        ));
     }
     if request > 1000 {
         out.push(format!(
-            "  → {:.1} s of the request is the ALB waiting for the request body. `option http-buffer-request` would have haproxy collect it before connecting, but `timeout http-request` then bounds the body too: set it above {:.0} s first or this request becomes a 408. A tiny body after a long wait is a delayed body (a client pause, `Expect: 100-continue`), a large one a slow upload: log `%[req.hdr(content-length)]`, `%[req.hdr(expect)]`, `%[fc_rtt(ms)]` and `%[fc_retrans]` (2.6 and later) to tell them apart",
+            "  → {:.1} s of the request is the ALB waiting for the request body. `option \
+                http-buffer-request` would have haproxy collect it before connecting, but `timeout \
+                http-request` then bounds the body too: set it above {:.0} s first or this request \
+                becomes a 408. A tiny body after a long wait is a delayed body (a client pause, \
+                `Expect: 100-continue`), a large one a slow upload: log \
+                `%[req.hdr(content-length)]`, `%[req.hdr(expect)]`, `%[fc_rtt(ms)]` and \
+                `%[fc_retrans]` (2.6 and later) to tell them apart",
             entry.request_processing,
             entry.request_processing.ceil()
         ));
@@ -359,7 +391,8 @@ mod tests {
         assert_eq!(termination("----"), "normal end at the normal end");
         assert_eq!(
             termination("sH--"),
-            "the server-side timeout expired (timeout server or connect) while waiting for the complete response headers"
+            "the server-side timeout expired (timeout server or connect) while waiting for the \
+                complete response headers"
         );
         assert_eq!(
             termination("CD--"),

@@ -14,11 +14,14 @@ pub enum Piece {
 }
 
 /// The `option httplog` format (configuration.txt 8.2.3).
-pub const HTTPLOG: &str = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r";
+pub const HTTPLOG: &str = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc \
+    %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r";
 /// `option httplog` without header captures (haproxy writes no `{…}` block
 /// then), and with one capture block.
-pub const HTTPLOG_BARE: &str = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r";
-pub const HTTPLOG_ONE_CAPTURE: &str = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %{+Q}r";
+pub const HTTPLOG_BARE: &str = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc \
+    %ac/%fc/%bc/%sc/%rc %sq/%bq %{+Q}r";
+pub const HTTPLOG_ONE_CAPTURE: &str = "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS \
+    %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %{+Q}r";
 /// The `option tcplog` format (configuration.txt 8.2.2).
 pub const TCPLOG: &str = "%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq";
 
@@ -440,7 +443,7 @@ fn value_end_before(rest: &[u8], next: &[u8], blanks: bool) -> Option<usize> {
 /// (timers, counters, names), too short for a vector search to pay off:
 /// eight bytes are tested at a time in a machine word instead.
 #[inline]
-fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+pub(crate) fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let (wa, wb) = (u64::from(a) * ONES, u64::from(b) * ONES);
@@ -508,7 +511,9 @@ mod tests {
 
     #[test]
     fn httplog_lines() {
-        let line = "Feb  6 12:14:14 localhost haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html HTTP/1.1\"";
+        let line = "Feb  6 12:14:14 localhost haproxy[14389]: 10.0.1.2:33317 \
+            [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- \
+            1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html HTTP/1.1\"";
         let fields = Format::new(HTTPLOG).read_fields(line).unwrap();
         assert_eq!(fields.get("ci"), Some("10.0.1.2"));
         assert_eq!(fields.get("b"), Some("static"));
@@ -520,7 +525,8 @@ mod tests {
 
     #[test]
     fn tcplog_lines() {
-        let line = "Feb  6 12:12:56 localhost haproxy[14387]: 10.0.1.2:33313 [06/Feb/2009:12:12:51.443] fnt bck/srv1 0/0/5007 212 -- 0/0/0/0/3 0/0";
+        let line = "Feb  6 12:12:56 localhost haproxy[14387]: 10.0.1.2:33313 \
+            [06/Feb/2009:12:12:51.443] fnt bck/srv1 0/0/5007 212 -- 0/0/0/0/3 0/0";
         let fields = Format::new(TCPLOG).read_fields(line).unwrap();
         assert_eq!(fields.timer("Tt"), Some(5007));
         assert_eq!(fields.get("ts"), Some("--"));

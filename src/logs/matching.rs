@@ -12,7 +12,7 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
 /// How far apart two clocks may be for the same request (network, clock skew).
-const TOLERANCE_MS: i64 = 2000;
+pub(crate) const TOLERANCE_MS: i64 = 2000;
 
 /// The zone of HAProxy's dates, as far as it is known.
 #[derive(Clone, Debug)]
@@ -39,7 +39,7 @@ pub enum Found<'a> {
 /// When the request left HAProxy for the ALB, and when HAProxy's side ended,
 /// as local times: from the accept date (`%t`: + Th + Ti + TR + Tw + Tc) or
 /// the request date (`%tr`: + TR + Tw + Tc), and + Tt (or Ta).
-fn local_times(fields: &Fields) -> Option<(DateTime, Option<DateTime>)> {
+pub(crate) fn local_times(fields: &Fields) -> Option<(DateTime, Option<DateTime>)> {
     let timer = |name| fields.timer(name).unwrap_or(0);
     let (date, before_sent, to_end) = if let Some(accepted) = fields.get("t") {
         let sent = timer("Th") + timer("Ti") + timer("TR") + timer("Tw") + timer("Tc");
@@ -102,7 +102,10 @@ pub fn find<'a>(line: &str, fields: &Fields, entries: &'a [AlbEntry], zone: &Zon
         Zone::Unknown => match time::syslog_offset(line) {
             Some(offset) => vec![(
                 TimeZone::fixed(offset),
-                format!("at {} (the syslog header's offset)", time::offset_label(offset)),
+                format!(
+                    "at {} (the syslog header's offset)",
+                    time::offset_label(offset)
+                ),
             )],
             None => time::plausible_offsets()
                 .into_iter()
@@ -110,7 +113,8 @@ pub fn find<'a>(line: &str, fields: &Fields, entries: &'a [AlbEntry], zone: &Zon
                     (
                         TimeZone::fixed(offset),
                         format!(
-                            "at {} (no zone given: the offset at which the times agree; set --tz to be sure)",
+                            "at {} (no zone given: the offset at which the times agree; set --tz \
+                                to be sure)",
                             time::offset_label(offset)
                         ),
                     )
@@ -144,7 +148,8 @@ pub fn find<'a>(line: &str, fields: &Fields, entries: &'a [AlbEntry], zone: &Zon
     };
     Found::Unmatched(match nearest {
         Some(ms) => format!(
-            "{} ALB {} {method} of {path}, but none within {} s of this request {tried} (nearest {:.1} s apart; dates are compared in full)",
+            "{} ALB {} {method} of {path}, but none within {} s of this request {tried} (nearest \
+                {:.1} s apart; dates are compared in full)",
             same_request.len(),
             if same_request.len() == 1 {
                 "entry is a"
@@ -175,7 +180,11 @@ mod tests {
     use super::*;
     use crate::logs::alb;
 
-    const ALB: &str = "https 2024-09-03T15:20:31.868632Z app/x/y 1.2.3.4:5 172.31.80.84:80 7.655 0.005 0.000 200 200 1068 143 \"POST https://domain.com:443/ls/a HTTP/1.1\" \"ua\" c p arn:aws:elasticloadbalancing:r:1:targetgroup/tg/1 \"Root=1-a\" \"-\" \"-\" 0 2024-09-03T15:20:24.207000Z \"forward\" \"-\" \"-\" \"172.31.80.84:80\" \"200\" \"-\" \"-\"";
+    const ALB: &str = "https 2024-09-03T15:20:31.868632Z app/x/y 1.2.3.4:5 172.31.80.84:80 7.655 \
+        0.005 0.000 200 200 1068 143 \"POST https://domain.com:443/ls/a HTTP/1.1\" \"ua\" c p \
+        arn:aws:elasticloadbalancing:r:1:targetgroup/tg/1 \"Root=1-a\" \"-\" \"-\" 0 \
+        2024-09-03T15:20:24.207000Z \"forward\" \"-\" \"-\" \"172.31.80.84:80\" \"200\" \"-\" \
+        \"-\"";
 
     fn fields(date: &str) -> Fields {
         Fields {

@@ -8,7 +8,9 @@ pub mod explain;
 pub mod format;
 pub mod gzip;
 pub mod hist;
+pub mod httplog;
 pub mod matching;
+pub mod pairs;
 pub mod time;
 pub mod waterfall;
 

@@ -40,7 +40,10 @@ pub fn parse_zone(text: &str) -> Result<TimeZone, String> {
         ));
     }
     TimeZone::get(text).map_err(|_| {
-        format!("`{text}` is not a time zone: give UTC, an offset like +02:00, or a zone name like Europe/Paris")
+        format!(
+            "`{text}` is not a time zone: give UTC, an offset like +02:00, or a zone name like \
+            Europe/Paris"
+        )
     })
 }
 
@@ -130,9 +133,11 @@ mod tests {
         assert_eq!(parse_zone("UTC").unwrap(), TimeZone::UTC);
         assert!(parse_zone("+25:00").is_err());
         assert!(parse_zone("Nowhere/Atlantis").is_err());
-        let offset =
-            syslog_offset("<134>1 2024-09-03T17:20:31.868+02:00 lb haproxy 77 - - 10.0.0.1:1 [03/Sep/2024:17:20:22.467]")
-                .unwrap();
+        let offset = syslog_offset(
+            "<134>1 2024-09-03T17:20:31.868+02:00 lb haproxy 77 - - 10.0.0.1:1 \
+                [03/Sep/2024:17:20:22.467]",
+        )
+        .unwrap();
         assert_eq!(offset_label(offset), "UTC+02:00");
         assert_eq!(syslog_offset("Sep  3 15:20:31 lb haproxy[1]: x"), None);
         let offsets = plausible_offsets();
