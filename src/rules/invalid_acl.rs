@@ -41,7 +41,9 @@ impl Rule for InvalidAcl {
                         problem = Some((
                             1,
                             format!("character `{bad}` is not permitted in the ACL name `{name}`"),
-                            Some("ACL names use letters, digits, `.`, `-`, `_` and `:`".to_string()),
+                            Some(
+                                "ACL names use letters, digits, `.`, `-`, `_` and `:`".to_string(),
+                            ),
                         ));
                     } else if words.len() > 2 {
                         problem = flags(&words, 3, false);
@@ -58,8 +60,10 @@ impl Rule for InvalidAcl {
                     }
                 }
                 if let Some((index, message, help)) = problem {
-                    let mut finding = Finding::new(Self::ID, model.word_span(stmt, index), message)
-                        .note(format!("haproxy {target} refuses to start on an ACL it cannot parse"));
+                    let note =
+                        format!("haproxy {target} refuses to start on an ACL it cannot parse");
+                    let mut finding =
+                        Finding::new(Self::ID, model.word_span(stmt, index), message).note(note);
                     if let Some(help) = help {
                         finding = finding.help(help);
                     }
@@ -103,7 +107,11 @@ fn flags(words: &[&str], from: usize, anonymous: bool) -> Option<(usize, String,
                 return Some((
                     i,
                     format!("`{word}` is not an ACL flag"),
-                    Some("write `--` before a pattern that starts with `-` (flags: -i -f -m -n -M -u)".to_string()),
+                    Some(
+                        "write `--` before a pattern that starts with `-` \
+                         (flags: -i -f -m -n -M -u)"
+                            .to_string(),
+                    ),
                 ));
             }
         }
@@ -117,7 +125,10 @@ mod tests {
 
     #[test]
     fn names_flags_and_methods() {
-        let config = "frontend f\n bind :80\n acl bad/name path /\n acl x path -m foo /\n acl x path -x /\n acl ok:a.b-c_d path -i -m beg -- -x\n http-request deny if { path -m regex a }\n http-request deny if { path -i / } || { src -f /x.lst }\n";
+        let config = "frontend f\n bind :80\n acl bad/name path /\n acl x path -m foo /\n\
+                      \x20acl x path -x /\n acl ok:a.b-c_d path -i -m beg -- -x\n\
+                      \x20http-request deny if { path -m regex a }\n\
+                      \x20http-request deny if { path -i / } || { src -f /x.lst }\n";
         let found = findings("invalid-acl", config);
         let lines: Vec<u32> = found.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![3, 4, 5, 7], "{found:?}");
