@@ -14,6 +14,11 @@ const HEADER_FETCHES: &[&str] = &["hdr(", "req.hdr(", "hdr_ip(", "req.hdr_ip(", 
 /// and positive occurrences count from the first, which the client sent.
 /// A negative occurrence (`-1`: the last) is what the nearest hop appended.
 fn reads_client_xff(word: &str) -> bool {
+    // Every needle ends in the header name: most words lack it.
+    let name = b"x-forwarded-for";
+    if !word.as_bytes().windows(name.len()).any(|w| w.eq_ignore_ascii_case(name)) {
+        return false;
+    }
     let lower = word.to_ascii_lowercase();
     HEADER_FETCHES.iter().any(|f| {
         let needle = format!("{f}x-forwarded-for");
@@ -33,24 +38,29 @@ impl Rule for ForwardforSpoofable {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        let http_request = model.key_id("http-request");
+        let mut words: Vec<&str> = Vec::new();
         for frontend in model.proxies().filter(|s| s.kind.has_frontend()) {
             // Behind a proxy that speaks the PROXY protocol the header's origin is known.
             if frontend.binds.iter().any(|b| b.param("accept-proxy").is_some()) {
                 continue;
             }
-            let mut cleaned = false;
-            for &stmt in &frontend.statements {
-                let words: Vec<&str> = model.values(stmt).collect();
-                if words.first() == Some(&"http-request")
-                    && matches!(words.get(1), Some(&"del-header" | &"set-header"))
-                    && words.get(2).is_some_and(|h| h.eq_ignore_ascii_case("x-forwarded-for"))
+            for (stmt, key) in model.keyed_statements(frontend) {
+                // Past a cleanup the header is the proxy's own: nothing more to say here.
+                if Some(key) == http_request
+                    && model.value(stmt, 0) == Some("http-request")
+                    && matches!(model.value(stmt, 1), Some("del-header" | "set-header"))
+                    && model
+                        .value(stmt, 2)
+                        .is_some_and(|h| h.eq_ignore_ascii_case("x-forwarded-for"))
                 {
-                    cleaned = true;
+                    break;
+                }
+                if !model.may_hold_expression(stmt) {
                     continue;
                 }
-                if cleaned || !model.may_hold_expression(stmt) {
-                    continue;
-                }
+                words.clear();
+                words.extend(model.values(stmt));
                 // Only decisions: ACL definitions and rule conditions.
                 let condition = if words.first() == Some(&"acl") {
                     2
