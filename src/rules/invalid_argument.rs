@@ -188,6 +188,10 @@ pub(super) fn connect_problem(address: &str, offsets: bool, port_required: bool)
 
 /// [`connect_problem`], with port ranges (`1024-65535`) accepted where `ranges`.
 fn connect_problem_ranges(address: &str, offsets: bool, ranges: bool, port_required: bool) -> Option<String> {
+    // Every server line comes here, nearly all with a plain `a.b.c.d:port`.
+    if is_plain_ipv4_port(address) {
+        return None;
+    }
     if address.contains('$') {
         return None;
     }
@@ -238,6 +242,30 @@ fn connect_problem_ranges(address: &str, offsets: bool, ranges: bool, port_requi
         Err(_) if port.is_empty() => None,
         Err(_) => Some(format!("`{port}` is not a port number")),
     }
+}
+
+/// `a.b.c.d:port` in decimal digits, each number of the address at most
+/// 255 and the port at most 65535: an address [`connect_problem_ranges`]
+/// finds nothing wrong with, read in one pass.
+fn is_plain_ipv4_port(address: &str) -> bool {
+    // Separators seen so far: three dots, then the colon.
+    let (mut separators, mut digits, mut value) = (0, 0, 0u32);
+    for b in address.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                value = value.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+                digits += 1;
+            }
+            b'.' if separators < 3 && digits > 0 && value <= 255 => {
+                (separators, digits, value) = (separators + 1, 0, 0);
+            }
+            b':' if separators == 3 && digits > 0 && value <= 255 => {
+                (separators, digits, value) = (4, 0, 0);
+            }
+            _ => return false,
+        }
+    }
+    separators == 4 && digits > 0 && value <= 65535
 }
 
 /// Why haproxy `target` cannot listen on `address` (a comma-separated list of
@@ -309,6 +337,35 @@ mod tests {
   server s 10.0.0.1:80
 ");
         assert_eq!(found.len(), 1, "{found:?}");
+    }
+
+    #[test]
+    fn plain_server_addresses_take_the_short_way() {
+        use super::{connect_problem_ranges, is_plain_ipv4_port};
+        for plain in ["10.0.0.1:80", "255.255.255.255:65535", "0.0.0.0:0", "010.1.1.1:08080"] {
+            assert!(is_plain_ipv4_port(plain), "{plain}");
+        }
+        let others = [
+            "10.0.0.256:80",
+            "10.0.0.1:65536",
+            "10.0.0.1:99999999999",
+            "10.0.0.1",
+            "10.0.0.1:",
+            "10.0.0:80",
+            "1.2.3.4.5:80",
+            "10..0.1:80",
+            "10.0.0.1:+80",
+            "10.0.0.1:80-90",
+            "ipv4@10.0.0.1:80",
+            ":80",
+        ];
+        for other in others {
+            assert!(!is_plain_ipv4_port(other), "{other}");
+        }
+        // The long way still judges what the short way leaves to it.
+        assert!(connect_problem_ranges("10.0.0.256:80", true, false, false).is_some());
+        assert!(connect_problem_ranges("10.0.0.1:65536", true, false, false).is_some());
+        assert!(connect_problem_ranges("10.0.0.1:99999999999", true, false, false).is_some());
     }
 
     #[test]
