@@ -8,9 +8,10 @@ use crate::model::split_address;
 #[derive(Default)]
 pub struct ServerLoopsToSelf;
 
-/// Whether a connection to `server` lands on the listener at `bind`.
-fn lands_on(server: &str, bind: &str) -> bool {
-    let (Some(server_port), Some(bind_port)) = (port_number(server), port_number(bind)) else {
+/// Whether a connection to `server` (whose port is `server_port`) lands on
+/// the listener at `bind`.
+fn lands_on(server: &str, server_port: u16, bind: &str) -> bool {
+    let Some(bind_port) = port_number(bind) else {
         return false;
     };
     if server_port != bind_port {
@@ -39,11 +40,13 @@ impl Rule for ServerLoopsToSelf {
             }
             for server in model.real_servers(backend) {
                 let Some(address) = server.address.as_deref() else { continue };
+                // A server without a plain port lands on no listener.
+                let Some(port) = port_number(address) else { continue };
                 let hit = feeders.iter().find_map(|frontend| {
                     frontend
                         .binds
                         .iter()
-                        .find(|b| b.address.as_deref().is_some_and(|a| lands_on(address, a)))
+                        .find(|b| b.address.as_deref().is_some_and(|a| lands_on(address, port, a)))
                         .map(|b| (*frontend, b))
                 });
                 let Some((frontend, bind)) = hit else { continue };
