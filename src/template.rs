@@ -20,22 +20,27 @@ pub struct Marker {
 }
 
 /// The first templating marker of `text`, if any. Linear in the text; lines
-/// without `{`, `<` or `$` are passed over by byte search.
+/// without `{`, `<` or `$` are passed over by byte search (one search over
+/// the whole text: most configurations have none of them).
 pub fn find(text: &str) -> Option<Marker> {
     let bytes = text.as_bytes();
-    let mut line_start = 0;
-    while line_start < bytes.len() {
+    let mut from = 0;
+    while let Some(at) = bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr3(b'{', b'<', b'$', rest))
+    {
+        let at = from + at;
+        let before = bytes.get(..at).unwrap_or(&[]);
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |n| n + 1);
         let line_end = bytes
-            .get(line_start..)
-            .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
-            .map_or(bytes.len(), |n| line_start + n);
+            .get(at..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+            .map_or(bytes.len(), |n| at + n);
         let line = bytes.get(line_start..line_end).unwrap_or(&[]);
-        if line.iter().any(|&b| matches!(b, b'{' | b'<' | b'$'))
-            && let Some(marker) = in_line(line, line_start)
-        {
+        if let Some(marker) = in_line(line, line_start) {
             return Some(marker);
         }
-        line_start = line_end + 1;
+        from = line_end + 1;
     }
     None
 }

@@ -50,11 +50,15 @@ pub struct Server {
     names_in_effect: u64,
 }
 
-/// One bit standing for a parameter name (`no-X` counts as `X`), from its
-/// length and last byte: a name whose bit a summary lacks is surely absent.
+/// One bit standing for a parameter name (`no-X` counts as `X`), from all
+/// its bytes: a name whose bit a summary lacks is surely absent. (Length and
+/// last byte alone made `ssl` and `rise` share a bit, and every question
+/// about `ssl` walk the lines of servers with `rise`.)
 fn name_bit(name: &str) -> u64 {
-    let last = name.as_bytes().last().copied().unwrap_or(0) as usize;
-    1 << ((name.len() * 7 + last) % 64)
+    let hash = name.bytes().fold(0u32, |hash, b| {
+        hash.wrapping_mul(31).wrapping_add(u32::from(b))
+    });
+    1 << (hash % 64)
 }
 
 impl Param {
@@ -96,24 +100,40 @@ impl Server {
 
 /// Split `host:port` (with `[v6]:port`, family prefixes like `ipv4@`) into its parts.
 pub fn split_address(address: &str) -> (&str, Option<&str>) {
-    let bare = match address.find('@') {
+    // Byte searches: every server address of large configurations comes
+    // here, several times. `@`, `]` and `:` are ASCII, so the cuts fall on
+    // character boundaries.
+    let bytes = address.as_bytes();
+    let bare = match bytes.iter().position(|&b| b == b'@') {
         Some(at)
-            if address
+            if bytes
                 .get(..at)
-                .is_some_and(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')) =>
+                .is_some_and(|p| p.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'+')) =>
         {
             address.get(at + 1..).unwrap_or("")
         }
         _ => address,
     };
     if let Some(rest) = bare.strip_prefix('[') {
-        return match rest.split_once(']') {
-            Some((host, tail)) => (host, tail.strip_prefix(':').filter(|p| !p.is_empty())),
+        return match rest.bytes().position(|b| b == b']') {
+            Some(at) => {
+                let (host, tail) = (
+                    rest.get(..at).unwrap_or(""),
+                    rest.get(at + 1..).unwrap_or(""),
+                );
+                (host, tail.strip_prefix(':').filter(|p| !p.is_empty()))
+            }
             None => (bare, None),
         };
     }
-    match bare.rsplit_once(':') {
-        Some((host, port)) => (host, (!port.is_empty()).then_some(port)),
+    match bare.bytes().rposition(|b| b == b':') {
+        Some(at) => {
+            let port = bare.get(at + 1..).unwrap_or("");
+            (
+                bare.get(..at).unwrap_or(""),
+                (!port.is_empty()).then_some(port),
+            )
+        }
         None => (bare, None),
     }
 }
@@ -408,9 +428,9 @@ impl Model {
 /// A host written as a name to resolve, not an address (nor a socket path,
 /// nor an environment variable to expand).
 pub fn is_host_name(host: &str) -> bool {
-    !host.is_empty()
+    // A letter first: it rules out every IPv4 address without parsing one.
+    host.bytes().any(|c| c.is_ascii_alphabetic())
         && host.parse::<std::net::IpAddr>().is_err()
         && host != "*"
         && !host.contains(['$', '/', '@', '{'])
-        && host.chars().any(|c| c.is_ascii_alphabetic())
 }

@@ -25,6 +25,15 @@ const HEADER_FETCHES: &[&str] = &[
 /// and positive occurrences count from the first, which the client sent.
 /// A negative occurrence (`-1`: the last) is what the nearest hop appended.
 fn reads_client_xff(word: &str) -> bool {
+    // Every needle ends in the header name: most words lack it.
+    let name = b"x-forwarded-for";
+    if !word
+        .as_bytes()
+        .windows(name.len())
+        .any(|w| w.eq_ignore_ascii_case(name))
+    {
+        return false;
+    }
     let lower = word.to_ascii_lowercase();
     HEADER_FETCHES.iter().any(|f| {
         let needle = format!("{f}x-forwarded-for");
@@ -44,6 +53,8 @@ impl Rule for ForwardforSpoofable {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        let http_request = model.key_id("http-request");
+        let mut words: Vec<&str> = Vec::new();
         for frontend in model.proxies().filter(|s| s.kind.has_frontend()) {
             // Behind a proxy that speaks the PROXY protocol the header's origin is known.
             if frontend
@@ -53,21 +64,22 @@ impl Rule for ForwardforSpoofable {
             {
                 continue;
             }
-            let mut cleaned = false;
-            for &stmt in &frontend.statements {
-                let words: Vec<&str> = model.values(stmt).collect();
-                if words.first() == Some(&"http-request")
-                    && matches!(words.get(1), Some(&"del-header" | &"set-header"))
-                    && words
-                        .get(2)
+            for (stmt, key) in model.keyed_statements(frontend) {
+                // Past a cleanup the header is the proxy's own: nothing more to say here.
+                if Some(key) == http_request
+                    && model.value(stmt, 0) == Some("http-request")
+                    && matches!(model.value(stmt, 1), Some("del-header" | "set-header"))
+                    && model
+                        .value(stmt, 2)
                         .is_some_and(|h| h.eq_ignore_ascii_case("x-forwarded-for"))
                 {
-                    cleaned = true;
+                    break;
+                }
+                if !model.may_hold_expression(stmt) {
                     continue;
                 }
-                if cleaned || !model.may_hold_expression(stmt) {
-                    continue;
-                }
+                words.clear();
+                words.extend(model.values(stmt));
                 // Only decisions: ACL definitions and rule conditions.
                 let condition = if words.first() == Some(&"acl") {
                     2
@@ -100,16 +112,16 @@ impl Rule for ForwardforSpoofable {
                         ),
                     )
                     .note(
-                        "nothing removes the header a client sends, so any client \
-                         can claim any address in it; allow-lists, rate limits \
-                         and deny rules keyed on it are bypassed by setting it \
-                         (`option forwardfor` only appends the real address later)",
+                        "nothing removes the header a client sends, so any client can claim any \
+                        address in it; allow-lists, rate limits and deny rules keyed on it are \
+                        bypassed by setting it (`option forwardfor` only appends the real \
+                        address later)",
                     )
                     .help(
-                        "decide on `src` (with `accept-proxy` or the load balancer's \
-                         PROXY protocol if one is in front), or delete the header \
-                         first with `http-request del-header X-Forwarded-For` unless \
-                         it comes from a trusted hop (`if { src <lb-addresses> }`)",
+                        "decide on `src` (with `accept-proxy` or the load balancer's PROXY \
+                        protocol if one is in front), or delete the header first with \
+                        `http-request del-header X-Forwarded-For` unless it comes from a trusted \
+                        hop (`if { src <lb-addresses> }`)",
                     ),
                 );
             }
@@ -128,9 +140,8 @@ mod tests {
         assert_eq!(
             findings(
                 ID,
-                "frontend f\n  mode http\n  bind :80\
-                 \n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\
-                 \n  http-request deny unless office\n"
+                "frontend f\n  mode http\n  bind :80\n  acl office req.hdr_ip(X-Forwarded-For) \
+                10.0.0.0/8\n  http-request deny unless office\n"
             )
             .len(),
             1
@@ -138,16 +149,16 @@ mod tests {
         assert!(
             findings(
                 ID,
-                "frontend f\n  mode http\n  bind :80\n  http-request del-header X-Forwarded-For\
-                 \n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n"
+                "frontend f\n  mode http\n  bind :80\n  http-request del-header X-Forwarded-For\n  \
+                acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n"
             )
             .is_empty()
         );
         assert!(
             findings(
                 ID,
-                "frontend f\n  mode http\n  bind :80 accept-proxy\
-                 \n  acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n"
+                "frontend f\n  mode http\n  bind :80 accept-proxy\n  \
+                acl office req.hdr_ip(X-Forwarded-For) 10.0.0.0/8\n"
             )
             .is_empty()
         );
@@ -162,16 +173,16 @@ mod tests {
         assert!(
             findings(
                 ID,
-                "frontend f\n  mode http\n  bind :80\
-                 \n  acl office req.hdr_ip(X-Forwarded-For,-1) 10.0.0.0/8\n"
+                "frontend f\n  mode http\n  bind :80\n  acl office req.hdr_ip(X-Forwarded-For,-1) \
+                10.0.0.0/8\n"
             )
             .is_empty()
         );
         assert_eq!(
             findings(
                 ID,
-                "frontend f\n  mode http\n  bind :80\
-                 \n  http-request deny if { hdr(x-forwarded-for,1) -m ip 1.2.3.4 }\n"
+                "frontend f\n  mode http\n  bind :80\n  http-request deny if { \
+                hdr(x-forwarded-for,1) -m ip 1.2.3.4 }\n"
             )
             .len(),
             1
@@ -180,8 +191,8 @@ mod tests {
         assert!(
             findings(
                 ID,
-                "frontend f\n  mode http\n  bind :80\
-                 \n  acl has_xff req.hdr(X-Forwarded-For) -m found\n"
+                "frontend f\n  mode http\n  bind :80\n  acl has_xff \
+                req.hdr(X-Forwarded-For) -m found\n"
             )
             .is_empty()
         );
@@ -189,8 +200,8 @@ mod tests {
         assert!(
             findings(
                 ID,
-                "frontend f\n  mode http\n  bind :80\
-                 \n  http-request track-sc0 req.hdr_ip(X-Forwarded-For)\n"
+                "frontend f\n  mode http\n  bind :80\n  http-request track-sc0 \
+                req.hdr_ip(X-Forwarded-For)\n"
             )
             .is_empty()
         );

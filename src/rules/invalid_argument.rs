@@ -75,7 +75,9 @@ impl InvalidArgument {
                         _ => continue,
                     };
                     let index = param.word as usize + 1;
-                    let Some(value) = model.value(server.stmt, index) else { continue };
+                    let Some(value) = model.value(server.stmt, index) else {
+                        continue;
+                    };
                     if let Some(problem) = connect_problem_ranges(value, false, ranges, required) {
                         let what = format!("`{}` address `{value}`", param.name());
                         report(out, server.stmt, index, &what, problem);
@@ -89,9 +91,8 @@ impl InvalidArgument {
                 let words: Vec<&str> = model.values(stmt).collect();
                 if words.first() == Some(&"nameserver") {
                     if let Some(address) = words.get(2)
-                        && let Some(problem) = unknown_family(address).or_else(|| {
-                            connect_problem(address, false, !address.contains('@'))
-                        })
+                        && let Some(problem) = unknown_family(address)
+                            .or_else(|| connect_problem(address, false, !address.contains('@')))
                     {
                         let what = format!("nameserver address `{address}`");
                         report(out, stmt, 2, &what, problem);
@@ -185,11 +186,15 @@ impl InvalidArgument {
                 if let Some(param) = bind.param("proto") {
                     proto_problem(cx, bind.stmt, param.word, experimental, out);
                 }
-                let Some(word) = model.words(bind.stmt).get(1) else { continue };
+                let Some(word) = model.words(bind.stmt).get(1) else {
+                    continue;
+                };
                 if word.has_env() {
                     continue;
                 }
-                let Some(address) = bind.address.as_deref() else { continue };
+                let Some(address) = bind.address.as_deref() else {
+                    continue;
+                };
                 // `$PORT` is expanded by haproxy from the environment.
                 if address.contains('$') {
                     continue;
@@ -214,12 +219,16 @@ impl InvalidArgument {
                 if model.value(stmt, 0) != Some("trace") || cx.activity(stmt) != Activity::Active {
                     continue;
                 }
-                let Some(source) = model.value(stmt, 1) else { continue };
+                let Some(source) = model.value(stmt, 1) else {
+                    continue;
+                };
                 if model.words(stmt).get(1).is_some_and(|w| w.has_env()) {
                     continue;
                 }
                 let known = || {
-                    let names = TRACE_SOURCES.iter().filter(|(_, since)| *since <= cx.target);
+                    let names = TRACE_SOURCES
+                        .iter()
+                        .filter(|(_, since)| *since <= cx.target);
                     names.map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
                 };
                 let problem = match TRACE_SOURCES.iter().find(|(name, _)| *name == source) {
@@ -304,7 +313,9 @@ fn proto_problem(
 ) {
     let model = cx.model;
     let index = word as usize + 1;
-    let Some(name) = model.value(stmt, index) else { return };
+    let Some(name) = model.value(stmt, index) else {
+        return;
+    };
     if model.words(stmt).get(index).is_some_and(|w| w.has_env()) {
         return;
     }
@@ -332,7 +343,9 @@ fn proto_problem(
 /// 3.2 has no QUIC on the server side (3.0 lets the line through), and 3.4
 /// has it as an experimental feature.
 fn quic_server_problem(address: &str, target: Version, experimental: bool) -> Option<String> {
-    let quic = ["quic4@", "quic6@", "quic+"].iter().any(|p| address.starts_with(p));
+    let quic = ["quic4@", "quic6@", "quic+"]
+        .iter()
+        .any(|p| address.starts_with(p));
     if !quic {
         return None;
     }
@@ -354,7 +367,9 @@ fn quic_server_problem(address: &str, target: Version, experimental: bool) -> Op
 fn unknown_family(address: &str) -> Option<String> {
     let (family, _) = address.split_once('@')?;
     let plain = !family.is_empty() && family.bytes().all(|b| b.is_ascii_alphanumeric());
-    let known = vocabulary::ADDRESS_PREFIXES.iter().any(|(name, _)| *name == family);
+    let known = vocabulary::ADDRESS_PREFIXES
+        .iter()
+        .any(|(name, _)| *name == family);
     (plain && !known).then(|| format!("unknown address family `{family}@`"))
 }
 
@@ -386,6 +401,10 @@ fn connect_problem_ranges(
     ranges: bool,
     port_required: bool,
 ) -> Option<String> {
+    // Every server line comes here, nearly all with a plain `a.b.c.d:port`.
+    if is_plain_ipv4_port(address) {
+        return None;
+    }
     if address.contains('$') {
         return None;
     }
@@ -429,7 +448,11 @@ fn connect_problem_ranges(
     {
         return Some(format!("a port offset (`{port}`) is not accepted here"));
     }
-    let digits = if offsets { port.trim_start_matches(['+', '-']) } else { port };
+    let digits = if offsets {
+        port.trim_start_matches(['+', '-'])
+    } else {
+        port
+    };
     if port.contains('-') && !(offsets && port.starts_with('-')) && !digits.is_empty() {
         if !ranges {
             return Some(format!("a port range (`{port}`) is not accepted here"));
@@ -449,6 +472,30 @@ fn connect_problem_ranges(
     }
 }
 
+/// `a.b.c.d:port` in decimal digits, each number of the address at most
+/// 255 and the port at most 65535: an address [`connect_problem_ranges`]
+/// finds nothing wrong with, read in one pass.
+fn is_plain_ipv4_port(address: &str) -> bool {
+    // Separators seen so far: three dots, then the colon.
+    let (mut separators, mut digits, mut value) = (0, 0, 0u32);
+    for b in address.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                value = value.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+                digits += 1;
+            }
+            b'.' if separators < 3 && digits > 0 && value <= 255 => {
+                (separators, digits, value) = (separators + 1, 0, 0);
+            }
+            b':' if separators == 3 && digits > 0 && value <= 255 => {
+                (separators, digits, value) = (4, 0, 0);
+            }
+            _ => return false,
+        }
+    }
+    separators == 4 && digits > 0 && value <= 65535
+}
+
 /// Why haproxy `target` cannot listen on `address` (a comma-separated list of
 /// `[family@]host:port[-port]`), if it cannot. Sockets and descriptors are
 /// not judged.
@@ -463,13 +510,18 @@ fn address_problem(addresses: &str, target: Version) -> Option<String> {
         }
         let (family, rest) = match address.split_once('@') {
             Some((family, rest)) => {
-                let family = family.trim_start_matches("stream+").trim_start_matches("dgram+");
+                let family = family
+                    .trim_start_matches("stream+")
+                    .trim_start_matches("dgram+");
                 (Some(family.trim_start_matches("quic+")), rest)
             }
             None => (None, address.trim_start_matches("quic+")),
         };
         if let Some(family) = family {
-            match vocabulary::ADDRESS_PREFIXES.iter().find(|(name, _)| *name == family) {
+            match vocabulary::ADDRESS_PREFIXES
+                .iter()
+                .find(|(name, _)| *name == family)
+            {
                 Some((_, since)) if *since > target => {
                     return Some(format!(
                         "the `{family}@` address family appeared in HAProxy {since}"
@@ -507,7 +559,10 @@ fn address_problem(addresses: &str, target: Version) -> Option<String> {
         let Some(port) = port else {
             return Some("no port: write `host:port` or `:port`".to_string());
         };
-        if let Some(problem) = rest.rsplit_once(':').and_then(|(host, _)| ipv4_problem(host)) {
+        if let Some(problem) = rest
+            .rsplit_once(':')
+            .and_then(|(host, _)| ipv4_problem(host))
+        {
             return Some(problem);
         }
         for part in port.split('-') {
@@ -543,14 +598,25 @@ mod tests {
         ] {
             assert_eq!(address_problem(good, v26), None, "{good}");
         }
-        assert!(address_problem(":92000", v26).unwrap().contains("above 65535"));
-        assert!(address_problem("0.0.0.0:OCTAVIA_PORT", v26).unwrap().contains("not a port"));
+        assert!(
+            address_problem(":92000", v26)
+                .unwrap()
+                .contains("above 65535")
+        );
+        assert!(
+            address_problem("0.0.0.0:OCTAVIA_PORT", v26)
+                .unwrap()
+                .contains("not a port")
+        );
         let mptcp = address_problem("mptcp@[::]:5000", v26).unwrap();
         assert!(mptcp.contains("appeared in HAProxy 3.1"));
         assert_eq!(address_problem("mptcp@[::]:5000", Version::new(3, 2)), None);
-        let found = findings("invalid-argument", "listen app 0.0.0.0:80
+        let found = findings(
+            "invalid-argument",
+            "listen app 0.0.0.0:80
   server s 10.0.0.1:80
-");
+",
+        );
         assert_eq!(found.len(), 1, "{found:?}");
     }
 
@@ -578,7 +644,10 @@ mod tests {
         use crate::rules::testing::findings_with;
         use crate::version::Version;
         let with = |target: Version, config: &str| {
-            let options = crate::Options { target, ..crate::Options::default() };
+            let options = crate::Options {
+                target,
+                ..crate::Options::default()
+            };
             findings_with("invalid-argument", config, options)
         };
         let qmux = "frontend f\n  bind :80 proto qmux\n";
@@ -587,10 +656,50 @@ mod tests {
         let allowed = format!("global\n  expose-experimental-directives\n{qmux}");
         assert!(with(Version::new(3, 4), &allowed).is_empty());
         let traces = "traces\n  trace qcm start now\n  trace h2 start now\n  trace h9 start now\n";
-        let lines: Vec<u32> = with(Version::new(3, 2), traces).iter().map(|f| f.0).collect();
+        let lines: Vec<u32> = with(Version::new(3, 2), traces)
+            .iter()
+            .map(|f| f.0)
+            .collect();
         assert_eq!(lines, vec![2, 4]);
-        let lines: Vec<u32> = with(Version::new(3, 4), traces).iter().map(|f| f.0).collect();
+        let lines: Vec<u32> = with(Version::new(3, 4), traces)
+            .iter()
+            .map(|f| f.0)
+            .collect();
         assert_eq!(lines, vec![4]);
+    }
+
+    #[test]
+    fn plain_server_addresses_take_the_short_way() {
+        use super::{connect_problem_ranges, is_plain_ipv4_port};
+        for plain in [
+            "10.0.0.1:80",
+            "255.255.255.255:65535",
+            "0.0.0.0:0",
+            "010.1.1.1:08080",
+        ] {
+            assert!(is_plain_ipv4_port(plain), "{plain}");
+        }
+        let others = [
+            "10.0.0.256:80",
+            "10.0.0.1:65536",
+            "10.0.0.1:99999999999",
+            "10.0.0.1",
+            "10.0.0.1:",
+            "10.0.0:80",
+            "1.2.3.4.5:80",
+            "10..0.1:80",
+            "10.0.0.1:+80",
+            "10.0.0.1:80-90",
+            "ipv4@10.0.0.1:80",
+            ":80",
+        ];
+        for other in others {
+            assert!(!is_plain_ipv4_port(other), "{other}");
+        }
+        // The long way still judges what the short way leaves to it.
+        assert!(connect_problem_ranges("10.0.0.256:80", true, false, false).is_some());
+        assert!(connect_problem_ranges("10.0.0.1:65536", true, false, false).is_some());
+        assert!(connect_problem_ranges("10.0.0.1:99999999999", true, false, false).is_some());
     }
 
     #[test]

@@ -59,7 +59,9 @@ impl Rule for InvalidSampleExpression {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
         let target = cx.target;
-        let always = model.key_set(&["acl", "stick", "balance"]);
+        let always = model.key_set(&["acl", "stick"]);
+        // `balance` holds an expression after `hash` (or one with `%`, `(`…).
+        let balance = model.key_id("balance");
         let tracking = model.key_set(&[
             "tcp-request",
             "http-request",
@@ -94,7 +96,11 @@ impl Rule for InvalidSampleExpression {
                 }
                 // Most statements hold no sample expression: the parser
                 // noted the lines with a byte one needs (`%`, `{`, `(`).
+                let hashed = Some(key) == balance
+                    && (model.value(stmt, 1) == Some("hash")
+                        || model.values(stmt).any(|w| w.starts_with("track-sc")));
                 let maybe = always.contains(key)
+                    || hashed
                     || (tracking.contains(key)
                         && model.values(stmt).any(|w| w.starts_with("track-sc")))
                     || model.may_hold_expression(stmt);
@@ -192,6 +198,7 @@ fn named_acl_masks<'a>(
     target: Version,
 ) -> HashMap<&'a str, u32> {
     let mut masks: HashMap<&'a str, u32> = HashMap::default();
+    masks.reserve(section.acls.len());
     // 100,000 ACLs on `path_beg`: one lookup per criterion name.
     let mut by_fetch: HashMap<&str, u32> = HashMap::default();
     for (name, stmt) in &section.acls {

@@ -257,6 +257,7 @@ pub fn note_lines(cx: &Context<'_>) -> Vec<Noted> {
     cx.model
         .map_section_runs(|sections| {
             let mut known: HashMap<(SectionKind, bool, &str), u8> = HashMap::default();
+            let mut reads: HashMap<(u32, bool), usize> = HashMap::default();
             let mut noted = Vec::new();
             for section in sections {
                 let vocabulary = match section.kind {
@@ -264,8 +265,8 @@ pub fn note_lines(cx: &Context<'_>) -> Vec<Noted> {
                     kind if kind.inherits_defaults() => Vocabulary::Proxy,
                     _ => continue,
                 };
-                for &stmt in &section.statements {
-                    let text = deciding_text(cx, stmt, vocabulary);
+                for (stmt, key) in cx.model.keyed_statements(section) {
+                    let text = deciding_text(cx, stmt, (key, vocabulary), &mut reads);
                     let cached = text
                         .and_then(|text| known.get(&(section.kind, section.name.is_some(), text)));
                     let notes = match cached {
@@ -301,8 +302,15 @@ pub fn note_lines(cx: &Context<'_>) -> Vec<Noted> {
 /// the keyword, and for `option` and keyword families the next two), when
 /// the statement is one [`line_of_kind`] gives and none of those words has
 /// quotes, escapes or variables: two statements with the same text get the
-/// same notes in sections of the same kind and naming.
-fn deciding_text<'a>(cx: &'a Context<'a>, stmt: Stmt, vocabulary: Vocabulary) -> Option<&'a str> {
+/// same notes in sections of the same kind and naming. `reads` keeps how
+/// many words are read per setting key (and vocabulary): the keyword is the
+/// key's first word whenever a text comes out.
+fn deciding_text<'a>(
+    cx: &'a Context<'a>,
+    stmt: Stmt,
+    (key, vocabulary): (u32, Vocabulary),
+    reads: &mut HashMap<(u32, bool), usize>,
+) -> Option<&'a str> {
     let model = cx.model;
     if cx.activity(stmt) != Activity::Active {
         return None;
@@ -313,12 +321,26 @@ fn deciding_text<'a>(cx: &'a Context<'a>, stmt: Stmt, vocabulary: Vocabulary) ->
     let prefixed = matches!(raw(0), Some("no" | "default")) && words.len() > 1;
     let first_at = usize::from(prefixed);
     let first = raw(first_at)?;
-    let family = if first == "option" || !vocabulary::family(first).is_empty() {
-        3
-    } else {
-        1
+    // The keyword is among the deciding words: written plainly, or no text.
+    let keyword = words.get(first_at)?;
+    if keyword.is_cooked() || keyword.has_env() || keyword.is_invalid() || keyword.is_quoted() {
+        return None;
+    }
+    let count = || {
+        let family = if first == "option" || !vocabulary::family(first).is_empty() {
+            3
+        } else {
+            1
+        };
+        family.max(arguments::words_read(vocabulary, first))
     };
-    let read = family.max(arguments::words_read(vocabulary, first));
+    let read = if key == crate::model::NO_KEY {
+        count()
+    } else {
+        *reads
+            .entry((key, vocabulary == Vocabulary::Global))
+            .or_insert_with(count)
+    };
     let deciding = words.get(..first_at.saturating_add(read).min(words.len()))?;
     if deciding
         .iter()

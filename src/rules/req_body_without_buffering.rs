@@ -19,6 +19,10 @@ const BODY_FETCHES: &[&str] = &[
 /// The position of the first word that uses a request-body fetch.
 fn body_fetch_word(words: &[&str]) -> Option<usize> {
     words.iter().position(|w| {
+        // Every fetch starts with `req.body`: most words lack it.
+        if !w.as_bytes().windows(8).any(|part| part == b"req.body") {
+            return false;
+        }
         BODY_FETCHES.iter().any(|f| {
             w.match_indices(f).any(|(at, _)| {
                 let before = w.get(..at).and_then(|b| b.chars().last());
@@ -35,13 +39,16 @@ impl Rule for ReqBodyWithoutBuffering {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let model = cx.model;
+        let http_request = model.key_id("http-request");
+        let mut words: Vec<&str> = Vec::new();
         for proxy in model.proxies().filter(|s| model.mode(s) == Mode::Http) {
             if model.option_enabled(proxy, "http-buffer-request").is_some() {
                 continue;
             }
-            for &stmt in &proxy.statements {
+            for (stmt, key) in model.keyed_statements(proxy) {
                 // `http-request wait-for-body` waits just as the option does.
-                if model.value(stmt, 0) == Some("http-request")
+                if Some(key) == http_request
+                    && model.value(stmt, 0) == Some("http-request")
                     && model.value(stmt, 1) == Some("wait-for-body")
                 {
                     break;
@@ -49,7 +56,8 @@ impl Rule for ReqBodyWithoutBuffering {
                 if !model.may_hold_expression(stmt) {
                     continue;
                 }
-                let words: Vec<&str> = model.values(stmt).collect();
+                words.clear();
+                words.extend(model.values(stmt));
                 let Some(index) = body_fetch_word(&words) else {
                     continue;
                 };

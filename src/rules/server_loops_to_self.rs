@@ -8,9 +8,10 @@ use crate::model::split_address;
 #[derive(Default)]
 pub struct ServerLoopsToSelf;
 
-/// Whether a connection to `server` lands on the listener at `bind`.
-fn lands_on(server: &str, bind: &str) -> bool {
-    let (Some(server_port), Some(bind_port)) = (port_number(server), port_number(bind)) else {
+/// Whether a connection to `server` (whose port is `server_port`) lands on
+/// the listener at `bind`.
+fn lands_on(server: &str, server_port: u16, bind: &str) -> bool {
+    let Some(bind_port) = port_number(bind) else {
         return false;
     };
     if server_port != bind_port {
@@ -45,11 +46,19 @@ impl Rule for ServerLoopsToSelf {
                 let Some(address) = server.address.as_deref() else {
                     continue;
                 };
+                // A server without a plain port lands on no listener.
+                let Some(port) = port_number(address) else {
+                    continue;
+                };
                 let hit = feeders.iter().find_map(|frontend| {
                     frontend
                         .binds
                         .iter()
-                        .find(|b| b.address.as_deref().is_some_and(|a| lands_on(address, a)))
+                        .find(|b| {
+                            b.address
+                                .as_deref()
+                                .is_some_and(|a| lands_on(address, port, a))
+                        })
                         .map(|b| (*frontend, b))
                 });
                 let Some((frontend, bind)) = hit else {
@@ -90,8 +99,7 @@ mod tests {
         assert_eq!(
             findings(
                 ID,
-                "frontend f\n  bind :80\n  default_backend b\nbackend b\n  \
-                server s 127.0.0.1:80\n"
+                "frontend f\n  bind :80\n  default_backend b\nbackend b\n  server s 127.0.0.1:80\n"
             )
             .len(),
             1

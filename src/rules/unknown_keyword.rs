@@ -236,8 +236,9 @@ impl UnknownKeyword {
                 if cx.activity(stmt) != Activity::Active {
                     continue;
                 }
+                let words = model.words(stmt);
                 for param in params.iter() {
-                    let word = model.words(stmt).get(param.word as usize);
+                    let word = words.get(param.word as usize);
                     if word.is_some_and(|w| w.has_env() || w.is_quoted() || w.is_invalid()) {
                         break;
                     }
