@@ -117,9 +117,82 @@ pub const BUILTIN_IDS: &[&str] = &[
     crate::template::TEMPLATE,
 ];
 
+// The rule modules are declared here rather than by the `rules!` macro below,
+// so that rustfmt (which does not look inside macros) formats them and
+// `cargo fmt --check` covers them.
+mod crt_shared_verify_mismatch;
+mod defaults_rules_inheritance;
+mod deprecated_keyword;
+mod duplicate_name;
+mod experimental_directives;
+mod external_check_setup;
+mod forwardfor_spoofable;
+mod frontend_maxconn_above_global;
+mod frontend_without_bind;
+mod http_only_in_tcp_mode;
+mod http_reuse_never;
+mod httpchk_headers_in_version;
+mod https_redirect_loop;
+mod idle_timeout_exceeds_upstream;
+mod implausible_timeout;
+mod insecure_fork_wanted;
+mod invalid_acl;
+mod invalid_argument;
+mod invalid_header_name;
+mod invalid_sample_expression;
+mod keyword_wrong_section;
+mod log_format_override;
+mod long_server_timeout;
+mod misplaced_rule;
+mod missing_global_maxconn;
+mod missing_hsts;
+mod missing_http_buffer_request;
+mod missing_http_reuse;
+mod missing_init_addr;
+mod missing_resolvers;
+mod missing_server_maxconn;
+mod missing_server_sni;
+mod missing_stick_table_expire;
+mod missing_timeout_http_request;
+mod missing_timeouts;
+mod mode_mismatch;
+mod no_chroot;
+mod no_privilege_drop;
+mod no_request_rate_limit;
+mod program_section;
+mod redundant_check_port;
+mod removed_keyword;
+mod req_body_without_buffering;
+mod retries_zero_with_redispatch;
+mod retry_on_replays_non_idempotent;
+mod ring_size;
+mod rise_1_flapping;
+mod runs_as_root;
+mod server_close_defeats_reuse;
+mod server_loops_to_self;
+mod server_tls_port_without_ssl;
+mod splice_with_tls;
+mod ssl_verify_none;
+mod stats_admin_unconditional;
+mod stats_auth_plain_http;
+mod stats_socket_exposed;
+mod stats_without_auth;
+mod tcp_check_on_http_backend;
+mod timeout_missing_unit;
+mod timeout_without_unit;
+mod undefined_reference;
+mod unknown_action;
+mod unknown_keyword;
+mod unused_acl;
+mod unused_backend;
+mod weak_dh_param;
+mod weak_stats_credentials;
+mod weak_tls_ciphers;
+mod weak_tls_version;
+mod weak_userlist_password;
+
 macro_rules! rules {
     ($($module:ident :: $rule:ident),* $(,)?) => {
-        $(mod $module;)*
 
         /// Every registered rule, in registration order.
         pub fn registry() -> Vec<Box<dyn DynRule>> {

@@ -332,7 +332,10 @@ mod tests {
     fn tracking_in_a_defaults_section() {
         use crate::version::Version;
         let on = |config: &str, minor: u32| {
-            let options = crate::Options { target: Version::new(3, minor), ..Default::default() };
+            let options = crate::Options {
+                target: Version::new(3, minor),
+                ..Default::default()
+            };
             crate::rules::testing::findings_with(ID, config, options)
         };
         let used = "defaults d\n  mode http\n  http-request track-sc0 src\nbackend b\n  \

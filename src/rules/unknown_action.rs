@@ -75,8 +75,12 @@ impl Rule for UnknownAction {
                 }
                 words.clear();
                 words.extend(model.values(stmt).take(4));
-                let Some((set, at)) = rule_set(&words) else { continue };
-                let Some(&action) = words.get(at) else { continue };
+                let Some((set, at)) = rule_set(&words) else {
+                    continue;
+                };
+                let Some(&action) = words.get(at) else {
+                    continue;
+                };
                 let raw = model.words(stmt).get(at);
                 if raw.is_none_or(|w| w.has_env() || w.is_quoted() || w.is_invalid())
                     || !registry::has_rule_set(set, target)
@@ -138,7 +142,10 @@ impl Rule for UnknownAction {
                         in_versions.iter().map(ToString::to_string).collect();
                     let message = format!("`{set} {name}` is not available in HAProxy {target}");
                     Finding::new(Self::ID, span, message)
-                        .note(format!("{refuses}; haproxy {} accept it", versions.join(", ")))
+                        .note(format!(
+                            "{refuses}; haproxy {} accept it",
+                            versions.join(", ")
+                        ))
                         .help(
                             "remove it, guard it with `.if version_atleast(…)`, or target \
                              another version with --haproxy-version",
@@ -146,7 +153,10 @@ impl Rule for UnknownAction {
                 } else if elsewhere != 0 {
                     let message = format!("`{name}` is not an action of `{set}` rules");
                     Finding::new(Self::ID, span, message)
-                        .note(format!("{refuses}; it is an action of {} rules", list(elsewhere)))
+                        .note(format!(
+                            "{refuses}; it is an action of {} rules",
+                            list(elsewhere)
+                        ))
                         .help("write it in a rule set that takes it")
                 } else {
                     let candidates = registry::actions_of(set, target);
@@ -205,6 +215,10 @@ mod tests {
         );
         let lines: Vec<u32> = found.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![3, 4, 7, 8, 10], "{found:?}");
-        assert!(found[0].1.contains("unknown `http-request` action `set-heder`"));
+        assert!(
+            found[0]
+                .1
+                .contains("unknown `http-request` action `set-heder`")
+        );
     }
 }

@@ -5,9 +5,9 @@
 use super::keyword_lines::{note, noted_lines};
 use super::{Context, Rule};
 use crate::finding::Finding;
+use crate::model::SectionKind;
 use crate::model::keywords::{self, ParamKeyword};
 use crate::model::vocabulary::{self, Context as Vocabulary};
-use crate::model::SectionKind;
 use crate::syntax::Activity;
 use crate::version::Version;
 
@@ -43,7 +43,9 @@ impl Rule for UnknownKeyword {
             );
         }
         for line in noted_lines(cx, note::UNKNOWN) {
-            let Some(&first) = line.words.first() else { continue };
+            let Some(&first) = line.words.first() else {
+                continue;
+            };
             // Deprecated and removed keywords have rules of their own.
             if vocabulary::retired(line.vocabulary, &line.words).is_some() {
                 continue;
@@ -64,22 +66,21 @@ impl Rule for UnknownKeyword {
                 let unknown =
                     format!("haproxy {target} refuses to start on a keyword it does not know");
                 if super::keyword_lines::oracle_lacks_option(&line, target) {
-                    let versions: Vec<String> =
-                        line.words.get(1).map(|o| vocabulary_versions(o)).unwrap_or_default();
+                    let versions: Vec<String> = line
+                        .words
+                        .get(1)
+                        .map(|o| vocabulary_versions(o))
+                        .unwrap_or_default();
                     let note = format!(
                         "haproxy {target} refuses to start on an option it does not have \
                          (\"unknown option\"); haproxy {} have it",
                         versions.join(", ")
                     );
                     let message = format!("`{name}` is not available in HAProxy {target}");
-                    out.push(
-                        Finding::new(Self::ID, span, message)
-                            .note(note)
-                            .help(
-                                "remove it, guard it with `.if version_atleast(…)`, or target \
+                    out.push(Finding::new(Self::ID, span, message).note(note).help(
+                        "remove it, guard it with `.if version_atleast(…)`, or target \
                                  another version with --haproxy-version",
-                            ),
-                    );
+                    ));
                 } else if keyword.life.since > target {
                     let since = keyword.life.since;
                     let message = format!(
@@ -89,7 +90,11 @@ impl Rule for UnknownKeyword {
                         "remove it, guard it with `.if version_atleast({since})`, or target a \
                          newer version with --haproxy-version"
                     );
-                    out.push(Finding::new(Self::ID, span, message).note(unknown).help(help));
+                    out.push(
+                        Finding::new(Self::ID, span, message)
+                            .note(unknown)
+                            .help(help),
+                    );
                 } else if let Some(until) = keyword.life.until.filter(|until| *until <= target) {
                     let message = format!(
                         "`{name}` no longer exists in HAProxy {target} (documented up to {})",
@@ -137,13 +142,14 @@ impl Rule for UnknownKeyword {
                     )
                 }
             };
-            let mut finding = Finding::new(Self::ID, span, message)
-                .note(format!("haproxy {target} refuses to start on a keyword it does not know"));
+            let mut finding = Finding::new(Self::ID, span, message).note(format!(
+                "haproxy {target} refuses to start on a keyword it does not know"
+            ));
             finding = match suggestion {
                 Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
-                None => {
-                    finding.help(format!("check the spelling against the HAProxy {target} manual"))
-                }
+                None => finding.help(format!(
+                    "check the spelling against the HAProxy {target} manual"
+                )),
             };
             out.push(finding);
         }
@@ -181,7 +187,11 @@ impl UnknownKeyword {
                     "guard the section with `.if version_atleast({since})`, or target a newer \
                      version with --haproxy-version"
                 );
-                out.push(Finding::new(Self::ID, span(), message).note(note).help(help));
+                out.push(
+                    Finding::new(Self::ID, span(), message)
+                        .note(note)
+                        .help(help),
+                );
             } else if let Some(until) = until.filter(|until| *until <= target) {
                 let message = format!(
                     "`{keyword}` sections no longer exist in HAProxy {target}: they were removed \
@@ -195,7 +205,9 @@ impl UnknownKeyword {
                     if cx.activity(stmt) != Activity::Active {
                         continue;
                     }
-                    let Some(word) = model.value(stmt, 0) else { continue };
+                    let Some(word) = model.value(stmt, 0) else {
+                        continue;
+                    };
                     let first = model.words(stmt).first();
                     if first.is_some_and(|w| w.has_env() || w.is_quoted())
                         || vocabulary::CACHE_KEYWORDS.contains(&word)
@@ -326,7 +338,10 @@ mod tests {
     fn keywords_of_newer_releases_and_version_guards() {
         let config = "global\n  stats-file /x\n.if version_atleast(3.0)\n  stats-file /y\n.endif\n";
         let on = |target| {
-            let options = crate::Options { target, ..Default::default() };
+            let options = crate::Options {
+                target,
+                ..Default::default()
+            };
             findings_with(ID, config, options)
         };
         let on_26 = on(Version::new(2, 6));
