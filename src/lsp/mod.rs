@@ -17,8 +17,8 @@
 //!
 //! Diagnostics are serialized straight into the message's bytes (`wire`),
 //! and the transport writes such bytes as they are (`transport`). A document
-//! keeps one analysis: an edit retires the previous one, which the worker
-//! frees while it waits out the debounce.
+//! keeps one analysis: an edit retires the previous one, which a thread of
+//! its own frees while the worker already checks the new version.
 
 mod transport;
 mod wire;
@@ -166,6 +166,7 @@ fn run(connection: &Transport) -> Result<(), Error> {
         state: Mutex::new(State::default()),
         wake: Condvar::new(),
         out: connection.sender.clone(),
+        retire: freer().map_err(protocol)?,
         features,
     });
     let worker = {
@@ -205,6 +206,9 @@ struct Shared {
     wake: Condvar,
     /// Sends to the client (the transport's writer thread).
     out: std::sync::mpsc::Sender<Out>,
+    /// Analyses that were superseded, to be freed off the message loop and
+    /// the worker (a large one takes tens of milliseconds to free).
+    retire: std::sync::mpsc::Sender<Arc<Analysis>>,
     features: ClientFeatures,
 }
 
@@ -219,9 +223,6 @@ struct State {
     reloaded: bool,
     /// The last configuration error shown, so it is shown once.
     config_error: Option<String>,
-    /// Analyses of versions an edit superseded, for the worker to free (not
-    /// the message loop, and before the next check: one report at a time).
-    retired: Vec<Arc<Analysis>>,
 }
 
 /// A document as the editor has it now, and the analysis of its newest linted version.
@@ -264,6 +265,12 @@ struct Shown {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Hand a superseded analysis to the thread that frees it.
+    fn retire(&self, analysis: Arc<Analysis>) {
+        // Without that thread (gone at exit) it is freed here.
+        let _ = self.retire.send(analysis);
     }
 
     fn send(&self, out: impl Into<Out>) {
@@ -351,8 +358,9 @@ impl Shared {
                 }
                 document.version = params.text_document.version;
                 // Nothing is answered from an older version's analysis.
-                let retired = document.analysis.take();
-                state.retired.extend(retired);
+                if let Some(retired) = document.analysis.take() {
+                    self.retire(retired);
+                }
                 state.mark_dirty(uri);
             }
             DidSaveTextDocument::METHOD => {
@@ -382,7 +390,9 @@ impl Shared {
                     for request in document.pending {
                         self.send(unknown_document(request));
                     }
-                    state.retired.extend(document.analysis);
+                    if let Some(retired) = document.analysis {
+                        self.retire(retired);
+                    }
                 }
                 // Clear what the editor shows for a closed file (while holding
                 // the lock, so no publish of the worker can come after it).
@@ -410,11 +420,11 @@ impl Shared {
         self.wake.notify_all();
     }
 
-    /// Publish an analysis, answer the requests that waited for it.
-    fn deliver(&self, analysis: &Arc<Analysis>, pending: Vec<Request>) {
-        if !self.features.pull {
-            let version = self.features.version.then_some(analysis.version);
-            self.send(Out::Body(wire::publish(analysis, version)));
+    /// Send an analysis' publish (unless the client pulls), answer the
+    /// requests that waited for it.
+    fn deliver(&self, analysis: &Arc<Analysis>, publish: Option<Vec<u8>>, pending: Vec<Request>) {
+        if let Some(body) = publish {
+            self.send(Out::Body(body));
         }
         for request in pending {
             self.send(answer(analysis, request));
@@ -437,6 +447,21 @@ impl State {
     }
 }
 
+/// The thread that frees superseded analyses, and how to hand it one.
+fn freer() -> std::io::Result<std::sync::mpsc::Sender<Arc<Analysis>>> {
+    let (retire, retired) = std::sync::mpsc::channel::<Arc<Analysis>>();
+    std::thread::Builder::new()
+        .name("haplint-lsp-free".to_string())
+        .spawn(move || {
+            for analysis in retired {
+                let started = Instant::now();
+                drop(analysis);
+                crate::stage("lsp: free the previous analysis", started);
+            }
+        })?;
+    Ok(retire)
+}
+
 fn is_config(uri: &Url) -> bool {
     uri.path().ends_with(crate::config::FILE_NAME)
 }
@@ -447,17 +472,6 @@ fn work(shared: &Shared) {
     loop {
         if state.shutdown {
             return;
-        }
-        if !state.retired.is_empty() {
-            // Free superseded analyses with the lock released; an edit just
-            // came, so this is time the debounce would wait anyway.
-            let retired = std::mem::take(&mut state.retired);
-            drop(state);
-            let started = Instant::now();
-            drop(retired);
-            crate::stage("lsp: free the previous analysis", started);
-            state = shared.lock();
-            continue;
         }
         if state.dirty.is_empty() {
             let (next, timeout) = shared
@@ -502,6 +516,17 @@ fn work(shared: &Shared) {
             analyse(&uri, version, text, lines)
         }));
         crate::stage("lsp: check and diagnostics", started);
+        // Serialized before the lock is taken again, so the message loop
+        // goes on meanwhile; sent only if the version is still the newest.
+        let serializing = Instant::now();
+        let publish = match &analysis {
+            Ok((analysis, _)) if !shared.features.pull => {
+                let version = shared.features.version.then_some(analysis.version);
+                Some(wire::publish(analysis, version))
+            }
+            _ => None,
+        };
+        crate::stage("lsp: serialize the publish", serializing);
 
         state = shared.lock();
         let (analysis, config_error) = match analysis {
@@ -541,16 +566,15 @@ fn work(shared: &Shared) {
             continue;
         }
         let analysis = Arc::new(analysis);
-        // Another analysis of the same version (a configuration reload) is
-        // freed once the lock is released.
+        // Another analysis of the same version (a configuration reload) is retired.
         let previous = document.analysis.replace(Arc::clone(&analysis));
         let pending = std::mem::take(&mut document.pending);
         // Sent while holding the lock, so a close that follows cannot be overtaken.
         let delivering = Instant::now();
-        shared.deliver(&analysis, pending);
+        shared.deliver(&analysis, publish, pending);
         crate::stage("lsp: publish", delivering);
         if let Some(previous) = previous {
-            state.retired.push(previous);
+            shared.retire(previous);
         }
         // A pull client asks again after its own edits; after a reload of
         // the configuration it must be told to.

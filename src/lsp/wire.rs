@@ -18,15 +18,18 @@ pub(super) fn publish(analysis: &Analysis, version: Option<i32>) -> Vec<u8> {
         #[serde(skip_serializing_if = "Option::is_none")]
         version: Option<i32>,
     }
-    body(&Notification {
-        jsonrpc: "2.0",
-        method: "textDocument/publishDiagnostics",
-        params: Params {
-            uri: &analysis.uri,
-            diagnostics: Diagnostics(analysis),
-            version,
+    body(
+        &Notification {
+            jsonrpc: "2.0",
+            method: "textDocument/publishDiagnostics",
+            params: Params {
+                uri: &analysis.uri,
+                diagnostics: Diagnostics(analysis),
+                version,
+            },
         },
-    })
+        analysis.shown.len(),
+    )
 }
 
 /// The answer to `textDocument/diagnostic` with every diagnostic (a "full" report).
@@ -38,15 +41,18 @@ pub(super) fn full_report(analysis: &Analysis, id: &RequestId, result_id: &str) 
         result_id: &'a str,
         items: Diagnostics<'a>,
     }
-    body(&Answer {
-        jsonrpc: "2.0",
-        id,
-        result: Full {
-            kind: "full",
-            result_id,
-            items: Diagnostics(analysis),
+    body(
+        &Answer {
+            jsonrpc: "2.0",
+            id,
+            result: Full {
+                kind: "full",
+                result_id,
+                items: Diagnostics(analysis),
+            },
         },
-    })
+        analysis.shown.len(),
+    )
 }
 
 #[derive(Serialize)]
@@ -63,8 +69,11 @@ struct Answer<'a, R> {
     result: R,
 }
 
-fn body(message: &impl Serialize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 << 12);
+/// A message with this many diagnostics, serialized.
+fn body(message: &impl Serialize, diagnostics: usize) -> Vec<u8> {
+    // Room for the usual diagnostic (about 350 bytes), so that a large
+    // publish is not copied over and over as it grows.
+    let mut out = Vec::with_capacity(256 + diagnostics * 400);
     // Serializing these types into memory cannot fail (no maps with
     // non-string keys, no I/O); should it anyway, the message is empty JSON.
     if serde_json::to_writer(&mut out, message).is_err() {
