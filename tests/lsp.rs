@@ -90,7 +90,13 @@ impl Client {
     }
 }
 
-const BAD: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n    timeout http-request 10s\n    timeout queue 10s\n\nfrontend www\n    bind :80\n    default_backend app\n\nbackend app\n    option httpchk GET /health\n    server a1 10.0.0.1:8080 check port 8080 maxconn 100\n";
+const BAD: &str = concat!(
+    "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n",
+    "    timeout server 30s\n    timeout http-request 10s\n    timeout queue 10s\n\n",
+    "frontend www\n    bind :80\n    default_backend app\n\n",
+    "backend app\n    option httpchk GET /health\n",
+    "    server a1 10.0.0.1:8080 check port 8080 maxconn 100\n",
+);
 
 /// What the tests' folders ask for: the fixtures are built around findings
 /// of every rule (several opt-in), less the host-wide security advice that
@@ -179,7 +185,11 @@ fn an_editor_session_from_diagnostics_to_fix() {
 
     let actions = client.request(
         "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}}),
+        json!({
+            "textDocument": {"uri": uri},
+            "range": diagnostic["range"],
+            "context": {"diagnostics": [diagnostic]}
+        }),
     );
     let actions = actions.as_array().unwrap();
     // The fix, then the suppression.
@@ -253,7 +263,9 @@ impl Client {
     fn open(&mut self, uri: &str, text: &str) {
         self.notify(
             "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "haproxy", "version": 1, "text": text}}),
+            json!({"textDocument": {
+                "uri": uri, "languageId": "haproxy", "version": 1, "text": text
+            }}),
         );
     }
 
@@ -277,13 +289,28 @@ impl Client {
     }
 }
 
+/// An LSP range from (line, character) to (line, character).
+fn range(line: u64, character: u64, end_line: u64, end_character: u64) -> Value {
+    json!({
+        "start": {"line": line, "character": character},
+        "end": {"line": end_line, "character": end_character}
+    })
+}
+
 fn with_versions() -> Value {
     json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}})
 }
 
 /// One backend whose first server line carries four findings and whose
 /// second has a misspelt parameter.
-const SERVERS: &str = "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n    timeout http-request 10s\n    timeout queue 10s\n\nfrontend www\n    bind :80\n    default_backend app\n\nbackend app\n    server a1 api.example.com:443 ssl verify none check\n    server a2 10.0.0.2:8080 check maxcon 100\n";
+const SERVERS: &str = concat!(
+    "global\n    maxconn 1000\n\n",
+    "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n",
+    "    timeout server 30s\n    timeout http-request 10s\n    timeout queue 10s\n\n",
+    "frontend www\n    bind :80\n    default_backend app\n\n",
+    "backend app\n    server a1 api.example.com:443 ssl verify none check\n",
+    "    server a2 10.0.0.2:8080 check maxcon 100\n",
+);
 
 const SERVER_LINE: u64 = 16;
 
@@ -296,7 +323,11 @@ fn actions(client: &mut Client, uri: &str, line: u64, character: u64) -> Vec<Val
     client
         .request(
             "textDocument/codeAction",
-            json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+            json!({
+                "textDocument": {"uri": uri},
+                "range": {"start": at, "end": at},
+                "context": {"diagnostics": []}
+            }),
         )
         .as_array()
         .unwrap()
@@ -324,7 +355,7 @@ fn incremental_edits_are_spliced_and_published_with_their_version() {
     client.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
-            {"range": {"start": {"line": 14, "character": 33}, "end": {"line": 14, "character": 43}}, "text": ""}
+            {"range": range(14, 33, 14, 43), "text": ""}
         ]}),
     );
     let (version, diagnostics) = client.published();
@@ -334,8 +365,8 @@ fn incremental_edits_are_spliced_and_published_with_their_version() {
     client.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [
-            {"range": {"start": {"line": 12, "character": 0}, "end": {"line": 12, "character": 0}}, "text": "# moved\n"},
-            {"range": {"start": {"line": 15, "character": 33}, "end": {"line": 15, "character": 33}}, "text": " port 8080"}
+            {"range": range(12, 0, 12, 0), "text": "# moved\n"},
+            {"range": range(15, 33, 15, 33), "text": " port 8080"}
         ]}),
     );
     let (version, diagnostics) = client.published();
@@ -360,7 +391,7 @@ fn requests_after_a_burst_of_edits_answer_for_the_newest_version() {
         client.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [
-                {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# edit\n"}
+                {"range": range(0, 0, 0, 0), "text": "# edit\n"}
             ]}),
         );
     }
@@ -368,8 +399,14 @@ fn requests_after_a_burst_of_edits_answer_for_the_newest_version() {
     // server line is now line 34, and the fix's edit is there. Whatever was
     // published on the way, version 21 is published before the answer.
     let at = json!({"line": 34, "character": 0});
-    client.send(json!({"jsonrpc": "2.0", "id": 77, "method": "textDocument/codeAction",
-        "params": {"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}}));
+    client.send(
+        json!({"jsonrpc": "2.0", "id": 77, "method": "textDocument/codeAction",
+        "params": {
+            "textDocument": {"uri": uri},
+            "range": {"start": at, "end": at},
+            "context": {"diagnostics": []}
+        }}),
+    );
     let mut versions = Vec::new();
     let found = loop {
         let message = client.receive();
@@ -479,7 +516,10 @@ fn keyword_hover_follows_the_target_version() {
     let (mut client, _) = Client::initialized(json!({}));
     client.open(&uri, text);
     client.diagnostics();
-    let at = |line: u64| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 5}});
+    let at = |line: u64| {
+        let position = json!({"line": line, "character": 5});
+        json!({"textDocument": {"uri": uri}, "position": position})
+    };
     let removed = client.request("textDocument/hover", at(2));
     let value = removed["contents"]["value"].as_str().unwrap().to_string();
     assert!(

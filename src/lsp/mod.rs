@@ -14,6 +14,14 @@
 //! worker), so answers never mix positions of two versions.
 //!
 //! Positions are LSP's (line, UTF-16 column); haplint's spans are byte offsets.
+//!
+//! Diagnostics are serialized straight into the message's bytes (`wire`),
+//! and the transport writes such bytes as they are (`transport`). A document
+//! keeps one analysis: an edit retires the previous one, which a thread of
+//! its own frees while the worker already checks the new version.
+
+mod transport;
+mod wire;
 
 use crate::Report;
 use crate::error::Error;
@@ -23,7 +31,7 @@ use crate::model::vocabulary;
 use crate::rules::catalog;
 use crate::source::SourceSet;
 use crate::version::Version;
-use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use lsp_server::{Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
     DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
@@ -37,10 +45,9 @@ use lsp_types::{
     CodeActionProviderCapability, CodeDescription, Diagnostic, DiagnosticOptions,
     DiagnosticServerCapabilities, DiagnosticSeverity, DidChangeTextDocumentParams,
     DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
-    FullDocumentDiagnosticReport, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    InitializeResult, MarkupContent, MarkupKind, MessageType, NumberOrString, Position,
-    PublishDiagnosticsParams, Range, RelatedFullDocumentDiagnosticReport,
+    DidSaveTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport, Hover,
+    HoverContents, HoverParams, HoverProviderCapability, InitializeResult, MarkupContent,
+    MarkupKind, MessageType, NumberOrString, Position, PublishDiagnosticsParams, Range,
     RelatedUnchangedDocumentDiagnosticReport, SaveOptions, ServerCapabilities, ServerInfo,
     ShowMessageParams, TextDocumentContentChangeEvent, TextDocumentSyncCapability,
     TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit,
@@ -51,6 +58,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
+use transport::{Out, Transport};
 
 /// How long the worker waits after the last edit before linting: keystrokes
 /// typed faster than this are linted once.
@@ -62,10 +70,10 @@ const CONFIG_POLL: Duration = Duration::from_secs(1);
 
 /// Serve until the client asks to shut down.
 pub fn serve() -> Result<(), Error> {
-    let (connection, threads) = Connection::stdio();
-    let result = run(&connection);
-    drop(connection);
-    let _ = threads.join();
+    let transport = Transport::stdio().map_err(protocol)?;
+    let result = run(&transport);
+    // Everything sent is written before the process ends.
+    transport.finish();
     result
 }
 
@@ -127,7 +135,7 @@ fn capabilities() -> ServerCapabilities {
     }
 }
 
-fn run(connection: &Connection) -> Result<(), Error> {
+fn run(connection: &Transport) -> Result<(), Error> {
     let (id, params) = connection.initialize_start().map_err(protocol)?;
     let features = ClientFeatures::read(&params);
     let result = InitializeResult {
@@ -151,22 +159,14 @@ fn run(connection: &Connection) -> Result<(), Error> {
             RegisterCapability::METHOD.to_string(),
             params,
         );
-        connection
-            .sender
-            .send(Message::Request(request))
-            .map_err(protocol)?;
+        connection.send(Message::Request(request));
     }
 
     let shared = Arc::new(Shared {
         state: Mutex::new(State::default()),
         wake: Condvar::new(),
-        out: {
-            let sender = connection.sender.clone();
-            // A closed channel means the client is gone; the loop ends on its own.
-            Box::new(move |message| {
-                let _ = sender.send(message);
-            })
-        },
+        out: connection.sender.clone(),
+        retire: freer().map_err(protocol)?,
         features,
     });
     let worker = {
@@ -183,7 +183,7 @@ fn run(connection: &Connection) -> Result<(), Error> {
     result
 }
 
-fn serve_messages(connection: &Connection, shared: &Shared) -> Result<(), Error> {
+fn serve_messages(connection: &Transport, shared: &Shared) -> Result<(), Error> {
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
@@ -204,8 +204,11 @@ struct Shared {
     state: Mutex<State>,
     /// Signalled when a document needs linting, or at shutdown.
     wake: Condvar,
-    /// Sends to the client (the connection's writer thread).
-    out: Box<dyn Fn(Message) + Send + Sync>,
+    /// Sends to the client (the transport's writer thread).
+    out: std::sync::mpsc::Sender<Out>,
+    /// Analyses that were superseded, to be freed off the message loop and
+    /// the worker (a large one takes tens of milliseconds to free).
+    retire: std::sync::mpsc::Sender<Arc<Analysis>>,
     features: ClientFeatures,
 }
 
@@ -245,11 +248,18 @@ struct Analysis {
     lines: Vec<u32>,
     target: Version,
     /// One per active finding, in the report's order.
-    diagnostics: Vec<Diagnostic>,
-    /// For each diagnostic, the index of its finding in `report.findings`.
-    findings: Vec<usize>,
+    shown: Vec<Shown>,
+    /// The documentation link of each rule with a finding.
+    links: HashMap<&'static str, Option<Url>>,
     /// The `.haplint.yaml` used and when it was last modified.
     config: Option<(PathBuf, Option<SystemTime>)>,
+}
+
+/// A finding shown as a diagnostic: its index in `report.findings` and its
+/// range (the rest is read from the finding when it is sent).
+struct Shown {
+    finding: usize,
+    range: Range,
 }
 
 impl Shared {
@@ -257,8 +267,15 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn send(&self, message: Message) {
-        (self.out)(message);
+    /// Hand a superseded analysis to the thread that frees it.
+    fn retire(&self, analysis: Arc<Analysis>) {
+        // Without that thread (gone at exit) it is freed here.
+        let _ = self.retire.send(analysis);
+    }
+
+    fn send(&self, out: impl Into<Out>) {
+        // A closed queue means the client is gone; the loop ends on its own.
+        let _ = self.out.send(out.into());
     }
 
     fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
@@ -292,13 +309,13 @@ impl Shared {
                 Some(analysis) if analysis.version == document.version => {
                     let analysis = Arc::clone(analysis);
                     drop(state);
-                    self.send(Message::Response(answer(&analysis, request)));
+                    self.send(answer(&analysis, request));
                 }
                 _ => document.pending.push(request),
             },
             None => {
                 drop(state);
-                self.send(Message::Response(unknown_document(request)));
+                self.send(unknown_document(request));
             }
         }
     }
@@ -340,6 +357,10 @@ impl Shared {
                     document.apply(change);
                 }
                 document.version = params.text_document.version;
+                // Nothing is answered from an older version's analysis.
+                if let Some(retired) = document.analysis.take() {
+                    self.retire(retired);
+                }
                 state.mark_dirty(uri);
             }
             DidSaveTextDocument::METHOD => {
@@ -367,7 +388,10 @@ impl Shared {
                 state.dirty.remove(&uri);
                 if let Some(document) = state.documents.remove(&uri) {
                     for request in document.pending {
-                        self.send(Message::Response(unknown_document(request)));
+                        self.send(unknown_document(request));
+                    }
+                    if let Some(retired) = document.analysis {
+                        self.retire(retired);
                     }
                 }
                 // Clear what the editor shows for a closed file (while holding
@@ -396,17 +420,14 @@ impl Shared {
         self.wake.notify_all();
     }
 
-    /// Publish an analysis, answer the requests that waited for it.
-    fn deliver(&self, analysis: &Arc<Analysis>, pending: Vec<Request>) {
-        if !self.features.pull {
-            self.notify::<PublishDiagnostics>(PublishDiagnosticsParams {
-                uri: analysis.uri.clone(),
-                diagnostics: analysis.diagnostics.clone(),
-                version: self.features.version.then_some(analysis.version),
-            });
+    /// Send an analysis' publish (unless the client pulls), answer the
+    /// requests that waited for it.
+    fn deliver(&self, analysis: &Arc<Analysis>, publish: Option<Vec<u8>>, pending: Vec<Request>) {
+        if let Some(body) = publish {
+            self.send(Out::Body(body));
         }
         for request in pending {
-            self.send(Message::Response(answer(analysis, request)));
+            self.send(answer(analysis, request));
         }
     }
 }
@@ -424,6 +445,21 @@ impl State {
         self.reloaded = true;
         self.last_edit = Some(Instant::now());
     }
+}
+
+/// The thread that frees superseded analyses, and how to hand it one.
+fn freer() -> std::io::Result<std::sync::mpsc::Sender<Arc<Analysis>>> {
+    let (retire, retired) = std::sync::mpsc::channel::<Arc<Analysis>>();
+    std::thread::Builder::new()
+        .name("haplint-lsp-free".to_string())
+        .spawn(move || {
+            for analysis in retired {
+                let started = Instant::now();
+                drop(analysis);
+                crate::stage("lsp: free the previous analysis", started);
+            }
+        })?;
+    Ok(retire)
 }
 
 fn is_config(uri: &Url) -> bool {
@@ -480,6 +516,17 @@ fn work(shared: &Shared) {
             analyse(&uri, version, text, lines)
         }));
         crate::stage("lsp: check and diagnostics", started);
+        // Serialized before the lock is taken again, so the message loop
+        // goes on meanwhile; sent only if the version is still the newest.
+        let serializing = Instant::now();
+        let publish = match &analysis {
+            Ok((analysis, _)) if !shared.features.pull => {
+                let version = shared.features.version.then_some(analysis.version);
+                Some(wire::publish(analysis, version))
+            }
+            _ => None,
+        };
+        crate::stage("lsp: serialize the publish", serializing);
 
         state = shared.lock();
         let (analysis, config_error) = match analysis {
@@ -491,7 +538,7 @@ fn work(shared: &Shared) {
                     && document.version == version
                 {
                     for request in std::mem::take(&mut document.pending) {
-                        shared.send(Message::Response(unknown_document(request)));
+                        shared.send(unknown_document(request));
                     }
                 }
                 shared.notify::<ShowMessage>(ShowMessageParams {
@@ -519,12 +566,16 @@ fn work(shared: &Shared) {
             continue;
         }
         let analysis = Arc::new(analysis);
-        document.analysis = Some(Arc::clone(&analysis));
+        // Another analysis of the same version (a configuration reload) is retired.
+        let previous = document.analysis.replace(Arc::clone(&analysis));
         let pending = std::mem::take(&mut document.pending);
         // Sent while holding the lock, so a close that follows cannot be overtaken.
         let delivering = Instant::now();
-        shared.deliver(&analysis, pending);
+        shared.deliver(&analysis, publish, pending);
         crate::stage("lsp: publish", delivering);
+        if let Some(previous) = previous {
+            shared.retire(previous);
+        }
         // A pull client asks again after its own edits; after a reload of
         // the configuration it must be told to.
         if state.reloaded && state.dirty.is_empty() {
@@ -620,19 +671,28 @@ fn analyse(uri: &Url, version: i32, text: Arc<str>, lines: Vec<u32>) -> (Analysi
         file: file.unwrap_or(crate::source::FileId(0)),
         lines,
         target: options.target,
-        diagnostics: Vec::new(),
-        findings: Vec::new(),
+        shown: Vec::new(),
+        links: HashMap::new(),
         config,
         report,
     };
+    let mut shown = Vec::new();
+    let mut links = HashMap::new();
     for (index, reported) in analysis.report.findings.iter().enumerate() {
-        if reported.suppressed.is_some() || Some(reported.finding.primary.span.file) != file {
+        let finding = &reported.finding;
+        if reported.suppressed.is_some() || Some(finding.primary.span.file) != file {
             continue;
         }
-        let diagnostic = analysis.diagnostic(reported);
-        analysis.diagnostics.push(diagnostic);
-        analysis.findings.push(index);
+        links
+            .entry(finding.rule)
+            .or_insert_with(|| rule_link(finding.rule, analysis.report.target));
+        shown.push(Shown {
+            finding: index,
+            range: analysis.range(finding.primary.span),
+        });
     }
+    analysis.shown = shown;
+    analysis.links = links;
     crate::stage("lsp: diagnostics", started);
     (analysis, config_error)
 }
@@ -723,7 +783,19 @@ impl Analysis {
         Range::new(self.position(span.start), self.position(span.end))
     }
 
-    fn diagnostic(&self, reported: &crate::Reported) -> Diagnostic {
+    fn link(&self, rule: &str) -> Option<&Url> {
+        self.links.get(rule).and_then(Option::as_ref)
+    }
+
+    /// The finding of a diagnostic.
+    fn reported(&self, shown: &Shown) -> Option<&crate::Reported> {
+        self.report.findings.get(shown.finding)
+    }
+
+    /// The diagnostic of a finding as an `lsp_types` value (for code
+    /// actions, which quote it; publish and pull write `wire`'s instead).
+    fn diagnostic(&self, shown: &Shown) -> Option<Diagnostic> {
+        let reported = self.reported(shown)?;
         let finding = &reported.finding;
         let severity = match reported.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
@@ -745,18 +817,19 @@ impl Analysis {
                 message: label.text.clone().unwrap_or_default(),
             })
             .collect::<Vec<_>>();
-        Diagnostic {
-            range: self.range(finding.primary.span),
+        Some(Diagnostic {
+            range: shown.range,
             severity: Some(severity),
             code: Some(NumberOrString::String(finding.rule.to_string())),
-            code_description: rule_link(finding.rule, self.report.target)
-                .map(|href| CodeDescription { href }),
+            code_description: self
+                .link(finding.rule)
+                .map(|href| CodeDescription { href: href.clone() }),
             source: Some("haplint".to_string()),
             message,
             related_information: (!related.is_empty()).then_some(related),
             tags: None,
             data: None,
-        }
+        })
     }
 }
 
@@ -766,7 +839,7 @@ fn rule_link(rule: &str, target: crate::version::Version) -> Option<Url> {
     Url::parse(&crate::report::sarif::help_uri(&doc.manual, target)).ok()
 }
 
-fn answer(analysis: &Analysis, request: Request) -> Response {
+fn answer(analysis: &Analysis, request: Request) -> Out {
     let id: RequestId = request.id.clone();
     let result = match request.method.as_str() {
         CodeActionRequest::METHOD => serde_json::from_value::<CodeActionParams>(request.params)
@@ -778,42 +851,41 @@ fn answer(analysis: &Analysis, request: Request) -> Response {
             .and_then(|params| hover(analysis, &params))
             .and_then(|hover| serde_json::to_value(hover).ok()),
         DocumentDiagnosticRequest::METHOD => {
-            serde_json::from_value::<DocumentDiagnosticParams>(request.params)
-                .ok()
-                .and_then(|params| serde_json::to_value(pull(analysis, &params)).ok())
+            match serde_json::from_value::<DocumentDiagnosticParams>(request.params) {
+                Ok(params) => return pull(analysis, &id, &params),
+                Err(_) => None,
+            }
         }
         _ => None,
     };
-    Response::new_ok(id, result.unwrap_or(Value::Null))
+    Message::Response(Response::new_ok(id, result.unwrap_or(Value::Null))).into()
 }
 
 /// The answer for a document the server does not have open.
-fn unknown_document(request: Request) -> Response {
+fn unknown_document(request: Request) -> Message {
     let result = match request.method.as_str() {
         CodeActionRequest::METHOD => serde_json::json!([]),
         DocumentDiagnosticRequest::METHOD => serde_json::json!({"kind": "full", "items": []}),
         _ => Value::Null,
     };
-    Response::new_ok(request.id, result)
+    Message::Response(Response::new_ok(request.id, result))
 }
 
 /// Pull diagnostics: the version is the result id, so an unchanged document
 /// costs the client nothing.
-fn pull(analysis: &Analysis, params: &DocumentDiagnosticParams) -> DocumentDiagnosticReport {
+fn pull(analysis: &Analysis, id: &RequestId, params: &DocumentDiagnosticParams) -> Out {
     let result_id = format!("{}", analysis.version);
     if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
-        return DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
-            related_documents: None,
-            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
-        });
+        let unchanged =
+            DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                related_documents: None,
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                    result_id,
+                },
+            });
+        return Message::Response(Response::new_ok(id.clone(), unchanged)).into();
     }
-    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
-        related_documents: None,
-        full_document_diagnostic_report: FullDocumentDiagnosticReport {
-            result_id: Some(result_id),
-            items: analysis.diagnostics.clone(),
-        },
-    })
+    Out::Body(wire::full_report(analysis, id, &result_id))
 }
 
 /// Every action for the findings on the lines of the requested range (the
@@ -825,11 +897,13 @@ fn code_actions(analysis: &Analysis, params: &CodeActionParams) -> Vec<CodeActio
     let text = analysis.text();
     let mut fixes = Vec::new();
     let mut suppressions = Vec::new();
-    for (diagnostic, &index) in analysis.diagnostics.iter().zip(&analysis.findings) {
-        if diagnostic.range.start.line > last_line || diagnostic.range.end.line < first_line {
+    for shown in &analysis.shown {
+        if shown.range.start.line > last_line || shown.range.end.line < first_line {
             continue;
         }
-        let Some(reported) = analysis.report.findings.get(index) else {
+        let (Some(reported), Some(diagnostic)) =
+            (analysis.reported(shown), analysis.diagnostic(shown))
+        else {
             continue;
         };
         let finding = &reported.finding;
@@ -932,14 +1006,13 @@ fn did_you_mean(help: &str) -> Option<&str> {
 fn hover(analysis: &Analysis, params: &HoverParams) -> Option<Hover> {
     let at = params.text_document_position_params.position;
     let offset = analysis.offset(at);
-    let under: Vec<(&crate::Reported, &Diagnostic)> = analysis
-        .findings
+    let under: Vec<(&crate::Reported, &Shown)> = analysis
+        .shown
         .iter()
-        .zip(&analysis.diagnostics)
-        .filter_map(|(&index, diagnostic)| {
-            let reported = analysis.report.findings.get(index)?;
+        .filter_map(|shown| {
+            let reported = analysis.reported(shown)?;
             let span = reported.finding.primary.span;
-            (span.start <= offset && offset <= span.end).then_some((reported, diagnostic))
+            (span.start <= offset && offset <= span.end).then_some((reported, shown))
         })
         .collect();
     // The narrowest span wins; findings that share it are all shown.
@@ -947,7 +1020,7 @@ fn hover(analysis: &Analysis, params: &HoverParams) -> Option<Hover> {
         .iter()
         .map(|(reported, _)| reported.finding.primary.span.len())
         .min();
-    let shown: Vec<&(&crate::Reported, &Diagnostic)> = under
+    let shown: Vec<&(&crate::Reported, &Shown)> = under
         .iter()
         .filter(|(reported, _)| Some(reported.finding.primary.span.len()) == narrowest)
         .collect();
@@ -1202,6 +1275,51 @@ mod tests {
             assert_eq!(doc.lines, line_starts(&doc.text), "{:?}", doc.text);
         }
         assert_eq!(doc.text, "full\ntext\n\n");
+    }
+
+    /// The diagnostics `wire` writes are the JSON `lsp_types` would write,
+    /// in a publish and in a pull report.
+    #[test]
+    fn wire_matches_lsp_types() -> Result<(), Box<dyn std::error::Error>> {
+        let text = concat!(
+            "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n",
+            "    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend app\n\n",
+            "backend app\n    server a1 api.example.com:443 ssl verify none check\n",
+            "    server a2 10.0.0.2:8080 check maxcon 100\n    server é😀 10.0.0.3:80\n\n",
+            "backend app\n    server b 10.0.0.4:80 \"quoted\\\\ \\\" text\"\n",
+        );
+        let uri = Url::parse("file:///nonexistent/haplint-wire-test/haproxy.cfg")?;
+        let (analysis, _) = analyse(&uri, 7, Arc::from(text), line_starts(text));
+        let diagnostics: Vec<Diagnostic> = analysis
+            .shown
+            .iter()
+            .filter_map(|shown| analysis.diagnostic(shown))
+            .collect();
+        assert_eq!(diagnostics.len(), analysis.shown.len());
+        // What this compares: help text and related information.
+        assert!(diagnostics.iter().any(|d| d.message.contains("\nhelp: ")));
+        assert!(diagnostics.iter().any(|d| d.related_information.is_some()));
+        let published: Value = serde_json::from_slice(&wire::publish(&analysis, Some(7)))?;
+        let params = PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics: diagnostics.clone(),
+            version: Some(7),
+        };
+        let expected = serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/publishDiagnostics",
+            "params": serde_json::to_value(params)?,
+        });
+        assert_eq!(published, expected);
+        let id = RequestId::from(3);
+        let pulled: Value = serde_json::from_slice(&wire::full_report(&analysis, &id, "7"))?;
+        let expected = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": 3,
+            "result": {"kind": "full", "resultId": "7", "items": diagnostics},
+        });
+        assert_eq!(pulled, expected);
+        Ok(())
     }
 
     #[test]
