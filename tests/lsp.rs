@@ -106,13 +106,22 @@ const OPT_IN: &str = "select: [ALL]\nignore: [no-request-rate-limit, no-chroot, 
 
 /// The URI of `haproxy.cfg` in a scratch folder whose `.haplint.yaml` says
 /// [`OPT_IN`] (the buffer's text, not the file's, is what is checked).
-fn project_uri(tag: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("haplint-lsp-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(".haplint.yaml"), OPT_IN).unwrap();
+/// The folder is removed when the returned guard is dropped.
+fn project_uri(tag: &str) -> (tempfile::TempDir, String) {
+    let dir = scratch_dir(tag);
+    std::fs::write(dir.path().join(".haplint.yaml"), OPT_IN).unwrap();
     // The nearest `.haplint.yaml` is looked up from the file on disk.
-    std::fs::write(dir.join("haproxy.cfg"), "").unwrap();
-    format!("file://{}/haproxy.cfg", dir.display())
+    std::fs::write(dir.path().join("haproxy.cfg"), "").unwrap();
+    let uri = format!("file://{}/haproxy.cfg", dir.path().display());
+    (dir, uri)
+}
+
+/// A private scratch folder, removed at the end of the test.
+fn scratch_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("haplint-lsp-{tag}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Apply LSP text edits (ASCII text: columns are bytes) from last to first.
@@ -157,8 +166,8 @@ fn an_editor_session_from_diagnostics_to_fix() {
 
     // The document's folder asks for redundant-check-port (opt-in), as a
     // `.haplint.yaml` beside it would in a real project.
-    let dir = std::env::temp_dir().join(format!("haplint-lsp-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("test");
+    let dir = scratch.path();
     std::fs::write(dir.join(".haplint.yaml"), OPT_IN).unwrap();
     std::fs::write(dir.join("haproxy.cfg"), BAD).unwrap();
     let uri = format!("file://{}/haproxy.cfg", dir.display());
@@ -243,7 +252,6 @@ fn an_editor_session_from_diagnostics_to_fix() {
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();
     assert!(status.success());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 mod common;
@@ -345,7 +353,8 @@ fn titled<'a>(actions: &'a [Value], start: &str) -> &'a Value {
 fn incremental_edits_are_spliced_and_published_with_their_version() {
     let (mut client, init) = Client::initialized(with_versions());
     assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2);
-    let uri = &project_uri("incr");
+    let (_dir, uri) = project_uri("incr");
+    let uri = &uri;
     let uri = uri.as_str();
     client.open(uri, BAD);
     let (version, diagnostics) = client.published();
@@ -382,7 +391,8 @@ fn incremental_edits_are_spliced_and_published_with_their_version() {
 #[test]
 fn requests_after_a_burst_of_edits_answer_for_the_newest_version() {
     let (mut client, _) = Client::initialized(with_versions());
-    let uri = &project_uri("burst");
+    let (_dir, uri) = project_uri("burst");
+    let uri = &uri;
     let uri = uri.as_str();
     client.open(uri, BAD);
     client.published();
@@ -433,7 +443,8 @@ fn pull_diagnostics_for_clients_that_ask() {
         init["capabilities"]["diagnosticProvider"]["identifier"],
         "haplint"
     );
-    let uri = &project_uri("pull");
+    let (_dir, uri) = project_uri("pull");
+    let uri = &uri;
     let uri = uri.as_str();
     client.open(uri, BAD);
     let report = client.request(
@@ -462,7 +473,8 @@ fn pull_diagnostics_for_clients_that_ask() {
 #[test]
 fn hover_shows_each_finding_of_a_server_line() {
     let (mut client, _) = Client::initialized(json!({}));
-    let uri = &project_uri("hover");
+    let (_dir, uri) = project_uri("hover");
+    let uri = &uri;
     let uri = uri.as_str();
     client.open(uri, SERVERS);
     let diagnostics = client.diagnostics();
@@ -506,8 +518,8 @@ fn hover_shows_each_finding_of_a_server_line() {
 
 #[test]
 fn keyword_hover_follows_the_target_version() {
-    let dir = std::env::temp_dir().join(format!("haplint-lsp-version-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("version");
+    let dir = scratch.path();
     std::fs::write(dir.join(".haplint.yaml"), "haproxy-version: \"2.6\"\n").unwrap();
     let path = dir.join("haproxy.cfg");
     let text = "defaults\n    mode http\n    option forceclose\n    option http-server-close\n";
@@ -531,13 +543,13 @@ fn keyword_hover_follows_the_target_version() {
     let value = kept["contents"]["value"].as_str().unwrap();
     assert!(value.contains("Accepted by HAProxy 2.6"), "{value}");
     client.stop();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn code_actions_at_column_0_fix_suppress_and_correct_spelling() {
     let (mut client, _) = Client::initialized(with_versions());
-    let uri = &project_uri("actions");
+    let (_dir, uri) = project_uri("actions");
+    let uri = &uri;
     let uri = uri.as_str();
     client.open(uri, SERVERS);
     let (_, diagnostics) = client.published();
@@ -610,8 +622,8 @@ fn code_actions_at_column_0_fix_suppress_and_correct_spelling() {
 
 #[test]
 fn a_changed_haplint_yaml_is_read_again() {
-    let dir = std::env::temp_dir().join(format!("haplint-lsp-reload-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("reload");
+    let dir = scratch.path();
     let config = dir.join(".haplint.yaml");
     std::fs::write(
         &config,
@@ -642,7 +654,6 @@ fn a_changed_haplint_yaml_is_read_again() {
     .unwrap();
     assert_eq!(client.diagnostics(), Vec::<Value>::new());
     client.stop();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// The fenced block that follows `<!-- tested: NAME` in the README.
@@ -665,8 +676,8 @@ fn readme_neovim_snippet_drives_the_real_neovim() {
     if !common::tool_runs("nvim", "--version") {
         return common::needs_tool(TEST, "nvim (Debian's neovim)");
     }
-    let dir = std::env::temp_dir().join(format!("haplint-lsp-nvim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("nvim");
+    let dir = scratch.path();
     let setup = dir.join("init-0.7.lua");
     std::fs::write(&setup, readme_snippet("nvim-0.7")).unwrap();
     let syntax = dir.join("init-0.9.lua");
@@ -696,13 +707,13 @@ fn readme_neovim_snippet_drives_the_real_neovim() {
         .arg("-c")
         .arg(format!("luafile {script}"))
         .env("PATH", path)
-        .env("HOME", &dir)
-        .env("XDG_STATE_HOME", &dir)
-        .env("XDG_DATA_HOME", &dir)
+        .env("HOME", dir)
+        .env("XDG_STATE_HOME", dir)
+        .env("XDG_DATA_HOME", dir)
         .env("HAPLINT_NVIM_SETUP", &setup)
         .env("HAPLINT_NVIM_CONFIG", &config)
         .env("HAPLINT_NVIM_OUT", &out)
-        .current_dir(&dir)
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -728,7 +739,6 @@ fn readme_neovim_snippet_drives_the_real_neovim() {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         status.is_some(),
         "nvim did not finish in 120 s\n{log}\n{stderr}"
@@ -781,9 +791,8 @@ fn readme_helix_and_vscode_snippets_are_well_formed() {
 /// same buffer outside the configuration is checked alone.
 #[test]
 fn a_buffer_is_checked_with_its_declared_siblings() {
-    let dir = std::env::temp_dir().join(format!("haplint-lsp-project-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir("project");
+    let dir = scratch.path();
     let frontends = "frontend www\n    mode http\n    bind :80\n    default_backend app\n";
     std::fs::write(dir.join("10-frontends.cfg"), frontends).unwrap();
     std::fs::write(
@@ -815,5 +824,4 @@ fn a_buffer_is_checked_with_its_declared_siblings() {
         "{diagnostics:?}"
     );
     client.stop();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
