@@ -184,22 +184,7 @@ fn environmental(alert: &str) -> bool {
 }
 
 fn haproxy_check(oracle: &Path, config: &str, tag: &str) -> Checked {
-    let dir = std::env::temp_dir().join(format!("haplint-proof-{}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("haproxy.cfg");
-    std::fs::write(&file, config).unwrap();
-    let out = Command::new(oracle)
-        .arg("-c")
-        .arg("-f")
-        .arg(&file)
-        .output()
-        .expect("run haproxy -c");
-    let _ = std::fs::remove_dir_all(&dir);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, text) = run_check(oracle, config, tag);
     let alerts: Vec<String> = text
         .lines()
         .filter(|l| l.contains("[ALERT]"))
@@ -229,7 +214,7 @@ fn haproxy_check(oracle: &Path, config: &str, tag: &str) -> Checked {
     // Some refusals are only a located WARNING followed by "Error(s) found"
     // and exit 1 (2.6's ring `size 1M`, 3.2's `program` section): the exit
     // status decides when the environment is not the cause.
-    let refused = out.status.code() == Some(1) && (resolution_refused || !environment_failed);
+    let refused = code == Some(1) && (resolution_refused || !environment_failed);
     let verdict = if !alerts.is_empty() || refused {
         Verdict::Rejected
     } else if warnings.is_empty() {
@@ -1645,6 +1630,11 @@ fn server_ciphers(series: &str, oracle: &Path) -> String {
 
 /// The whole output of `haproxy -c` on `config` (multi-line messages included).
 fn check_text(oracle: &Path, config: &str, tag: &str) -> String {
+    run_check(oracle, config, tag).1
+}
+
+/// The exit code and the whole output of `haproxy -c` on `config`.
+fn run_check(oracle: &Path, config: &str, tag: &str) -> (Option<i32>, String) {
     let dir = std::env::temp_dir().join(format!("haplint-proof-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("haproxy.cfg");
@@ -1656,11 +1646,12 @@ fn check_text(oracle: &Path, config: &str, tag: &str) -> String {
         .output()
         .expect("run haproxy -c");
     let _ = std::fs::remove_dir_all(&dir);
-    format!(
+    let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    )
+    );
+    (out.status.code(), text)
 }
 
 /// An experimental keyword with and without `expose-experimental-directives`,

@@ -5,13 +5,36 @@
 
 use super::{Context, Rule};
 use crate::finding::{Finding, Severity};
-use crate::model::{SectionKind, Stmt};
+use crate::model::{Model, SectionKind, Stmt};
+use crate::source::Span;
 use crate::version::Version;
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 
 #[derive(Default)]
 pub struct DuplicateName;
+
+/// A proxy named like one declared earlier (`first`, with its kind).
+fn name_clash(
+    model: &Model,
+    span: Span,
+    kind: &str,
+    name: &str,
+    (first, first_kind): (Stmt, SectionKind),
+    note: &'static str,
+) -> Finding {
+    Finding::new(
+        DuplicateName::ID,
+        span,
+        format!(
+            "{kind} `{name}` has the same name as the {} declared earlier",
+            first_kind.keyword()
+        ),
+    )
+    .label(model.word_span(first, 1), "first declared here")
+    .note(note)
+    .help("rename one of them (and the references to it)")
+}
 
 impl Rule for DuplicateName {
     const ID: &'static str = "duplicate-name";
@@ -37,24 +60,17 @@ impl Rule for DuplicateName {
             let span = model.word_span(section.header, 1);
             let kind = section.kind.keyword();
             let mut clash = |earlier: Option<(Stmt, SectionKind)>| {
-                if let Some((first, first_kind)) = earlier {
-                    out.push(
-                        Finding::new(
-                            Self::ID,
-                            span,
-                            format!(
-                                "{kind} `{name}` has the same name as the {} declared earlier",
-                                first_kind.keyword()
-                            ),
-                        )
-                        .label(model.word_span(first, 1), "first declared here")
-                        .note(
-                            "haproxy refuses to start when two proxies that \
-                             accept or route traffic share a name (and, \
-                             from 3.3, when a frontend and a backend do)",
-                        )
-                        .help("rename one of them (and the references to it)"),
-                    );
+                if let Some(first) = earlier {
+                    out.push(name_clash(
+                        model,
+                        span,
+                        kind,
+                        name,
+                        first,
+                        "haproxy refuses to start when two proxies that \
+                         accept or route traffic share a name (and, \
+                         from 3.3, when a frontend and a backend do)",
+                    ));
                     true
                 } else {
                     false
@@ -74,26 +90,17 @@ impl Rule for DuplicateName {
                     SectionKind::Frontend => backends.get(name).copied(),
                     _ => None,
                 };
-                if let Some((first, first_kind)) =
+                if let Some(first) =
                     other.filter(|(_, k)| matches!(k, SectionKind::Frontend | SectionKind::Backend))
                 {
                     let refused = cx.target >= Version::new(3, 3);
-                    let mut finding = Finding::new(
-                        Self::ID,
-                        span,
-                        format!(
-                            "{kind} `{name}` has the same name as the {} declared earlier",
-                            first_kind.keyword()
-                        ),
-                    )
-                    .label(model.word_span(first, 1), "first declared here")
-                    .note(if refused {
+                    let note = if refused {
                         "from 3.3 on haproxy refuses a frontend and a backend that share a name"
                     } else {
                         "haproxy 3.2 warns about a frontend and a \
                          backend sharing a name, and 3.3 refuses it"
-                    })
-                    .help("rename one of them (and the references to it)");
+                    };
+                    let mut finding = name_clash(model, span, kind, name, first, note);
                     finding.severity = Some(if refused {
                         Severity::Error
                     } else {

@@ -107,7 +107,7 @@ impl Rule for MissingHttpBufferRequest {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::rules::testing::{findings, first_help};
 
     const ID: &str = "missing-http-buffer-request";
 
@@ -115,19 +115,7 @@ mod tests {
     fn the_help_names_the_408_the_request_timeout_would_give() {
         let config = "defaults\n  mode http\n  timeout http-request 5s\nbackend b\
                       \n  server s x-1.us-east-1.elb.amazonaws.com:443 ssl\n";
-        let mut sources = crate::source::SourceSet::new();
-        sources.add("t.cfg", None, config);
-        let report = crate::check(
-            sources,
-            &crate::Options {
-                select: Some(vec![ID.to_string()]),
-                ..Default::default()
-            },
-        );
-        let help = report
-            .active()
-            .find_map(|f| f.finding.help.clone())
-            .unwrap_or_default();
+        let help = first_help(ID, config);
         assert!(help.contains("takes longer than 5s gets a 408"), "{help}");
     }
 

@@ -77,7 +77,7 @@ impl Rule for MissingHttpReuse {
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
-    use crate::rules::testing::{findings, findings_with};
+    use crate::rules::testing::{findings, findings_with, first_help};
 
     const ID: &str = "missing-http-reuse";
     const TLS: &str = "defaults\n  mode http\nbackend b\
@@ -87,19 +87,7 @@ mod tests {
     fn suggests_safe_toward_a_cloud_load_balancer_like_tune() {
         let found = findings(ID, TLS);
         assert_eq!(found.len(), 1);
-        let mut sources = crate::source::SourceSet::new();
-        sources.add("t.cfg", None, TLS);
-        let report = crate::check(
-            sources,
-            &crate::Options {
-                select: Some(vec![ID.to_string()]),
-                ..Default::default()
-            },
-        );
-        let help = report
-            .active()
-            .find_map(|f| f.finding.help.clone())
-            .unwrap_or_default();
+        let help = first_help(ID, TLS);
         assert!(help.starts_with("add `http-reuse safe`"), "{help}");
         // What `haplint tune` writes toward the same kind.
         assert_eq!(

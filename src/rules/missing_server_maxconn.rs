@@ -182,7 +182,7 @@ impl Rule for MissingServerMaxconn {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::rules::testing::{findings, fixed_by};
 
     const ID: &str = "missing-server-maxconn";
 
@@ -201,15 +201,7 @@ mod tests {
     #[test]
     fn an_explicit_zero_is_replaced_where_written() {
         let config = "backend b\n  server s 10.0.0.1:80 maxconn 0\n";
-        let fixed = crate::fix_text(
-            "t.cfg",
-            config,
-            &crate::Options {
-                select: Some(vec![ID.into()]),
-                ..Default::default()
-            },
-            true,
-        );
+        let fixed = fixed_by(ID, config);
         assert!(fixed.converged);
         assert_eq!(
             fixed.text,

@@ -425,6 +425,29 @@ pub(crate) mod testing {
     use crate::source::SourceSet;
     use crate::{Options, check};
 
+    /// The help of the first finding of rule `id` on `config` (empty if none).
+    pub fn first_help(id: &str, config: &str) -> String {
+        let mut sources = SourceSet::new();
+        sources.add("t.cfg", None, config);
+        let options = Options {
+            select: Some(vec![id.to_string()]),
+            ..Options::default()
+        };
+        check(sources, &options)
+            .active()
+            .find_map(|f| f.finding.help.clone())
+            .unwrap_or_default()
+    }
+
+    /// `config` fixed by rule `id`, unsafe fixes included.
+    pub fn fixed_by(id: &str, config: &str) -> crate::Fixed {
+        let options = Options {
+            select: Some(vec![id.to_string()]),
+            ..Options::default()
+        };
+        crate::fix_text("t.cfg", config, &options, true)
+    }
+
     /// (line, message) of every finding of rule `id` on `config`.
     pub fn findings(id: &str, config: &str) -> Vec<(u32, String)> {
         findings_with(id, config, Options::default())

@@ -251,7 +251,7 @@ impl UndefinedReference {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::rules::testing::{findings, fixed_by};
 
     const ID: &str = "undefined-reference";
 
@@ -277,35 +277,15 @@ mod tests {
     fn renaming_a_negated_acl_keeps_the_negation() {
         let config = "frontend f\n  bind :80\n  acl internal_req src 10.0.0.0/8\n  http-request \
             deny if !internal_reqs\n";
-        let fixed = crate::fix_text(
-            "t.cfg",
-            config,
-            &crate::Options {
-                select: Some(vec![ID.into()]),
-                ..Default::default()
-            },
-            true,
-        );
-        assert!(fixed.text.contains("if !internal_req\n"), "{}", fixed.text);
+        let fixed = fixed_by(ID, config).text;
+        assert!(fixed.contains("if !internal_req\n"), "{}", fixed);
     }
     #[test]
     fn a_quoted_name_is_renamed_as_a_whole_word() {
         let config = "frontend f\n    bind :80\n    default_backend \"apps\"\nbackend app\n    \
             server s 10.0.0.1:80\n";
-        let fixed = crate::fix_text(
-            "t.cfg",
-            config,
-            &crate::Options {
-                select: Some(vec![ID.into()]),
-                ..Default::default()
-            },
-            true,
-        );
-        assert!(
-            fixed.text.contains("    default_backend app\n"),
-            "{}",
-            fixed.text
-        );
+        let fixed = fixed_by(ID, config).text;
+        assert!(fixed.contains("    default_backend app\n"), "{}", fixed);
     }
 
     #[test]
