@@ -353,9 +353,7 @@ impl Format {
                             value_end_before(rest, next.as_bytes(), blanks).ok_or(fail)?
                         }
                         // Two variables in a row, or the last one: up to a blank.
-                        Some(Piece::Field { .. }) => {
-                            find_either(rest, b' ', b' ').unwrap_or(rest.len())
-                        }
+                        Some(Piece::Field { .. }) => find_any(rest, [b' ']).unwrap_or(rest.len()),
                         None => rest.len(),
                     };
                     if shaped && rest.get(end.wrapping_sub(1)) != Some(&b'}') {
@@ -428,7 +426,7 @@ fn value_end_before(rest: &[u8], next: &[u8], blanks: bool) -> Option<usize> {
     }
     let mut from = 0;
     loop {
-        let at = from + find_either(rest.get(from..)?, first, b' ')?;
+        let at = from + find_any(rest.get(from..)?, [first, b' '])?;
         if rest.get(at) == Some(&first) && rest.get(at..)?.starts_with(next) {
             return Some(at);
         }
@@ -439,23 +437,26 @@ fn value_end_before(rest: &[u8], next: &[u8], blanks: bool) -> Option<usize> {
     }
 }
 
-/// The first `a` or `b` in `bytes`. Most values are a few bytes long
-/// (timers, counters, names), too short for a vector search to pay off:
-/// eight bytes are tested at a time in a machine word instead.
-#[inline]
-pub(crate) fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+/// The first of the bytes `targets` in `bytes`. Most values are a few bytes
+/// long (timers, counters, names), too short for a vector search to pay
+/// off: eight bytes are tested at a time in a machine word instead (with one
+/// or two targets the loop over them unrolls).
+#[inline(always)]
+pub(crate) fn find_any<const N: usize>(bytes: &[u8], targets: [u8; N]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let (wa, wb) = (u64::from(a) * ONES, u64::from(b) * ONES);
+    let patterns = targets.map(|t| u64::from(t) * ONES);
     let mut at = 0;
     while let Some(chunk) = bytes.get(at..at + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let word = u64::from_le_bytes(word);
-        let (x, y) = (word ^ wa, word ^ wb);
-        // A byte of x or y is zero where the word holds a or b; the lowest
-        // flagged byte is always a true one.
-        let found = (x.wrapping_sub(ONES) & !x | y.wrapping_sub(ONES) & !y) & HIGHS;
+        // A byte of `word ^ pattern` is zero where the word holds that
+        // target; the lowest flagged byte is always a true one.
+        let found = patterns.iter().fold(0, |found, pattern| {
+            let x = word ^ pattern;
+            found | (x.wrapping_sub(ONES) & !x)
+        }) & HIGHS;
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
@@ -464,7 +465,7 @@ pub(crate) fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
     bytes
         .get(at..)?
         .iter()
-        .position(|&c| c == a || c == b)
+        .position(|c| targets.contains(c))
         .map(|p| p + at)
 }
 
@@ -501,12 +502,12 @@ mod tests {
     fn either_byte_is_found_first_in_any_position() {
         let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
         for (i, &byte) in text.iter().enumerate() {
-            assert_eq!(find_either(text, byte, b' '), Some(i));
-            assert_eq!(find_either(text, b'#', byte), Some(i));
-            assert_eq!(find_either(&text[..i], byte, b'#'), None);
+            assert_eq!(find_any(text, [byte, b' ']), Some(i));
+            assert_eq!(find_any(text, [b'#', byte]), Some(i));
+            assert_eq!(find_any(&text[..i], [byte, b'#']), None);
         }
-        assert_eq!(find_either(b"aaaaaaaaaXb", b'b', b'X'), Some(9));
-        assert_eq!(find_either(b"\x80\x81 ", b' ', b' '), Some(2));
+        assert_eq!(find_any(b"aaaaaaaaaXb", [b'b', b'X']), Some(9));
+        assert_eq!(find_any(b"\x80\x81 ", [b' ', b' ']), Some(2));
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! request line, a capture-like client cookie, a missing field…) is `None`,
 //! and the caller falls back to the general reader.
 
+use super::format::find_any;
+
 /// The fields of an httplog line the aggregate reads.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Line<'a> {
@@ -23,37 +25,10 @@ pub struct Line<'a> {
     pub request: &'a [u8],
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The first `byte` in `bytes`, eight bytes at a time (the lowest byte the
-/// zero-byte test flags is always a true one). The values searched here
-/// are short, where a vector search's setup costs more than it saves.
-#[inline(always)]
-fn find(bytes: &[u8], byte: u8) -> Option<usize> {
-    let pattern = u64::from(byte) * ONES;
-    let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ pattern;
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    bytes
-        .get(at..)?
-        .iter()
-        .position(|&c| c == byte)
-        .map(|p| p + at)
-}
-
 /// The first blank in `bytes`.
 #[inline(always)]
 fn blank(bytes: &[u8]) -> Option<usize> {
-    find(bytes, b' ')
+    find_any(bytes, [b' '])
 }
 
 /// A timer's value: digits after an optional `+` (`option logasap`), at
@@ -121,7 +96,7 @@ impl<'a> Cursor<'a> {
 fn date_start(line: &[u8]) -> Option<usize> {
     let mut from = 0;
     loop {
-        let open = from + find(line.get(from..)?, b'[')?;
+        let open = from + find_any(line.get(from..)?, [b'['])?;
         // Past 160 bytes: left to the general reader, which knows where
         // the word starts.
         if open > 160 {
@@ -155,7 +130,7 @@ pub fn read(line: &[u8], captures: usize) -> Option<Line<'_>> {
     let start = date_start(line)?;
     // `%tr] `: the date ends at the first `]`, and a blank follows.
     let date = line.get(start..)?;
-    let close = find(date, b']')?;
+    let close = find_any(date, [b']'])?;
     if date.get(close + 1) != Some(&b' ') || blank(date.get(..close)?).is_some() {
         return None;
     }
@@ -209,7 +184,7 @@ pub fn read(line: &[u8], captures: usize) -> Option<Line<'_>> {
         return None;
     }
     let rest = line.get(at + 1..)?;
-    let quote = find(rest, b'"')?;
+    let quote = find_any(rest, [b'"'])?;
     if quote > 0 && rest.get(quote - 1) == Some(&b'\\') {
         return None;
     }
