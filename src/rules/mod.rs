@@ -423,17 +423,26 @@ pub(crate) fn server_names(servers: &[(&crate::model::Section, &crate::model::Se
 pub(crate) mod testing {
     //! Running one rule on a snippet, for the rules' unit tests.
     use crate::source::SourceSet;
-    use crate::{Options, check};
+    use crate::{Options, Report, check};
+
+    /// `options` with only rule `id` selected.
+    fn only(id: &str, options: Options) -> Options {
+        Options {
+            select: Some(vec![id.to_string()]),
+            ..options
+        }
+    }
+
+    /// The check of `config` by rule `id` alone.
+    fn report(id: &str, config: &str, options: Options) -> Report {
+        let mut sources = SourceSet::new();
+        sources.add("t.cfg", None, config);
+        check(sources, &only(id, options))
+    }
 
     /// The help of the first finding of rule `id` on `config` (empty if none).
     pub fn first_help(id: &str, config: &str) -> String {
-        let mut sources = SourceSet::new();
-        sources.add("t.cfg", None, config);
-        let options = Options {
-            select: Some(vec![id.to_string()]),
-            ..Options::default()
-        };
-        check(sources, &options)
+        report(id, config, Options::default())
             .active()
             .find_map(|f| f.finding.help.clone())
             .unwrap_or_default()
@@ -441,11 +450,7 @@ pub(crate) mod testing {
 
     /// `config` fixed by rule `id`, unsafe fixes included.
     pub fn fixed_by(id: &str, config: &str) -> crate::Fixed {
-        let options = Options {
-            select: Some(vec![id.to_string()]),
-            ..Options::default()
-        };
-        crate::fix_text("t.cfg", config, &options, true)
+        crate::fix_text("t.cfg", config, &only(id, Options::default()), true)
     }
 
     /// (line, message) of every finding of rule `id` on `config`.
@@ -454,15 +459,7 @@ pub(crate) mod testing {
     }
 
     pub fn findings_with(id: &str, config: &str, options: Options) -> Vec<(u32, String)> {
-        let mut sources = SourceSet::new();
-        sources.add("t.cfg", None, config);
-        let report = check(
-            sources,
-            &Options {
-                select: Some(vec![id.to_string()]),
-                ..options
-            },
-        );
+        let report = report(id, config, options);
         report
             .active()
             .filter(|f| f.finding.rule == id)
